@@ -1,0 +1,4 @@
+#ifndef COINFLUX_CRDKAFKA_SHIM_H
+#define COINFLUX_CRDKAFKA_SHIM_H
+#include <librdkafka/rdkafka.h>
+#endif

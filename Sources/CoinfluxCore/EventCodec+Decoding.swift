@@ -1,0 +1,167 @@
+extension EventCodec {
+    /// Decodes one event from its JSON form (see ``EventCodec``). Members may come in any order;
+    /// unknown ones are skipped; optional ones may also be `null`.
+    ///
+    /// - Throws: ``DecodeError``: `.malformed` for anything but one well-formed JSON object,
+    ///   `.unsupportedVersion` for a `v` other than ``version``, `.missingField`, `.invalidField`.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> MarketEvent {
+        var reader = JSONReader(bytes: bytes)
+        return try decodeObject(&reader)
+    }
+
+    /// Decodes one event from any byte collection (`[UInt8]`, `Data`…); contiguous storage is read in place.
+    public static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes) throws(DecodeError) -> MarketEvent {
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(DecodeError) in try decode(UnsafeRawBufferPointer(buffer)) }
+        } ?? Array(bytes).withUnsafeBytes { buffer in
+            Result { () throws(DecodeError) in try decode(buffer) }
+        }
+        return try result.get()
+    }
+
+    private static func decodeObject(_ reader: inout JSONReader) throws(DecodeError) -> MarketEvent {
+        var hasVersion = false
+        var kind: MarketEvent.Kind?
+        var exchange: Exchange?
+        var symbol: Symbol?
+        var price: Double?
+        var size: Double?
+        var bestBid: Double?
+        var bestBidSize: Double?
+        var bestAsk: Double?
+        var bestAskSize: Double?
+        var open24h: Double?
+        var high24h: Double?
+        var low24h: Double?
+        var volume24h: Double?
+        var quoteVolume24h: Double?
+        var eventTime: Int64?
+        var receiveTime: Int64?
+        var tradeID: String?
+        var sequence: Int64?
+        var side = MarketEvent.TakerSide.unknown
+
+        try syntax { () throws(JSONReader.Error) in try reader.beginObject() }
+        while let key = try syntax({ () throws(JSONReader.Error) in try reader.nextKey() }) {
+            switch key {
+            case "v":
+                let found = try field("v") { () throws(JSONReader.Error) in try reader.readInt64() }
+                guard found == version else { throw .unsupportedVersion(found) }
+                hasVersion = true
+            case "type": kind = try named("type", &reader, in: kindNames)
+            case "exchange": exchange = try named("exchange", &reader, in: exchangeNames)
+            case "symbol": symbol = try readSymbol(&reader)
+            case "price": price = try field("price") { () throws(JSONReader.Error) in try reader.readDouble() }
+            case "size": size = try optionalDouble("size", &reader)
+            case "bid": bestBid = try optionalDouble("bid", &reader)
+            case "bid_size": bestBidSize = try optionalDouble("bid_size", &reader)
+            case "ask": bestAsk = try optionalDouble("ask", &reader)
+            case "ask_size": bestAskSize = try optionalDouble("ask_size", &reader)
+            case "open_24h": open24h = try optionalDouble("open_24h", &reader)
+            case "high_24h": high24h = try optionalDouble("high_24h", &reader)
+            case "low_24h": low24h = try optionalDouble("low_24h", &reader)
+            case "volume_24h": volume24h = try optionalDouble("volume_24h", &reader)
+            case "quote_volume_24h": quoteVolume24h = try optionalDouble("quote_volume_24h", &reader)
+            case "event_time_ns": eventTime = try field("event_time_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
+            case "receive_time_ns": receiveTime = try field("receive_time_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
+            case "trade_id":
+                tradeID = try field("trade_id") { () throws(JSONReader.Error) in try reader.consumeNull() ? nil : reader.readString() }
+            case "seq":
+                sequence = try field("seq") { () throws(JSONReader.Error) in try reader.consumeNull() ? nil : reader.readInt64() }
+            case "side": side = try named("side", &reader, in: sideNames)
+            default: break
+            }
+        }
+        // Broken JSON is reported as such before any schema complaint.
+        try syntax { () throws(JSONReader.Error) in try reader.finish() }
+
+        guard hasVersion else { throw .missingField("v") }
+        guard let kind else { throw .missingField("type") }
+        guard let exchange else { throw .missingField("exchange") }
+        guard let symbol else { throw .missingField("symbol") }
+        guard let price else { throw .missingField("price") }
+        guard let eventTime else { throw .missingField("event_time_ns") }
+        guard let receiveTime else { throw .missingField("receive_time_ns") }
+        return MarketEvent(
+            kind: kind, exchange: exchange, symbol: symbol, price: price, size: size,
+            bestBid: bestBid, bestBidSize: bestBidSize, bestAsk: bestAsk, bestAskSize: bestAskSize,
+            open24h: open24h, high24h: high24h, low24h: low24h, volume24h: volume24h, quoteVolume24h: quoteVolume24h,
+            eventTimeNanos: eventTime, receiveTimeNanos: receiveTime, tradeID: tradeID, sequence: sequence, side: side
+        )
+    }
+
+    /// The raw values of an enumeration's cases as bytes, to match names without building `String`s.
+    private struct NameTable<Value: CaseIterable & RawRepresentable<String> & Sendable>: Sendable {
+        let entries: [(name: [UInt8], value: Value)] = Value.allCases.map { (Array($0.rawValue.utf8), $0) }
+
+        func value(named view: JSONReader.StringView) -> Value? {
+            guard !view.hasEscapes else { return (try? view.string()).flatMap(Value.init(rawValue:)) }
+            let text = view.rawBytes
+            for entry in entries where entry.name.count == text.count {
+                if entry.name.withUnsafeBytes({ $0.elementsEqual(text) }) { return entry.value }
+            }
+            return nil
+        }
+    }
+
+    private static let kindNames = NameTable<MarketEvent.Kind>()
+    private static let exchangeNames = NameTable<Exchange>()
+    private static let sideNames = NameTable<MarketEvent.TakerSide>()
+
+    /// Runs a read, reporting its failure as broken JSON.
+    private static func syntax<T>(_ read: () throws(JSONReader.Error) -> T) throws(DecodeError) -> T {
+        do { return try read() } catch { throw .malformed(error) }
+    }
+
+    /// Runs the read of field `name`'s value, reporting a value of the wrong type as `.invalidField`
+    /// and broken JSON as `.malformed`.
+    private static func field<T>(_ name: StaticString, _ read: () throws(JSONReader.Error) -> T) throws(DecodeError) -> T {
+        do {
+            return try read()
+        } catch {
+            switch error.reason {
+            case .typeMismatch, .invalidNumber, .notAnInteger, .numberOutOfRange, .invalidUTF8, .invalidEscape:
+                throw .invalidField(name.description, reason: error.reason.description)
+            case .truncated, .unexpectedByte, .tooDeep, .trailingBytes:
+                throw .malformed(error)
+            }
+        }
+    }
+
+    private static func optionalDouble(_ name: StaticString, _ reader: inout JSONReader) throws(DecodeError) -> Double? {
+        try field(name) { () throws(JSONReader.Error) in try reader.consumeNull() ? nil : reader.readDouble() }
+    }
+
+    /// Reads a string naming a case of `Value` (its raw value).
+    private static func named<Value>(
+        _ name: StaticString, _ reader: inout JSONReader, in table: NameTable<Value>
+    ) throws(DecodeError) -> Value {
+        let view = try field(name) { () throws(JSONReader.Error) in try reader.readStringView() }
+        guard let value = table.value(named: view) else {
+            throw .invalidField(name.description, reason: "unknown value \(quoted(view))")
+        }
+        return value
+    }
+
+    /// Reads `BASE-QUOTE`, with the rules of `Symbol(normalized:)`, straight from the bytes.
+    private static func readSymbol(_ reader: inout JSONReader) throws(DecodeError) -> Symbol {
+        let view = try field("symbol") { () throws(JSONReader.Error) in try reader.readStringView() }
+        if view.hasEscapes {
+            let text = try field("symbol") { () throws(JSONReader.Error) in try view.string() }
+            if let symbol = Symbol(normalized: text) { return symbol }
+        } else if let dash = view.rawBytes.firstIndex(of: UInt8(ascii: "-")) {
+            let base = UnsafeRawBufferPointer(rebasing: view.rawBytes[..<dash])
+            let quote = UnsafeRawBufferPointer(rebasing: view.rawBytes[(dash + 1)...])
+            if !base.isEmpty, !quote.isEmpty, base.allSatisfy(Symbol.isAssetByte), quote.allSatisfy(Symbol.isAssetByte) {
+                return Symbol(base: String(decoding: base, as: UTF8.self), quote: String(decoding: quote, as: UTF8.self))
+            }
+        }
+        throw .invalidField("symbol", reason: "\(quoted(view)) is not BASE-QUOTE made of letters and digits")
+    }
+
+    /// The text of `view` in quotes, cut to 64 characters: error reasons end up in logs.
+    private static func quoted(_ view: JSONReader.StringView) -> String {
+        let text = view.description
+        return "\"" + (text.count > 64 ? String(text.prefix(64)) + "…" : text) + "\""
+    }
+}

@@ -1,0 +1,133 @@
+/// The cross-exchange ("kimchi") premium of KRW markets over a reference USDT market.
+///
+/// Holds the latest reference price per base asset (e.g. Binance `BTC-USDT`) and the latest
+/// KRW-per-USDT rate; for a KRW price of the same base it computes
+/// `premium = P_krw / (P_ref_usdt · KRW_per_USDT) − 1` as a fraction (0.03 = 3 %).
+///
+/// Policies:
+/// - A factor update that is NaN, infinite, zero or negative is refused and the previous value
+///   kept (``FactorUpdate/invalid``). An update older than the stored one is ignored
+///   (``FactorUpdate/older``): the book keeps the newest value by event time, so a late or
+///   replayed message cannot roll it back. An update at the same time replaces it.
+/// - With a maximum age configured, a factor whose event time is more than that age before the
+///   KRW tick's is stale and no premium is computed. A factor newer than the tick (possible when
+///   the FX topic is read ahead of a partition) counts as fresh: it is the best value known.
+public struct PremiumBook: Sendable {
+    /// What an update of a factor did.
+    public enum FactorUpdate: Sendable, Hashable {
+        /// The new value is stored.
+        case applied
+        /// The value is NaN, infinite, zero or negative; the previous one is kept.
+        case invalid
+        /// The update is older than the stored value; ignored.
+        case older
+    }
+
+    /// Why no premium could be computed.
+    public enum Unavailable: Error, Sendable, Hashable {
+        /// The KRW price is NaN, infinite, zero or negative.
+        case invalidPrice
+        /// No reference price for this base asset yet.
+        case noReference
+        /// No KRW-per-USDT rate yet.
+        case noExchangeRate
+        /// The reference price is older than the configured maximum age.
+        case staleReference
+        /// The KRW-per-USDT rate is older than the configured maximum age.
+        case staleExchangeRate
+    }
+
+    /// A premium, or why there is none.
+    public enum Outcome: Sendable, Hashable {
+        /// `P_krw / (P_ref_usdt · KRW_per_USDT) − 1`.
+        case premium(Double)
+        /// A factor is missing, stale or invalid.
+        case unavailable(Unavailable)
+
+        /// The premium, if there is one.
+        public var value: Double? {
+            if case .premium(let value) = self { return value }
+            return nil
+        }
+    }
+
+    private struct Factor: Sendable, Hashable {
+        var value: Double
+        var eventTimeNanos: Int64
+    }
+
+    /// Maximum age of a reference price relative to the KRW tick, in nanoseconds; nil: no limit.
+    public let maxReferenceAgeNanos: Int64?
+    /// Maximum age of the KRW-per-USDT rate relative to the KRW tick, in nanoseconds; nil: no limit.
+    public let maxExchangeRateAgeNanos: Int64?
+    private var references: [String: Factor] = [:]
+    private var exchangeRate: Factor?
+
+    /// An empty book.
+    /// - Parameters:
+    ///   - maxReferenceAge: Oldest usable reference price. Default: no limit.
+    ///   - maxExchangeRateAge: Oldest usable KRW-per-USDT rate. Default: no limit.
+    ///   Durations beyond ±292 years mean no limit; negative ones make every factor stale
+    ///   unless it is newer than the tick.
+    public init(maxReferenceAge: Duration? = nil, maxExchangeRateAge: Duration? = nil) {
+        maxReferenceAgeNanos = maxReferenceAge?.wholeNanoseconds
+        maxExchangeRateAgeNanos = maxExchangeRateAge?.wholeNanoseconds
+    }
+
+    /// The stored reference price (USDT) of `base`, if any.
+    public func referencePrice(base: String) -> Double? {
+        references[base]?.value
+    }
+
+    /// The stored KRW-per-USDT rate, if any.
+    public var krwPerUSDT: Double? {
+        exchangeRate?.value
+    }
+
+    /// Records the reference exchange's USDT price of `base`.
+    @discardableResult
+    public mutating func updateReference(base: String, priceUSDT: Double, eventTimeNanos: Int64) -> FactorUpdate {
+        let outcome = Self.replace(references[base], with: priceUSDT, at: eventTimeNanos)
+        if outcome == .applied {
+            references[base] = Factor(value: priceUSDT, eventTimeNanos: eventTimeNanos)
+        }
+        return outcome
+    }
+
+    /// Records the KRW-per-USDT rate.
+    @discardableResult
+    public mutating func updateExchangeRate(krwPerUSDT: Double, eventTimeNanos: Int64) -> FactorUpdate {
+        let outcome = Self.replace(exchangeRate, with: krwPerUSDT, at: eventTimeNanos)
+        if outcome == .applied {
+            exchangeRate = Factor(value: krwPerUSDT, eventTimeNanos: eventTimeNanos)
+        }
+        return outcome
+    }
+
+    /// The premium of a KRW price of `base` at `eventTimeNanos`.
+    public func premium(base: String, krwPrice: Double, eventTimeNanos: Int64) -> Outcome {
+        guard krwPrice.isFinite, krwPrice > 0 else { return .unavailable(.invalidPrice) }
+        guard let reference = references[base] else { return .unavailable(.noReference) }
+        guard let rate = exchangeRate else { return .unavailable(.noExchangeRate) }
+        if Self.isStale(reference, at: eventTimeNanos, maxAge: maxReferenceAgeNanos) {
+            return .unavailable(.staleReference)
+        }
+        if Self.isStale(rate, at: eventTimeNanos, maxAge: maxExchangeRateAgeNanos) {
+            return .unavailable(.staleExchangeRate)
+        }
+        return .premium(krwPrice / (reference.value * rate.value) - 1)
+    }
+
+    private static func replace(_ stored: Factor?, with value: Double, at eventTimeNanos: Int64) -> FactorUpdate {
+        guard value.isFinite, value > 0 else { return .invalid }
+        if let stored, eventTimeNanos < stored.eventTimeNanos { return .older }
+        return .applied
+    }
+
+    private static func isStale(_ factor: Factor, at eventTimeNanos: Int64, maxAge: Int64?) -> Bool {
+        guard let maxAge else { return false }
+        let (age, overflow) = eventTimeNanos.subtractingReportingOverflow(factor.eventTimeNanos)
+        // Overflow means the two times are ~292 years apart: stale if the factor is the older one.
+        return overflow ? eventTimeNanos > factor.eventTimeNanos : age > maxAge
+    }
+}

@@ -1,0 +1,291 @@
+import AsyncHTTPClient
+import CoinfluxCore
+import Exchanges
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+import Telemetry
+import WSClient
+
+/// One exchange's live feed: keeps a WebSocket subscribed, parses every frame into events for
+/// the sink, and falls back to polling the REST ticker while the socket is down.
+///
+/// - Connection: TLS with certificate verification for `wss://`, plain for `ws://` (loopback).
+/// - Keepalive: the exchange's own protocol (server pings answered, client pings or text
+///   `PING`s sent on time), from the adapter's `ConnectionPolicy`.
+/// - Dead sockets: no frame for `silenceTimeout` → replaced; connections are replaced before
+///   the exchange's lifetime limit.
+/// - Reconnect: capped exponential backoff with full jitter, reset after a healthy period;
+///   subscriptions are sent again on every connection.
+public final class ExchangeFeed: Service {
+    public let adapter: any ExchangeAdapter
+    public let webSocketURL: URL
+    public let restURL: URL
+    public let symbols: [Symbol]
+    let settings: FeedSettings
+    let sink: any MarketEventSink
+    let metrics: FeedMetrics
+    let logger: Logger
+    let httpClient: HTTPClient
+    private let problems: RateLimitedLog
+    /// Monotonic time of the last frame received; 0 before the first.
+    private let lastFrameAt = Atomic<Int64>(0)
+    /// Monotonic time the current connection was subscribed; 0 while down.
+    private let connectedSince = Atomic<Int64>(0)
+    /// Monotonic time the socket went down (or the feed started); 0 while connected.
+    private let downSince = Atomic<Int64>(0)
+
+    /// - Parameters:
+    ///   - adapter: the exchange's protocol.
+    ///   - webSocketURL: override of the adapter's WebSocket URL (e.g. the simulator), or nil.
+    ///   - restURL: override of the adapter's REST base URL, or nil.
+    ///   - symbols: normalized symbols to subscribe to.
+    ///   - sink: receives the parsed events.
+    ///   - metrics: the process's metrics registry.
+    public init(
+        adapter: any ExchangeAdapter,
+        webSocketURL: URL? = nil,
+        restURL: URL? = nil,
+        symbols: [Symbol],
+        settings: FeedSettings = .init(),
+        sink: any MarketEventSink,
+        metrics: Metrics,
+        httpClient: HTTPClient = .shared,
+        logger: Logger
+    ) {
+        self.adapter = adapter
+        self.webSocketURL = webSocketURL ?? adapter.defaultWebSocketURL
+        self.restURL = restURL ?? adapter.defaultRESTURL
+        self.symbols = symbols
+        self.settings = settings
+        self.sink = sink
+        self.metrics = FeedMetrics(metrics: metrics, exchange: adapter.exchange)
+        self.httpClient = httpClient
+        var logger = logger
+        logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
+        self.logger = logger
+        self.problems = RateLimitedLog(logger: logger)
+    }
+
+    /// Whether the socket is connected and subscribed right now (for `/readyz`).
+    public var isConnected: Bool { connectedSince.load(ordering: .relaxed) != 0 }
+
+    public func run() async throws {
+        downSince.store(monotonicNanoseconds(), ordering: .relaxed)
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.pollRESTWhileDown() }
+                await self.maintainConnection()
+                group.cancelAll()
+            }
+        }
+        markDown()
+    }
+
+    // MARK: Connection loop
+
+    private func maintainConnection() async {
+        var backoff = ReconnectBackoff(settings: settings.backoff)
+        while !Task.isCancelled {
+            let disconnect = await connectOnce()
+            let upFor = connectedSince.load(ordering: .relaxed)
+            markDown()
+            if Task.isCancelled { break }
+            if upFor != 0, monotonicNanoseconds() - upFor >= settings.healthyAfter.nanoseconds {
+                backoff.reset()
+            }
+            metrics.countReconnect(disconnect.reason)
+            let delay = backoff.nextDelay()
+            logger.warning("websocket down, reconnecting", metadata: [
+                "reason": "\(disconnect.reason.rawValue)", "detail": "\(disconnect.detail)",
+                "attempt": "\(backoff.attempt)", "delay_ms": "\(delay.nanoseconds / 1_000_000)",
+            ])
+            try? await Task.sleep(for: delay)
+        }
+    }
+
+    /// Connects, subscribes and reads until the connection ends; returns why it ended.
+    private func connectOnce() async -> FeedDisconnect {
+        var url = webSocketURL.absoluteString
+        if let path = adapter.webSocketPath(for: symbols) { url += path }
+        let policy = adapter.connectionPolicy
+        let configuration = WebSocketClientConfiguration(
+            maxFrameSize: settings.maximumMessageSize,
+            closeTimeout: settings.closeTimeout,
+            autoPing: policy.sendsWebSocketPings ? .enabled(timePeriod: pingInterval) : .disabled
+        )
+        let client = WebSocketClient(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+            try await self.session(inbound: inbound, outbound: outbound)
+        }
+        do {
+            let close = try await client.run()
+            if connectedSince.load(ordering: .relaxed) == 0 { metrics.connectFailed.increment() }
+            return FeedDisconnect(.closed, close.map { "close code \($0.closeCode), \($0.reason ?? "")" } ?? "stream ended")
+        } catch let disconnect as FeedDisconnect {
+            return disconnect
+        } catch {
+            if connectedSince.load(ordering: .relaxed) == 0 { metrics.connectFailed.increment() }
+            return FeedDisconnect(.error, "\(error)")
+        }
+    }
+
+    /// One connected session: subscribe, then receive, keep alive and watch for silence until one of them ends it.
+    private func session(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+        for frame in adapter.subscriptionFrames(for: symbols) {
+            try await send(frame, outbound)
+        }
+        let now = monotonicNanoseconds()
+        lastFrameAt.store(now, ordering: .relaxed)
+        connectedSince.store(now, ordering: .relaxed)
+        downSince.store(0, ordering: .relaxed)
+        metrics.connectSucceeded.increment()
+        metrics.connected.set(Double(1))
+        logger.info("websocket connected and subscribed", metadata: ["symbols": "\(symbols.count)"])
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.receive(inbound) }
+            group.addTask { try await self.watchForSilence(connectedAt: now) }
+            if let ping = adapter.connectionPolicy.clientPing {
+                group.addTask { try await self.keepAlive(with: ping, outbound) }
+            }
+            // The first child to finish ends the session: the server closed (receive returns),
+            // or the socket went silent / reached its lifetime (watchdog throws).
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func receive(_ inbound: WebSocketInboundStream) async throws {
+        var events: [MarketEvent] = []
+        events.reserveCapacity(64)
+        var fragments: ByteBuffer?
+        for try await frame in inbound {
+            lastFrameAt.store(monotonicNanoseconds(), ordering: .relaxed)
+            switch frame.opcode {
+            case .text, .binary:
+                if frame.fin {
+                    handle(frame.data, into: &events)
+                } else {
+                    fragments = frame.data
+                }
+            case .continuation:
+                guard var message = fragments else { continue }
+                var data = frame.data
+                message.writeBuffer(&data)
+                if frame.fin {
+                    fragments = nil
+                    handle(message, into: &events)
+                } else {
+                    fragments = message
+                }
+            }
+        }
+    }
+
+    /// Parses one complete message and hands its events to the sink.
+    private func handle(_ message: ByteBuffer, into events: inout [MarketEvent]) {
+        let receivedAt = wallClockNanoseconds()
+        metrics.lastMessage.set(Double(receivedAt) / 1e9)
+        events.removeAll(keepingCapacity: true)
+        do {
+            let kind = try message.withUnsafeReadableBytes { bytes in
+                try adapter.parse(frame: bytes, receivedAt: receivedAt, into: &events)
+            }
+            metrics.countFrame(kind)
+            if case .exchangeError(let text) = kind {
+                problems.warning("exchange sent an error frame", metadata: ["message": "\(text)"])
+            }
+        } catch {
+            metrics.parseErrors.increment()
+            let excerpt = message.withUnsafeReadableBytes { RateLimitedLog.excerpt($0) }
+            problems.warning("skipped a frame that does not parse", metadata: ["error": "\(error)", "frame": "\(excerpt)"])
+            return
+        }
+        guard !events.isEmpty else { return }
+        metrics.countEvents(events)
+        sink.publish(events)
+    }
+
+    private func watchForSilence(connectedAt: Int64) async throws {
+        let silence = settings.silenceTimeout.nanoseconds
+        let lifetime = adapter.connectionPolicy.maximumConnectionAge?.nanoseconds
+        let tick = min(Duration.seconds(1), settings.silenceTimeout / 4)
+        while true {
+            try await Task.sleep(for: tick)
+            let now = monotonicNanoseconds()
+            if now - lastFrameAt.load(ordering: .relaxed) > silence {
+                throw FeedDisconnect(.silent, "no frame for \(settings.silenceTimeout)")
+            }
+            if let lifetime, now - connectedAt > lifetime {
+                throw FeedDisconnect(.lifetime, "connection older than \(adapter.connectionPolicy.maximumConnectionAge ?? .zero)")
+            }
+        }
+    }
+
+    /// The keepalive interval in force: the settings' override or the exchange's own.
+    private var pingInterval: Duration { settings.pingInterval ?? adapter.connectionPolicy.pingInterval }
+
+    private func keepAlive(with ping: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {
+        while true {
+            try await Task.sleep(for: pingInterval)
+            try await send(ping, outbound)
+        }
+    }
+
+    private func send(_ frame: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {
+        switch frame {
+        case .text(let text): try await outbound.write(.text(text))
+        case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
+        }
+    }
+
+    private func markDown() {
+        if connectedSince.exchange(0, ordering: .relaxed) != 0 || downSince.load(ordering: .relaxed) == 0 {
+            downSince.store(monotonicNanoseconds(), ordering: .relaxed)
+        }
+        metrics.connected.set(Double(0))
+    }
+
+    // MARK: REST fallback
+
+    /// While the socket has been down longer than `restFallbackAfter`, polls the REST ticker of every symbol.
+    private func pollRESTWhileDown() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: settings.restPollInterval)
+            } catch {
+                return
+            }
+            let down = downSince.load(ordering: .relaxed)
+            guard down != 0, monotonicNanoseconds() - down >= settings.restFallbackAfter.nanoseconds else { continue }
+            for path in adapter.restTickerPaths(for: symbols) {
+                await pollREST(path)
+            }
+        }
+    }
+
+    private func pollREST(_ path: String) async {
+        let url = restURL.absoluteString + path
+        do {
+            let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: settings.maximumMessageSize)
+            guard response.status == .ok else {
+                throw FrameError("HTTP \(response.status.code)")
+            }
+            let receivedAt = wallClockNanoseconds()
+            var events: [MarketEvent] = []
+            try body.withUnsafeReadableBytes { bytes in
+                try adapter.parseRESTTicker(path: path, body: bytes, receivedAt: receivedAt, into: &events)
+            }
+            metrics.restPollOK.increment()
+            metrics.lastMessage.set(Double(receivedAt) / 1e9)
+            metrics.countEvents(events)
+            if !events.isEmpty { sink.publish(events) }
+        } catch {
+            metrics.restPollError.increment()
+            problems.warning("REST fallback poll failed", metadata: ["url": "\(url)", "error": "\(error)"])
+        }
+    }
+}

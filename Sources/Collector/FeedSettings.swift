@@ -1,0 +1,42 @@
+import Foundation
+
+/// Timing and limits of one exchange feed. Every value has a default suitable for the real exchanges.
+public struct FeedSettings: Sendable {
+    /// A socket that delivers no frame for this long is presumed dead and replaced. Default: 30 s.
+    public var silenceTimeout: Duration
+    /// Reconnect backoff. Default: full jitter from 500 ms, capped at 30 s.
+    public var backoff: ReconnectBackoff.Settings
+    /// A connection that stayed up this long resets the backoff. Default: 60 s.
+    public var healthyAfter: Duration
+    /// Start polling the REST ticker once the socket has been down this long. Default: 10 s.
+    public var restFallbackAfter: Duration
+    /// Time between REST polls (each poll fetches every symbol). Default: 2 s, within every exchange's limits.
+    public var restPollInterval: Duration
+    /// Largest WebSocket message accepted; larger ones are counted as parse errors. Default: 4 MiB.
+    public var maximumMessageSize: Int
+    /// How long to wait for the server's close handshake before dropping a socket. Default: 2 s.
+    public var closeTimeout: Duration
+    /// Keepalive interval override; nil uses the exchange's own (`ConnectionPolicy.pingInterval`).
+    /// Useful against a server with shorter idle limits, such as the simulator in tests.
+    public var pingInterval: Duration?
+
+    public init(
+        silenceTimeout: Duration = .seconds(30),
+        backoff: ReconnectBackoff.Settings = .init(),
+        healthyAfter: Duration = .seconds(60),
+        restFallbackAfter: Duration = .seconds(10),
+        restPollInterval: Duration = .seconds(2),
+        maximumMessageSize: Int = 4 << 20,
+        closeTimeout: Duration = .seconds(2),
+        pingInterval: Duration? = nil
+    ) {
+        self.silenceTimeout = silenceTimeout
+        self.backoff = backoff
+        self.healthyAfter = healthyAfter
+        self.restFallbackAfter = restFallbackAfter
+        self.restPollInterval = restPollInterval
+        self.maximumMessageSize = maximumMessageSize
+        self.closeTimeout = closeTimeout
+        self.pingInterval = pingInterval
+    }
+}

@@ -1,0 +1,70 @@
+import Kafka
+import Logging
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+import Telemetry
+
+/// Owns the collector's Kafka producer for the life of the process: mirrors its delivery reports
+/// into `coinflux_producer_deliveries_total` once a second, and on graceful shutdown (after the
+/// feeds have stopped) flushes what is queued, within `flushTimeout`, and closes it.
+public struct ProducerService: Service {
+    public let producer: KafkaProducer
+    let delivered: Counter
+    let failed: Counter
+    let flushTimeout: Duration
+    let logger: Logger
+
+    public init(producer: KafkaProducer, metrics: Metrics, flushTimeout: Duration = .seconds(10), logger: Logger) {
+        self.producer = producer
+        self.delivered = metrics.counter(MetricCatalogue.producerDeliveries, "delivered")
+        self.failed = metrics.counter(MetricCatalogue.producerDeliveries, "failed")
+        self.flushTimeout = flushTimeout
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let reporter = DeliveryReporter(service: self)
+        // Sleeping throws once the graceful shutdown cancels the loop; then flush and close.
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                try await Task.sleep(for: .seconds(1))
+                reporter.report()
+            }
+        }
+        do {
+            try await producer.flush(timeout: flushTimeout)
+        } catch {
+            logger.error("Kafka flush at shutdown did not complete; undelivered messages are counted as failed", metadata: ["error": "\(error)"])
+        }
+        await producer.close(timeout: flushTimeout)
+        let final = reporter.report()
+        logger.info("Kafka producer closed", metadata: [
+            "delivered": "\(final.delivered)", "failed": "\(final.failed)", "dropped": "\(final.dropped)",
+        ])
+    }
+
+}
+
+/// Turns the producer's cumulative counters into increments of the Prometheus counters.
+private final class DeliveryReporter: Sendable {
+    private let service: ProducerService
+    private let reported: Mutex<KafkaProducer.Counters>
+
+    init(service: ProducerService) {
+        self.service = service
+        self.reported = Mutex(service.producer.counters)
+    }
+
+    /// Adds the deliveries since the last report to the counters; returns the new snapshot.
+    @discardableResult
+    func report() -> KafkaProducer.Counters {
+        let now = service.producer.counters
+        reported.withLock { previous in
+            if now.delivered > previous.delivered { service.delivered.increment(by: Int64(now.delivered - previous.delivered)) }
+            if now.failed > previous.failed { service.failed.increment(by: Int64(now.failed - previous.failed)) }
+            previous = now
+        }
+        return now
+    }
+}

@@ -1,0 +1,58 @@
+/// Capped exponential backoff with full jitter for reconnect attempts.
+///
+/// Attempt *n* (from 0) waits a uniformly random time in `[0, min(maximum, initial · 2ⁿ)]`
+/// ("full jitter"), so many collectors restarting together do not reconnect in lockstep and an
+/// exchange's connection limits (Binance: 300 attempts per 5 min) are respected. The feed calls
+/// `reset()` once a connection has stayed healthy for a while.
+public struct ReconnectBackoff: Sendable {
+    /// Delays of the first attempt and the cap. Defaults: 500 ms and 30 s.
+    public struct Settings: Sendable, Equatable {
+        public var initial: Duration
+        public var maximum: Duration
+
+        public init(initial: Duration = .milliseconds(500), maximum: Duration = .seconds(30)) {
+            self.initial = initial
+            self.maximum = maximum
+        }
+    }
+
+    public let settings: Settings
+    /// Failed attempts since the last reset.
+    public private(set) var attempt = 0
+
+    public init(settings: Settings) {
+        self.settings = settings
+    }
+
+    /// The upper bound of the next delay: `min(maximum, initial · 2^attempt)`.
+    public var ceiling: Duration {
+        let exponent = min(attempt, 40)  // 2^40 · anything sensible is far past any cap
+        let scaled = settings.initial * (1 << exponent)
+        return min(settings.maximum, scaled)
+    }
+
+    /// The delay before the next attempt, drawn from `[0, ceiling]`; advances the attempt count.
+    public mutating func nextDelay<R: RandomNumberGenerator>(using generator: inout R) -> Duration {
+        let bound = ceiling
+        attempt += 1
+        let nanoseconds = Self.nanoseconds(bound)
+        guard nanoseconds > 0 else { return .zero }
+        return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &generator))
+    }
+
+    /// The delay before the next attempt, using the system random generator.
+    public mutating func nextDelay() -> Duration {
+        var generator = SystemRandomNumberGenerator()
+        return nextDelay(using: &generator)
+    }
+
+    /// Starts over from the initial delay (after a healthy connection).
+    public mutating func reset() {
+        attempt = 0
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,147 @@
+internal import CRdKafka
+import Logging
+import Synchronization
+
+/// The Swift side of librdkafka's callbacks for one client, reached through the client's opaque
+/// pointer (`rd_kafka_opaque`). Delivery, error, statistics and rebalance callbacks run on the thread
+/// that polls the client (the producer's poll thread, the consumer's poll queue); log callbacks may
+/// run on librdkafka's internal threads. Everything here is therefore atomic or lock-protected.
+final class RDKafkaEvents: Sendable {
+    let logger: Logger
+    let statisticsHandler: (@Sendable (KafkaStatistics) -> Void)?
+
+    /// Producer: delivery reports that said "delivered".
+    let delivered = Atomic<Int>(0)
+    /// Producer: delivery reports that said "failed" (timed out, purged, rejected by the broker).
+    let failed = Atomic<Int>(0)
+    /// Producer: the most recent failed delivery report.
+    let lastDeliveryError = Mutex<KafkaError?>(nil)
+    /// The most recent client-level error (from the error callback or an error-level log line),
+    /// used to explain timeouts, e.g. "Connect to ipv4#127.0.0.1:1 failed: Connection refused".
+    let lastClientError = Mutex<String?>(nil)
+
+    /// Consumer: told about assignment changes.
+    let rebalanceHandler = Mutex<(@Sendable (KafkaRebalanceEvent) -> Void)?>(nil)
+    /// Consumer: bumped on every revocation, so a batch being collected can notice one.
+    let revocations = Atomic<Int>(0)
+    /// Consumer: partitions revoked since the batch collector last looked.
+    let revokedPartitions = Mutex<Set<KafkaTopicPartition>>([])
+
+    init(logger: Logger, statisticsHandler: (@Sendable (KafkaStatistics) -> Void)?) {
+        self.logger = logger
+        self.statisticsHandler = statisticsHandler
+    }
+
+    /// The events object of a client handle (set with `rd_kafka_conf_set_opaque` at creation).
+    static func of(_ opaque: UnsafeMutableRawPointer?) -> RDKafkaEvents? {
+        opaque.map { Unmanaged<RDKafkaEvents>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// Installs the callbacks on `conf`; the caller keeps `self` alive for the life of the handle.
+    func install(on conf: OpaquePointer, kind: RDKafkaClient.Kind) {
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        rd_kafka_conf_set_log_cb(conf) { handle, level, facility, message in
+            guard let handle, let events = RDKafkaEvents.of(rd_kafka_opaque(handle)) else { return }
+            events.log(level: level, facility: facility.map { String(cString: $0) } ?? "", message: message.map { String(cString: $0) } ?? "")
+        }
+        switch kind {
+        case .admin:
+            return  // no error, statistics or delivery events: nothing polls an admin handle's queue
+        case .producer:
+            rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+                guard let message, let events = RDKafkaEvents.of(opaque) else { return }
+                events.deliveryReport(message.pointee)
+            }
+        case .consumer:
+            rd_kafka_conf_set_rebalance_cb(conf) { handle, error, partitions, opaque in
+                guard let handle, let events = RDKafkaEvents.of(opaque) else { return }
+                events.rebalance(handle, error, partitions)
+            }
+        }
+        rd_kafka_conf_set_error_cb(conf) { _, error, reason, opaque in
+            RDKafkaEvents.of(opaque)?.clientError(rd_kafka_resp_err_t(rawValue: error), reason: reason.map { String(cString: $0) } ?? "")
+        }
+        if statisticsHandler != nil {
+            rd_kafka_conf_set_stats_cb(conf) { _, json, length, opaque in
+                guard let json, let events = RDKafkaEvents.of(opaque) else { return 0 }
+                let text = String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self)
+                events.statisticsHandler?(KafkaStatistics(json: text))
+                return 0  // librdkafka frees the JSON buffer
+            }
+        }
+    }
+
+    private func log(level: Int32, facility: String, message: String) {
+        let metadata: Logger.Metadata = ["kafka.facility": .string(facility)]
+        switch level {
+        case ...3:
+            // Drop librdkafka's "[thrd:NAME]: " prefix: the message repeats the broker name anyway.
+            let text = message.hasPrefix("[thrd:") ? message.firstRange(of: "]: ").map { String(message[$0.upperBound...]) } ?? message : message
+            lastClientError.withLock { $0 = text }
+            logger.error("\(message)", metadata: metadata)
+        case 4:
+            logger.warning("\(message)", metadata: metadata)
+        case 5, 6:
+            logger.info("\(message)", metadata: metadata)
+        default:
+            logger.debug("\(message)", metadata: metadata)
+        }
+    }
+
+    private func clientError(_ error: rd_kafka_resp_err_t, reason: String) {
+        lastClientError.withLock { $0 = reason }
+        logger.warning("librdkafka error: \(reason)", metadata: ["kafka.error": .string(String(cString: rd_kafka_err2name(error)))])
+    }
+
+    private func deliveryReport(_ message: rd_kafka_message_t) {
+        if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            delivered.add(1, ordering: .relaxed)
+            return
+        }
+        failed.add(1, ordering: .relaxed)
+        let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+        let error = KafkaError.rdKafka(message.err, "delivery to \(topic) failed")
+        lastDeliveryError.withLock { $0 = error }
+    }
+
+    private func rebalance(
+        _ handle: OpaquePointer,
+        _ error: rd_kafka_resp_err_t,
+        _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+    ) {
+        let partitions = list.map { RDKafkaTopicPartitionList.partitions(in: $0) } ?? []
+        let cooperative = rd_kafka_rebalance_protocol(handle).map { String(cString: $0) } == "COOPERATIVE"
+        let handler = rebalanceHandler.withLock { $0 }
+        switch error {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            if cooperative {
+                if let failure = rd_kafka_incremental_assign(handle, list) {
+                    logger.error("\(KafkaError.consuming(failure, "incremental assign failed"))")
+                }
+            } else {
+                let result = rd_kafka_assign(handle, list)
+                if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    logger.error("\(KafkaError.rdKafka(result, "assign failed"))")
+                }
+            }
+            logger.info("assigned \(partitions.count) partitions", metadata: ["kafka.partitions": "\(partitions)"])
+            handler?(KafkaRebalanceEvent(kind: .assigned, partitions: partitions))
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let lost = rd_kafka_assignment_lost(handle) != 0
+            logger.info("\(lost ? "lost" : "revoked") \(partitions.count) partitions", metadata: ["kafka.partitions": "\(partitions)"])
+            handler?(KafkaRebalanceEvent(kind: lost ? .lost : .revoked, partitions: partitions))
+            revokedPartitions.withLock { $0.formUnion(partitions) }
+            revocations.add(1, ordering: .releasing)
+            if cooperative {
+                if let failure = rd_kafka_incremental_unassign(handle, list) {
+                    logger.error("\(KafkaError.consuming(failure, "incremental unassign failed"))")
+                }
+            } else {
+                rd_kafka_assign(handle, nil)
+            }
+        default:
+            logger.error("\(KafkaError.rdKafka(error, "rebalance failed"))")
+            rd_kafka_assign(handle, nil)
+        }
+    }
+}

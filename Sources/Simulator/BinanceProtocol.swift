@@ -1,0 +1,303 @@
+import CoinfluxCore
+import Foundation
+import NIOCore
+import NIOWebSocket
+
+/// Binance spot market streams: raw `/ws` (optionally `/ws/<stream>`) and combined
+/// `/stream?streams=a/b`, whose frames are wrapped as `{"stream":…,"data":…}`.
+///
+/// Live `SUBSCRIBE`/`UNSUBSCRIBE`/`LIST_SUBSCRIPTIONS` requests are answered with
+/// `{"result":…,"id":N}`; bad requests with `{"code":…,"msg":…}`. The server pings.
+struct BinanceProtocol: ExchangeProtocol {
+    /// True on `/stream`: data frames carry the combined-stream wrapper.
+    let combined: Bool
+
+    var exchange: Exchange { .binance }
+    var opcode: WebSocketOpcode { .text }
+
+    /// How a stream name is understood.
+    enum StreamName: Equatable {
+        /// A simulated stream: `<symbol>@ticker` or `<symbol>@trade`.
+        case simulated(Subscription)
+        /// Well formed but not simulated (`@depth`, `@aggTrade`, …): acknowledged, sends nothing.
+        case quiet(String)
+        case invalid
+    }
+
+    /// Parses `btcusdt@ticker`; stream names are lower case.
+    static func parse(stream name: String) -> StreamName {
+        let parts = name.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, name.count <= 64,
+              parts[0].utf8.allSatisfy({ ClientMessage.isAlphanumeric($0) && !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) })
+        else { return .invalid }
+        guard let symbol = Symbol.splitting(concatenated: String(parts[0])) else { return .quiet(name) }
+        let code = String(parts[0]).uppercased()
+        switch parts[1] {
+        case "ticker": return .simulated(Subscription(channel: .ticker, symbol: symbol, code: code, name: name))
+        case "trade": return .simulated(Subscription(channel: .trade, symbol: symbol, code: code, name: name))
+        default: return .quiet(name)
+        }
+    }
+
+    func greeting(_ session: SessionInfo) -> [ByteBuffer] { [] }
+
+    func handle(_ message: ByteBuffer, session: SessionInfo) -> RequestOutcome {
+        guard let object = ClientMessage.json(message) else {
+            return Self.error(code: 3, message: "Invalid JSON: expected value at line 1 column 1", id: nil)
+        }
+        guard let request = object as? [String: Any] else {
+            return Self.error(code: 2, message: "Invalid request: expected an object", id: nil)
+        }
+        guard let id = Self.requestID(request["id"]) else {
+            return Self.error(code: 2, message: "Invalid request: request ID must be an unsigned integer", id: nil)
+        }
+        guard let method = request["method"] as? String else {
+            return Self.error(code: 2, message: "Invalid request: missing field `method`", id: id)
+        }
+        switch method {
+        case "SUBSCRIBE", "UNSUBSCRIBE":
+            guard let params = request["params"] as? [Any], !params.isEmpty, params.count <= 1_024 else {
+                return Self.error(code: 2, message: "Invalid request: missing or empty `params`", id: id)
+            }
+            var simulated: [Subscription] = []
+            for param in params {
+                guard let name = param as? String else {
+                    return Self.error(code: 1, message: "Invalid value type: expected string", id: id)
+                }
+                switch Self.parse(stream: name) {
+                case .simulated(let subscription): simulated.append(subscription)
+                case .quiet: break
+                case .invalid: return Self.error(code: 2, message: "Invalid request: invalid stream name \(name)", id: id)
+                }
+            }
+            var outcome = RequestOutcome()
+            outcome.replies = [Self.result(nil, id: id)]
+            if method == "SUBSCRIBE" {
+                outcome.update = .add(simulated)
+                outcome.subscribeRequests = 1
+            } else {
+                outcome.update = .remove(simulated)
+            }
+            return outcome
+        case "LIST_SUBSCRIPTIONS":
+            var outcome = RequestOutcome()
+            outcome.replies = [Self.result(session.subscriptions.map(\.name), id: id)]
+            return outcome
+        default:
+            return Self.error(
+                code: 2,
+                message: "Invalid request: unknown variant \(method), expected one of SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS",
+                id: id
+            )
+        }
+    }
+
+    func writeFrame(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        if combined {
+            buffer.writeStaticString("{\"stream\":")
+            buffer.writeJSONString(subscription.name)
+            buffer.writeStaticString(",\"data\":")
+        }
+        switch subscription.channel {
+        case .ticker: Self.writeTicker(subscription.code, market: market, now: now, into: &buffer)
+        case .trade: Self.writeTrade(subscription.code, market: market, now: now, into: &buffer)
+        }
+        if combined {
+            buffer.writeStaticString("}")
+        }
+    }
+
+    func errorFrame(_ session: SessionInfo) -> ByteBuffer {
+        ByteBuffer(string: #"{"code":2,"msg":"Invalid request: simulated server error"}"#)
+    }
+
+    func wrongTypeFrame() -> ByteBuffer {
+        ByteBuffer(string: #"{"e":"24hrTicker","E":"soon","s":42,"c":{"price":1},"Q":null,"o":true,"h":[],"l":"","v":"NaN","n":"many"}"#)
+    }
+
+    func keepalive(_ settings: SimulatorConfiguration.Keepalive) -> KeepalivePolicy {
+        .serverPing(interval: settings.binancePingInterval, pongTimeout: settings.binancePongTimeout)
+    }
+
+    // MARK: Frames
+
+    private static let priceDigits = 8
+
+    static func writeTicker(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
+        let trade = market.lastTrade
+        buffer.writeStaticString("{\"e\":\"24hrTicker\",\"E\":")
+        buffer.writeDecimalInteger(now)
+        buffer.writeStaticString(",\"s\":\"")
+        buffer.writeString(code)
+        buffer.writeStaticString("\",\"p\":")
+        buffer.writeQuotedDecimal(market.change, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"P\":")
+        buffer.writeQuotedDecimal(market.changeRate * 100, fractionDigits: 3)
+        buffer.writeStaticString(",\"w\":")
+        buffer.writeQuotedDecimal(market.quoteVolume / market.baseVolume, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"x\":")
+        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"c\":")
+        buffer.writeQuotedDecimal(trade.price, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"Q\":")
+        buffer.writeQuotedDecimal(trade.quantity, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"b\":")
+        buffer.writeQuotedDecimal(market.bestBid, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"B\":")
+        buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"a\":")
+        buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"A\":")
+        buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"o\":")
+        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"h\":")
+        buffer.writeQuotedDecimal(market.high, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"l\":")
+        buffer.writeQuotedDecimal(market.low, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"v\":")
+        buffer.writeQuotedDecimal(market.baseVolume, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"q\":")
+        buffer.writeQuotedDecimal(market.quoteVolume, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"O\":")
+        buffer.writeDecimalInteger(now - 86_400_000)
+        buffer.writeStaticString(",\"C\":")
+        buffer.writeDecimalInteger(now)
+        buffer.writeStaticString(",\"F\":")
+        buffer.writeDecimalInteger(trade.id - market.tradeCount + 1)
+        buffer.writeStaticString(",\"L\":")
+        buffer.writeDecimalInteger(trade.id)
+        buffer.writeStaticString(",\"n\":")
+        buffer.writeDecimalInteger(market.tradeCount)
+        buffer.writeStaticString("}")
+    }
+
+    static func writeTrade(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
+        let trade = market.lastTrade
+        buffer.writeStaticString("{\"e\":\"trade\",\"E\":")
+        buffer.writeDecimalInteger(now)
+        buffer.writeStaticString(",\"s\":\"")
+        buffer.writeString(code)
+        buffer.writeStaticString("\",\"t\":")
+        buffer.writeDecimalInteger(trade.id)
+        buffer.writeStaticString(",\"p\":")
+        buffer.writeQuotedDecimal(trade.price, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"q\":")
+        buffer.writeQuotedDecimal(trade.quantity, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"T\":")
+        buffer.writeDecimalInteger(trade.time)
+        // `m`: buyer is maker, so true when the taker sold.
+        buffer.writeStaticString(trade.takerBought ? ",\"m\":false,\"M\":true}" : ",\"m\":true,\"M\":true}")
+    }
+
+    /// `GET /api/v3/ticker/24hr?symbol=BTCUSDT` body.
+    static func writeRESTTicker(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
+        let trade = market.lastTrade
+        buffer.writeStaticString("{\"symbol\":\"")
+        buffer.writeString(code)
+        buffer.writeStaticString("\",\"priceChange\":")
+        buffer.writeQuotedDecimal(market.change, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"priceChangePercent\":")
+        buffer.writeQuotedDecimal(market.changeRate * 100, fractionDigits: 3)
+        buffer.writeStaticString(",\"weightedAvgPrice\":")
+        buffer.writeQuotedDecimal(market.quoteVolume / market.baseVolume, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"prevClosePrice\":")
+        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"lastPrice\":")
+        buffer.writeQuotedDecimal(trade.price, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"lastQty\":")
+        buffer.writeQuotedDecimal(trade.quantity, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"bidPrice\":")
+        buffer.writeQuotedDecimal(market.bestBid, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"bidQty\":")
+        buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"askPrice\":")
+        buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"askQty\":")
+        buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"openPrice\":")
+        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"highPrice\":")
+        buffer.writeQuotedDecimal(market.high, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"lowPrice\":")
+        buffer.writeQuotedDecimal(market.low, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"volume\":")
+        buffer.writeQuotedDecimal(market.baseVolume, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"quoteVolume\":")
+        buffer.writeQuotedDecimal(market.quoteVolume, fractionDigits: priceDigits)
+        buffer.writeStaticString(",\"openTime\":")
+        buffer.writeDecimalInteger(now - 86_400_000)
+        buffer.writeStaticString(",\"closeTime\":")
+        buffer.writeDecimalInteger(now)
+        buffer.writeStaticString(",\"firstId\":")
+        buffer.writeDecimalInteger(trade.id - market.tradeCount + 1)
+        buffer.writeStaticString(",\"lastId\":")
+        buffer.writeDecimalInteger(trade.id)
+        buffer.writeStaticString(",\"count\":")
+        buffer.writeDecimalInteger(market.tradeCount)
+        buffer.writeStaticString("}")
+    }
+
+    // MARK: Replies
+
+    /// The request id echoed in replies: an unsigned integer, a string, or absent/null.
+    enum RequestID {
+        case number(Int64)
+        case text(String)
+        case null
+    }
+
+    private static func requestID(_ value: Any?) -> RequestID? {
+        switch value {
+        case nil, is NSNull: return .null
+        case let text as String: return .text(text)
+        case let number as NSNumber:
+            guard let exact = Int64(exactly: number.doubleValue), exact >= 0 else { return nil }
+            return .number(exact)
+        default: return nil
+        }
+    }
+
+    private static func writeID(_ id: RequestID, into buffer: inout ByteBuffer) {
+        switch id {
+        case .number(let number): buffer.writeDecimalInteger(number)
+        case .text(let text): buffer.writeJSONString(text)
+        case .null: buffer.writeStaticString("null")
+        }
+    }
+
+    private static func result(_ streams: [String]?, id: RequestID) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeStaticString("{\"result\":")
+        if let streams {
+            buffer.writeStaticString("[")
+            for (index, stream) in streams.enumerated() {
+                if index > 0 { buffer.writeStaticString(",") }
+                buffer.writeJSONString(stream)
+            }
+            buffer.writeStaticString("]")
+        } else {
+            buffer.writeStaticString("null")
+        }
+        buffer.writeStaticString(",\"id\":")
+        writeID(id, into: &buffer)
+        buffer.writeStaticString("}")
+        return buffer
+    }
+
+    private static func error(code: Int64, message: String, id: RequestID?) -> RequestOutcome {
+        var buffer = ByteBuffer()
+        buffer.writeStaticString("{\"code\":")
+        buffer.writeDecimalInteger(code)
+        buffer.writeStaticString(",\"msg\":")
+        buffer.writeJSONString(message)
+        if let id {
+            buffer.writeStaticString(",\"id\":")
+            writeID(id, into: &buffer)
+        }
+        buffer.writeStaticString("}")
+        var outcome = RequestOutcome()
+        outcome.replies = [buffer]
+        return outcome
+    }
+}

@@ -1,0 +1,80 @@
+import CoinfluxCore
+import NIOConcurrencyHelpers
+import NIOHTTP1
+
+/// A failure the simulator injects into one exchange's endpoints, by API
+/// (``ExchangeSimulator/inject(_:into:)``) or by `POST /admin/<exchange>/<fault>`.
+public enum SimulatorFault: Sendable, Equatable {
+    /// Close the current WebSocket connections (close frame 1001, then the socket).
+    case close
+    /// Keep sockets open but send nothing at all (no data, no pings, no replies) for the
+    /// duration, on current and new connections.
+    case silence(Duration)
+    /// Send `count` broken frames on every current connection, cycling through truncated
+    /// JSON, wrongly typed values, an empty frame and text that is not JSON.
+    case malformed(count: Int)
+    /// Send the exchange's error frame on every current connection.
+    case error
+    /// Reject new WebSocket upgrades with HTTP `status` (503, or 429 as a rate limit) for
+    /// the duration.
+    case refuse(Duration, status: Int)
+}
+
+/// Fault state per exchange and the registry of live sessions the faults act on.
+final class FaultBoard: Sendable {
+    private struct ExchangeFaults {
+        var silencedUntil: ContinuousClock.Instant?
+        var refusal: (until: ContinuousClock.Instant, status: HTTPResponseStatus)?
+        var sessions: [ObjectIdentifier: SessionState] = [:]
+    }
+
+    private let state = NIOLockedValueBox<[Exchange: ExchangeFaults]>([:])
+
+    /// Most malformed frames queued on one connection; larger requests are clamped.
+    static let maxPendingMalformed = 10_000
+
+    func apply(_ fault: SimulatorFault, to exchange: Exchange, now: ContinuousClock.Instant = .now) {
+        let sessions: [SessionState] = state.withLockedValue { boards in
+            switch fault {
+            case .silence(let duration):
+                boards[exchange, default: ExchangeFaults()].silencedUntil = now + duration
+            case .refuse(let duration, let status):
+                boards[exchange, default: ExchangeFaults()].refusal = (now + duration, HTTPResponseStatus(statusCode: status))
+            case .close, .malformed, .error:
+                break
+            }
+            return boards[exchange].map { Array($0.sessions.values) } ?? []
+        }
+        for session in sessions {
+            switch fault {
+            case .close: session.requestClose(code: .goingAway, reason: "simulated close")
+            case .malformed(let count): session.requestMalformed(count: min(max(0, count), Self.maxPendingMalformed))
+            case .error: session.requestError()
+            case .silence, .refuse: break
+            }
+        }
+    }
+
+    func isSilenced(_ exchange: Exchange, now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLockedValue { boards in
+            guard let until = boards[exchange]?.silencedUntil else { return false }
+            return now < until
+        }
+    }
+
+    /// The status to reject a new upgrade with, or nil to accept it.
+    func refusal(_ exchange: Exchange, now: ContinuousClock.Instant = .now) -> HTTPResponseStatus? {
+        state.withLockedValue { boards in
+            guard let refusal = boards[exchange]?.refusal, now < refusal.until else { return nil }
+            return refusal.status
+        }
+    }
+
+    func register(_ session: SessionState, for exchange: Exchange) {
+        state.withLockedValue { $0[exchange, default: ExchangeFaults()].sessions[ObjectIdentifier(session)] = session }
+    }
+
+    func unregister(_ session: SessionState, for exchange: Exchange) {
+        _ = state.withLockedValue { $0[exchange]?.sessions.removeValue(forKey: ObjectIdentifier(session)) }
+    }
+}

@@ -1,0 +1,51 @@
+import Prometheus
+
+/// The process's metrics: a Prometheus registry whose families come only from `MetricCatalogue`,
+/// so every exported name, label set and help text is the documented one.
+///
+/// Metric objects are created once (names and labels rendered then) and kept by their users;
+/// the hot path only bumps them.
+public final class Metrics: Sendable {
+    /// The underlying registry, rendered by the `/metrics` endpoint.
+    public let registry: PrometheusCollectorRegistry
+
+    /// Buckets for latency histograms, in seconds.
+    public static let latencyBuckets: [Double] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    /// The counter of `definition` with these label values, in the definition's label order.
+    public func counter(_ definition: MetricCatalogue.Definition, _ values: String...) -> Counter {
+        registry.makeCounter(descriptor: descriptor(definition), labels: labels(definition, values))
+    }
+
+    /// The gauge of `definition` with these label values, in the definition's label order.
+    public func gauge(_ definition: MetricCatalogue.Definition, _ values: String...) -> Gauge {
+        registry.makeGauge(descriptor: descriptor(definition), labels: labels(definition, values))
+    }
+
+    /// The histogram of `definition` with these label values; values are recorded in the metric's base unit.
+    public func histogram(_ definition: MetricCatalogue.Definition, _ values: String..., buckets: [Double] = Metrics.latencyBuckets) -> ValueHistogram {
+        registry.makeValueHistogram(descriptor: descriptor(definition), labels: labels(definition, values), buckets: buckets)
+    }
+
+    /// The Prometheus text exposition of every metric.
+    public func render(into buffer: inout [UInt8]) {
+        registry.emit(into: &buffer)
+    }
+
+    private func descriptor(_ definition: MetricCatalogue.Definition) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: definition.name, unitName: "", helpText: definition.help)
+    }
+
+    /// Pairs label names with values. A count mismatch is a programming error inside coinflux
+    /// (callers pass literal label lists); extra values are dropped and missing ones become "".
+    private func labels(_ definition: MetricCatalogue.Definition, _ values: [String]) -> [(String, String)] {
+        assert(values.count == definition.labels.count, "\(definition.name) takes labels \(definition.labels)")
+        return definition.labels.enumerated().map { index, name in
+            (name, index < values.count ? values[index] : "")
+        }
+    }
+}

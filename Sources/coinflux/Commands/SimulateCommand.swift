@@ -1,0 +1,73 @@
+import ArgumentParser
+import CoinfluxCore
+import Logging
+import ServiceLifecycle
+import Simulator
+
+/// `coinflux simulate`: the five exchanges' public protocols on loopback, with simulated prices.
+struct SimulateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Serve the five exchanges' WebSocket and REST protocols with simulated prices.",
+        discussion: """
+            Each exchange lives under its own path prefix at its real paths, e.g. \
+            ws://HOST:PORT/upbit/websocket/v1 and http://HOST:PORT/upbit/v1/ticker. Point the collector \
+            at it with collector.<exchange>.url and collector.<exchange>.rest_url (printed at start). \
+            Faults are injected with POST /admin/<exchange>/<fault>: close, silence?seconds=N, \
+            malformed?count=N, error, refuse?seconds=N.
+            """)
+
+    @Option(help: "Address to bind.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to bind (0 picks a free one).")
+    var port = 8790
+
+    @Option(help: "Market-data frames per second on each connection.")
+    var rate: Double = 10
+
+    @Option(help: "Seed of the price walks (same seed, same market).")
+    var seed: UInt64?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
+        guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a positive number") }
+        guard CoinfluxConfiguration.LogLevel(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of \(CoinfluxConfiguration.LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let logger = ProcessBootstrap.logger(level: CoinfluxConfiguration.LogLevel(rawValue: logLevel) ?? .info,
+                                             label: "coinflux.simulate")
+        let simulator = ExchangeSimulator(
+            configuration: SimulatorConfiguration(host: host, port: port, framesPerSecond: rate, seed: seed),
+            logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: simulator)], logger: logger)
+        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
+        let serviceGroup = ServiceGroup(configuration: groupConfiguration)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await serviceGroup.run() }
+            let bound = try await simulator.listeningPort()
+            print(Self.collectorSettings(host: host, port: bound))
+            try await group.waitForAll()
+        }
+    }
+
+    /// The `--set` flags that point `coinflux collect` at a simulator on `host:port`.
+    static func collectorSettings(host: String, port: Int) -> String {
+        let paths: [(Exchange, String)] = [
+            (.binance, "binance/ws"), (.upbit, "upbit/websocket/v1"), (.bybit, "bybit/v5/public/spot"),
+            (.bithumb, "bithumb/websocket/v1"), (.coinone, "coinone/"),
+        ]
+        var lines = ["simulator listening on \(host):\(port); collector settings:"]
+        for (exchange, path) in paths {
+            lines.append("  --set collector.\(exchange.rawValue).url=ws://\(host):\(port)/\(path)")
+            lines.append("  --set collector.\(exchange.rawValue).rest_url=http://\(host):\(port)/\(exchange.rawValue)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,135 @@
+import CoinfluxCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Kafka
+import Logging
+import Simulator
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// simulator → the real `coinflux collect` process → the real broker.
+@Suite("coinflux collect into Kafka", .timeLimit(.minutes(3)))
+struct CollectIntegrationTests {
+    @Test(.enabled(if: TestServices.shouldRun(needing: TestServices.kafkaVariable)))
+    func eventsFromAllFiveExchangesArriveInOrderAndNoneIsLost() async throws {
+        let broker = try TestServices.require(TestServices.kafkaVariable)
+        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(framesPerSecond: 40, seed: 11),
+                                          logger: Logger(label: "test.simulator"))
+        let port = try await simulator.start()
+        let suffix = UUID().uuidString.prefix(8)
+        let ticks = "it.ticks.\(suffix)", fx = "it.fx.\(suffix)"
+        let telemetryPort = try freeLoopbackPort()
+
+        var arguments = ["collect", "--set", "kafka.brokers=\(broker)", "--set", "kafka.ticks_topic=\(ticks)",
+                         "--set", "kafka.fx_topic=\(fx)", "--set", "kafka.deadletter_topic=it.dead.\(suffix)",
+                         "--set", "telemetry.listen=127.0.0.1:\(telemetryPort)",
+                         "--set", "collector.rest_fallback_after=1h", "--set", "log.level=warning"]
+        let paths = ["binance": "binance/ws", "upbit": "upbit/websocket/v1", "bybit": "bybit/v5/public/spot",
+                     "bithumb": "bithumb/websocket/v1", "coinone": "coinone/"]
+        for (exchange, path) in paths {
+            arguments += ["--set", "collector.\(exchange).url=ws://127.0.0.1:\(port)/\(path)",
+                          "--set", "collector.\(exchange).rest_url=http://127.0.0.1:\(port)/\(exchange)"]
+        }
+        let collector = Process()
+        collector.executableURL = CommandLineTests.executable
+        collector.arguments = arguments
+        let errors = Pipe()
+        collector.standardError = errors
+        collector.standardOutput = FileHandle.nullDevice
+        try collector.run()
+        defer { if collector.isRunning { collector.interrupt(); collector.waitUntilExit() } }
+
+        // Let it stream, then stop the source so the totals settle.
+        try await Task.sleep(for: .seconds(6))
+        await simulator.stop()
+        try await Task.sleep(for: .seconds(3))
+        let metrics = try await scrape("http://127.0.0.1:\(telemetryPort)/metrics")
+        let queuedTicks = try #require(sample(metrics, "coinflux_producer_messages_total{topic=\"\(ticks)\",outcome=\"queued\"}"))
+        let droppedTicks = sample(metrics, "coinflux_producer_messages_total{topic=\"\(ticks)\",outcome=\"dropped\"}")
+        let queuedFX = sample(metrics, "coinflux_producer_messages_total{topic=\"\(fx)\",outcome=\"queued\"}") ?? 0
+
+        collector.terminate()  // SIGTERM: graceful shutdown, flush, exit 0
+        collector.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(collector.terminationStatus == 0, "collect exited with \(collector.terminationStatus): \(log.suffix(2000))")
+        #expect(droppedTicks == 0)
+        #expect(queuedTicks > 100)
+        #expect(queuedFX > 0, "no USDT-KRW rate reached the FX topic")
+
+        // Every queued message is in the topic: nothing lost while the broker was up.
+        let events = try await readAll(ticks, broker: broker, expected: Int(queuedTicks))
+        #expect(events.count == Int(queuedTicks))
+        #expect(Set(events.map(\.event.exchange)) == Set(Exchange.allCases), "exchanges seen: \(Set(events.map(\.event.exchange)))")
+
+        // Keyed by base asset, and per-key order preserved: within a partition, each market's trade
+        // sequence (the exchanges' increasing trade ids) only goes up.
+        var lastSequence: [String: Int64] = [:]
+        var partitionsByBase: [String: Int] = [:]
+        var checked = 0
+        for (partition, event) in events {
+            #expect(partitionsByBase[event.symbol.base, default: partition] == partition, "\(event.symbol.base) spans partitions")
+            partitionsByBase[event.symbol.base] = partition
+            guard event.kind == .trade, let sequence = event.sequence ?? event.tradeID.flatMap({ Int64($0) }) else { continue }
+            let market = "\(event.exchange.rawValue) \(event.symbol)"
+            if let previous = lastSequence[market] {
+                #expect(sequence > previous, "\(market): trade \(sequence) after \(previous)")
+            }
+            lastSequence[market] = sequence
+            checked += 1
+        }
+        #expect(checked > 50)
+    }
+
+    /// Reads `topic` from the beginning until `expected` messages arrived (or 30 s passed).
+    private func readAll(_ topic: String, broker: String, expected: Int) async throws -> [(partition: Int, event: MarketEvent)] {
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(bootstrapServers: [broker], groupID: "it-\(UUID().uuidString)"),
+            logger: Logger(label: "test.consumer"))
+        try consumer.subscribe(topics: [topic])
+        var events: [(Int, MarketEvent)] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while events.count < expected, ContinuousClock.now < deadline {
+            for message in try await consumer.poll(maximumMessages: 1000, timeout: .milliseconds(200)) {
+                events.append((message.partition, try EventCodec.decode(message.value)))
+            }
+        }
+        // Anything beyond the expected count would be a duplicate; give it a moment to show up.
+        events += try await consumer.poll(maximumMessages: 1000, timeout: .milliseconds(500))
+            .map { ($0.partition, try EventCodec.decode($0.value)) }
+        try await consumer.close()
+        return events
+    }
+
+    private func scrape(_ url: String) async throws -> String {
+        let (data, _) = try await URLSession.shared.data(from: try #require(URL(string: url)))
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private func sample(_ text: String, _ series: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }
+    }
+}
+
+/// A port that was free a moment ago on 127.0.0.1.
+func freeLoopbackPort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+    }
+    guard bound else { throw PortError() }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+struct PortError: Error {}

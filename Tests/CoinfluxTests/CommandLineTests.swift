@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// Runs the built `coinflux` executable the way an operator would and checks exit statuses and messages.
+@Suite("Command line")
+struct CommandLineTests {
+    /// The `coinflux` binary SwiftPM built next to the test bundle.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("coinflux")
+    }
+
+    struct Outcome {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+    }
+
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus,
+                       standardOutput: String(decoding: outputData, as: UTF8.self),
+                       standardError: String(decoding: errorData, as: UTF8.self))
+    }
+
+    @Test func helpListsEverySubcommand() throws {
+        let outcome = try run(["--help"])
+        #expect(outcome.status == 0)
+        for subcommand in ["collect", "process", "run", "simulate", "decode", "config", "version"] {
+            #expect(outcome.standardOutput.contains(subcommand), "help does not mention \(subcommand)")
+        }
+    }
+
+    @Test func versionPrintsTheVersion() throws {
+        let outcome = try run(["version"])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput.hasPrefix("coinflux "))
+    }
+
+    @Test func invalidConfigurationExitsWithStatusTwoNamingTheKey() throws {
+        let outcome = try run(["config", "--set", "processor.ema_alpha=1.5"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("processor.ema_alpha"))
+        #expect(outcome.standardError.contains("outside (0, 1]"))
+    }
+
+    @Test func missingConfigurationFileExitsWithStatusTwo() throws {
+        let outcome = try run(["config", "--config", "/nonexistent/coinflux.yaml"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("/nonexistent/coinflux.yaml"))
+    }
+
+    @Test func invalidEnvironmentOverrideExitsWithStatusTwo() throws {
+        let outcome = try run(["config"], environment: ["COINFLUX_INFLUXDB_URL": "influx:8086"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("COINFLUX_INFLUXDB_URL"))
+    }
+
+    @Test func validConfigurationPrintsTheEffectiveValues() throws {
+        let outcome = try run(["config", "--set", "kafka.brokers=k1:9092"])
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput.contains("brokers: \"k1:9092\""))
+    }
+}

@@ -1,0 +1,116 @@
+import CoinfluxCore
+import Collector
+import Exchanges
+import Foundation
+import Logging
+import Simulator
+import Synchronization
+import Telemetry
+
+/// Collects what the feeds under test publish.
+final class RecordingSink: MarketEventSink {
+    private let recorded = Mutex<[MarketEvent]>([])
+
+    func publish(_ events: [MarketEvent]) {
+        recorded.withLock { $0.append(contentsOf: events) }
+    }
+
+    var events: [MarketEvent] { recorded.withLock { $0 } }
+
+    func events(from exchange: Exchange) -> [MarketEvent] {
+        events.filter { $0.exchange == exchange }
+    }
+}
+
+/// The value of one sample of a rendered metric, e.g. `value(of: "coinflux_feed_connected", ["exchange": "upbit"])`.
+func metricValue(_ metrics: Metrics, _ name: String, _ labels: [String: String] = [:]) -> Double? {
+    var buffer: [UInt8] = []
+    metrics.render(into: &buffer)
+    // Labels render in the catalogue's order; compare as sets.
+    let wantedLabels = Set(labels.map { "\($0.key)=\"\($0.value)\"" })
+    for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") where line.hasPrefix(name) {
+        let rest = line.dropFirst(name.count)
+        guard let space = rest.lastIndex(of: " ") else { continue }
+        let series = rest[..<space]
+        let lineLabels: Set<String>
+        if series.isEmpty {
+            lineLabels = []
+        } else if series.hasPrefix("{"), series.hasSuffix("}") {
+            lineLabels = Set(series.dropFirst().dropLast().split(separator: ",").map(String.init))
+        } else {
+            continue
+        }
+        if lineLabels == wantedLabels { return Double(rest[rest.index(after: space)...]) }
+    }
+    return nil
+}
+
+/// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}
+
+/// A simulator with keepalive limits shortened to `cutOff`, for feed tests that must outlive them.
+func startSimulator(cutOff: Duration = .seconds(1), rate: Double = 20) async throws -> (ExchangeSimulator, Int) {
+    let keepalive = SimulatorConfiguration.Keepalive(
+        binancePingInterval: cutOff / 2, binancePongTimeout: cutOff,
+        upbitIdleTimeout: cutOff, bithumbIdleTimeout: cutOff, bybitPingTimeout: cutOff, coinonePingTimeout: cutOff)
+    let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(framesPerSecond: rate, seed: 7, keepalive: keepalive),
+                                      logger: Logger(label: "test.simulator"))
+    return (simulator, try await simulator.start())
+}
+
+/// The simulator's WebSocket URL and REST base for `exchange`.
+func simulatorURLs(_ exchange: Exchange, port: Int) -> (webSocket: URL, rest: URL) {
+    let path = switch exchange {
+    case .binance: "binance/ws"
+    case .upbit: "upbit/websocket/v1"
+    case .bybit: "bybit/v5/public/spot"
+    case .bithumb: "bithumb/websocket/v1"
+    case .coinone: "coinone/"
+    }
+    // Both are literal loopback URLs built from a valid port.
+    return (URL(string: "ws://127.0.0.1:\(port)/\(path)")!, URL(string: "http://127.0.0.1:\(port)/\(exchange.rawValue)")!)
+}
+
+/// Symbols each exchange is subscribed to in the tests.
+func testSymbols(_ exchange: Exchange) -> [Symbol] {
+    switch exchange {
+    case .binance, .bybit: [Symbol(base: "BTC", quote: "USDT"), Symbol(base: "ETH", quote: "USDT")]
+    case .upbit, .bithumb, .coinone: [Symbol(base: "BTC", quote: "KRW"), Symbol(base: "USDT", quote: "KRW")]
+    }
+}
+
+/// Feed settings scaled for tests: short timeouts, pings well inside the simulator's cut-off.
+func testSettings(silenceTimeout: Duration = .seconds(5), restFallbackAfter: Duration = .seconds(30)) -> FeedSettings {
+    FeedSettings(
+        silenceTimeout: silenceTimeout,
+        backoff: .init(initial: .milliseconds(100), maximum: .milliseconds(800)),
+        healthyAfter: .seconds(30),
+        restFallbackAfter: restFallbackAfter,
+        restPollInterval: .milliseconds(200),
+        closeTimeout: .milliseconds(200),
+        pingInterval: .milliseconds(250))
+}
+
+/// Feeds running in the background until `stop()`.
+struct RunningFeeds {
+    private let tasks: [Task<Void, any Error>]
+
+    init(_ feeds: [ExchangeFeed]) {
+        tasks = feeds.map { feed in Task { try await feed.run() } }
+    }
+
+    /// Cancels the feeds and waits until they have stopped.
+    func stop() async {
+        for task in tasks {
+            task.cancel()
+            _ = try? await task.value
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Kafka
+import Logging
+import Synchronization
+import TestSupport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Helpers shared by the Kafka integration tests.
+enum KafkaTest {
+    /// Logs librdkafka's warnings and errors only, so test output stays readable.
+    static let logger: Logger = {
+        var logger = Logger(label: "coinflux.kafka.test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// The broker started by `scripts/with-services.sh`.
+    static func bootstrap() throws -> [String] {
+        [try TestServices.require(TestServices.kafkaVariable)]
+    }
+
+    /// A topic or group name no other test (or earlier run) uses.
+    static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    static func admin() throws -> KafkaAdmin {
+        try KafkaAdmin(configuration: KafkaAdminConfiguration(bootstrapServers: bootstrap()), logger: logger)
+    }
+
+    static func producer() throws -> KafkaProducer {
+        try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: bootstrap()), logger: logger)
+    }
+
+    static func consumer(group: String, statistics: (@Sendable (KafkaStatistics) -> Void)? = nil) throws -> KafkaConsumer {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: try bootstrap(), groupID: group)
+        configuration.heartbeatInterval = .milliseconds(500)
+        configuration.statisticsInterval = .milliseconds(200)
+        return try KafkaConsumer(configuration: configuration, logger: logger, onStatistics: statistics)
+    }
+
+    /// Creates a topic with `partitions` partitions.
+    static func createTopic(partitions: Int, prefix: String = "test") async throws -> String {
+        let topic = uniqueName(prefix)
+        try await admin().createTopic(topic, partitions: partitions)
+        return topic
+    }
+
+    /// Polls `consumer` until `condition` holds for everything received so far, or throws after `timeout`.
+    @discardableResult
+    static func poll(
+        _ consumer: KafkaConsumer,
+        timeout: Duration = .seconds(30),
+        until condition: ([KafkaMessage]) throws -> Bool
+    ) async throws -> [KafkaMessage] {
+        let deadline = ContinuousClock.now + timeout
+        var received: [KafkaMessage] = []
+        while try !condition(received) {
+            guard ContinuousClock.now < deadline else {
+                throw TestFailure(what: "timed out: condition not met after \(timeout) with \(received.count) messages received")
+            }
+            received += try await consumer.poll(maximumMessages: 10_000, timeout: .milliseconds(100))
+        }
+        return received
+    }
+
+    /// Waits until `condition` holds, checking every 50 ms, or throws after `timeout`.
+    static func wait(
+        _ what: String,
+        timeout: Duration = .seconds(30),
+        until condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw TestFailure(what: "timed out: \(what) after \(timeout)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// The sum of the high watermarks of a topic's partitions.
+    static func messageCount(topic: String, partitions: Int) async throws -> Int {
+        let consumer = try consumer(group: uniqueName("watermarks"))
+        var total = 0
+        for partition in 0..<partitions {
+            total += try await consumer.queryWatermarks(topic: topic, partition: partition).high
+        }
+        try await consumer.close()
+        return total
+    }
+
+    /// `127.0.0.1:PORT` where nothing listens: a port the kernel handed out and that was closed again.
+    static func closedLocalAddress() throws -> String {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw TestFailure(what: "socket() failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw TestFailure(what: "bind() failed") }
+        return "127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+    }
+
+    struct TestFailure: Error, CustomStringConvertible {
+        var what: String
+        var description: String { what }
+    }
+}
+
+/// A value shared between concurrently running test tasks.
+final class Shared<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+
+    init(_ value: Value) {
+        self.value = Mutex(value)
+    }
+
+    func withLock<Result: Sendable>(_ body: (inout Value) -> Result) -> Result {
+        value.withLock { body(&$0) }
+    }
+}

@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import CoinfluxCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Simulator
+import Testing
+
+/// Starts a simulator on a free loopback port, runs `body`, and stops it.
+func withSimulator<Result: Sendable>(
+    _ configuration: SimulatorConfiguration = .testing(),
+    _ body: (ExchangeSimulator, Int) async throws -> Result
+) async throws -> Result {
+    let simulator = ExchangeSimulator(configuration: configuration)
+    let port = try await simulator.start()
+    do {
+        let result = try await body(simulator, port)
+        await simulator.stop()
+        return result
+    } catch {
+        await simulator.stop()
+        throw error
+    }
+}
+
+extension SimulatorConfiguration {
+    /// A seeded simulator with a brisk but modest data rate and, unless given, real keepalives.
+    static func testing(
+        framesPerSecond: Double = 20,
+        keepalive: Keepalive = Keepalive()
+    ) -> SimulatorConfiguration {
+        SimulatorConfiguration(framesPerSecond: framesPerSecond, seed: 7, keepalive: keepalive)
+    }
+}
+
+/// Shortened keepalive rules: every timeout one second, Binance pings every 300 ms.
+let shortKeepalive = SimulatorConfiguration.Keepalive(
+    binancePingInterval: .milliseconds(300),
+    binancePongTimeout: .seconds(1),
+    upbitIdleTimeout: .seconds(1),
+    bithumbIdleTimeout: .seconds(1),
+    bybitPingTimeout: .seconds(1),
+    coinonePingTimeout: .seconds(1)
+)
+
+/// An HTTP response from the simulator.
+struct HTTPResult {
+    let status: Int
+    let contentType: String?
+    let body: [UInt8]
+
+    var json: Any? { try? JSONSerialization.jsonObject(with: Data(body)) }
+    var object: [String: Any]? { json as? [String: Any] }
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+/// `method` `http://127.0.0.1:port<path>`.
+func http(_ method: HTTPMethod = .GET, port: Int, _ path: String) async throws -> HTTPResult {
+    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+    request.method = method
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+    let body = try await response.body.collect(upTo: 1 << 20)
+    return HTTPResult(
+        status: Int(response.status.code),
+        contentType: response.headers.first(name: "content-type"),
+        body: Array(body.readableBytesView)
+    )
+}
+
+/// Current wall-clock time in epoch milliseconds.
+func nowMilliseconds() -> Int64 {
+    Int64(Date().timeIntervalSince1970 * 1_000)
+}
+
+/// A JSON value as a Double when it is a number (not a string); nil otherwise.
+func jsonNumber(_ value: Any?) -> Double? {
+    guard let number = value as? NSNumber, !(value is String) else { return nil }
+    return number.doubleValue
+}
+
+/// A JSON string holding a decimal number.
+func decimalString(_ value: Any?) -> Double? {
+    (value as? String).flatMap(Double.init)
+}
+
+/// The raw digits of `"key":<digits>` in `text` (for numbers JSONSerialization would round).
+func rawNumber(_ key: String, in text: String) -> String? {
+    guard let range = text.range(of: "\"\(key)\":") else { return nil }
+    let digits = text[range.upperBound...].prefix { $0.isNumber || $0 == "." || $0 == "-" }
+    return digits.isEmpty ? nil : String(digits)
+}

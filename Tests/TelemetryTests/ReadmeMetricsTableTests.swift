@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+@testable import Telemetry
+
+/// The README's metrics table is the documentation of the metric contract: it must list exactly
+/// the catalogue's metrics, with their types, labels and meanings.
+@Suite("README metrics table")
+struct ReadmeMetricsTableTests {
+    static let begin = "<!-- metrics-table:begin -->"
+    static let end = "<!-- metrics-table:end -->"
+
+    /// The table as the README must show it, rendered from the catalogue.
+    static func expectedTable() -> String {
+        var lines = ["| metric | type | labels | meaning | exported by |", "|---|---|---|---|---|"]
+        for definition in MetricCatalogue.all {
+            let labels = definition.labels.isEmpty ? "—" : definition.labels.map { "`\($0)`" }.joined(separator: ", ")
+            let roles = definition.exportedBy.map(\.rawValue).sorted().joined(separator: ", ")
+            lines.append("| `\(definition.name)` | \(definition.kind.rawValue) | \(labels) | \(definition.help) | \(roles) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    @Test func readmeTableMatchesTheCatalogue() throws {
+        let readme = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md")
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        let start = try #require(text.range(of: Self.begin), "README lacks \(Self.begin)")
+        let stop = try #require(text.range(of: Self.end), "README lacks \(Self.end)")
+        let table = text[start.upperBound..<stop.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        // To regenerate: COINFLUX_PRINT_METRICS_TABLE=1 swift test --filter ReadmeMetricsTable
+        if ProcessInfo.processInfo.environment["COINFLUX_PRINT_METRICS_TABLE"] != nil { print(Self.expectedTable()) }
+        #expect(table == Self.expectedTable(), "README metrics table differs from MetricCatalogue")
+    }
+}

@@ -1,0 +1,53 @@
+// libFuzzer targets `binance`, `upbit`, `bithumb`, `bithumb-legacy`, `bybit`, `coinone`: one
+// exchange adapter's WebSocket frame and REST body parsers over arbitrary bytes.
+// Built by `fuzz/run.sh <exchange> [seconds]` together with Sources/CoinfluxCore and the pure
+// Sources/Exchanges files as one module named CoinfluxCore (so the adapters' own
+// `import CoinfluxCore` is a no-op and this file imports neither); run.sh passes the exchange in
+// COINFLUX_FUZZ_EXCHANGE.
+//
+// Oracles, besides "no crash, no hang, no sanitizer report": a failed parse leaves nothing
+// appended; a successful one appends only events of this exchange, stamped with the receive
+// time, with a finite price and a time after the epoch.
+
+import Foundation
+
+/// The adapter under test, chosen once per process.
+let fuzzedAdapter: any ExchangeAdapter = {
+    switch ProcessInfo.processInfo.environment["COINFLUX_FUZZ_EXCHANGE"] ?? "" {
+    case "binance": return BinanceAdapter()
+    case "upbit": return UpbitAdapter()
+    case "bithumb": return BithumbAdapter()
+    case "bithumb-legacy": return BithumbLegacyAdapter()
+    case "bybit": return BybitAdapter()
+    case "coinone": return CoinoneAdapter()
+    case let name: fatalError("COINFLUX_FUZZ_EXCHANGE must name an adapter, not \"\(name)\"")
+    }
+}()
+
+/// A REST path the adapter accepts (Bithumb legacy reads the market from it).
+let fuzzedRESTPath = fuzzedAdapter.restTickerPaths(for: [Symbol(base: "BTC", quote: "KRW")])[0]
+
+let fuzzReceivedAt: Int64 = 1_700_000_000_123_456_789
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func exchangeFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = UnsafeRawBufferPointer(start: data, count: size)
+    let sentinel = MarketEvent(kind: .ticker, exchange: .binance, symbol: Symbol(base: "A", quote: "B"), price: 1, eventTimeNanos: 0, receiveTimeNanos: 0)
+    var events = [sentinel]
+    let frameOK = (try? fuzzedAdapter.parse(frame: bytes, receivedAt: fuzzReceivedAt, into: &events)) != nil
+    check(events, succeeded: frameOK, sentinel: sentinel)
+    events = [sentinel]
+    let restOK = (try? fuzzedAdapter.parseRESTTicker(path: fuzzedRESTPath, body: bytes, receivedAt: fuzzReceivedAt, into: &events)) != nil
+    check(events, succeeded: restOK, sentinel: sentinel)
+    return 0
+}
+
+/// Traps unless the parse kept its contract.
+func check(_ events: [MarketEvent], succeeded: Bool, sentinel: MarketEvent) {
+    precondition(events.first == sentinel, "a parse touched events it did not append")
+    precondition(succeeded || events.count == 1, "a failed parse left events appended")
+    for event in events.dropFirst() {
+        precondition(event.price.isFinite && event.eventTimeNanos >= 0, "implausible event \(event)")
+        precondition(event.receiveTimeNanos == fuzzReceivedAt && event.exchange == fuzzedAdapter.exchange, "event not stamped \(event)")
+    }
+}

@@ -44,7 +44,7 @@ let package = Package(
         // The metric catalogue (public contract), the registry, process metrics, readiness.
         .target(
             name: "Telemetry",
-            dependencies: [.product(name: "Prometheus", package: "swift-prometheus")]
+            dependencies: ["CoinfluxCore", .product(name: "Prometheus", package: "swift-prometheus")]
         ),
         // HTTP /metrics, /healthz, /readyz.
         .target(

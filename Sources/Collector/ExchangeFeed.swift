@@ -93,14 +93,14 @@ public final class ExchangeFeed: Service {
             let upFor = connectedSince.load(ordering: .relaxed)
             markDown()
             if Task.isCancelled { break }
-            if upFor != 0, monotonicNanoseconds() - upFor >= settings.healthyAfter.nanoseconds {
+            if upFor != 0, monotonicNanoseconds() - upFor >= settings.healthyAfter.saturatingNanoseconds {
                 backoff.reset()
             }
             metrics.countReconnect(disconnect.reason)
             let delay = backoff.nextDelay()
             logger.warning("websocket down, reconnecting", metadata: [
                 "reason": "\(disconnect.reason.rawValue)", "detail": "\(disconnect.detail)",
-                "attempt": "\(backoff.attempt)", "delay_ms": "\(delay.nanoseconds / 1_000_000)",
+                "attempt": "\(backoff.attempt)", "delay_ms": "\(delay.saturatingNanoseconds / 1_000_000)",
             ])
             try? await Task.sleep(for: delay)
         }
@@ -209,8 +209,8 @@ public final class ExchangeFeed: Service {
     }
 
     private func watchForSilence(connectedAt: Int64) async throws {
-        let silence = settings.silenceTimeout.nanoseconds
-        let lifetime = adapter.connectionPolicy.maximumConnectionAge?.nanoseconds
+        let silence = settings.silenceTimeout.saturatingNanoseconds
+        let lifetime = adapter.connectionPolicy.maximumConnectionAge?.saturatingNanoseconds
         let tick = min(Duration.seconds(1), settings.silenceTimeout / 4)
         while true {
             try await Task.sleep(for: tick)
@@ -259,7 +259,7 @@ public final class ExchangeFeed: Service {
                 return
             }
             let down = downSince.load(ordering: .relaxed)
-            guard down != 0, monotonicNanoseconds() - down >= settings.restFallbackAfter.nanoseconds else { continue }
+            guard down != 0, monotonicNanoseconds() - down >= settings.restFallbackAfter.saturatingNanoseconds else { continue }
             for path in adapter.restTickerPaths(for: symbols) {
                 await pollREST(path)
             }

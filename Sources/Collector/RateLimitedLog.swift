@@ -1,3 +1,4 @@
+import CoinfluxCore
 import Logging
 import Synchronization
 
@@ -15,7 +16,7 @@ final class RateLimitedLog: Sendable {
 
     init(logger: Logger, interval: Duration = .seconds(10)) {
         self.logger = logger
-        self.intervalNanoseconds = interval.nanoseconds
+        self.intervalNanoseconds = interval.saturatingNanoseconds
     }
 
     /// Logs `message` at warning level unless one was logged within the interval.

@@ -1,3 +1,5 @@
+import CoinfluxCore
+
 /// Capped exponential backoff with full jitter for reconnect attempts.
 ///
 /// Attempt *n* (from 0) waits a uniformly random time in `[0, min(maximum, initial · 2ⁿ)]`
@@ -35,7 +37,7 @@ public struct ReconnectBackoff: Sendable {
     public mutating func nextDelay<R: RandomNumberGenerator>(using generator: inout R) -> Duration {
         let bound = ceiling
         attempt += 1
-        let nanoseconds = Self.nanoseconds(bound)
+        let nanoseconds = bound.saturatingNanoseconds
         guard nanoseconds > 0 else { return .zero }
         return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &generator))
     }
@@ -49,10 +51,5 @@ public struct ReconnectBackoff: Sendable {
     /// Starts over from the initial delay (after a healthy connection).
     public mutating func reset() {
         attempt = 0
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

@@ -47,7 +47,7 @@ struct WebSocketSession: Sendable {
                 try await withGracefulShutdownHandler {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask { try await receive(inbound, outbound: outbound, state: state) }
-                        group.addTask { try await send(outbound, state: state) }
+                        group.addTask { try await send(outbound, state: state, eventLoop: channel.channel.eventLoop) }
                         try await group.next()
                         group.cancelAll()
                     }
@@ -128,7 +128,7 @@ struct WebSocketSession: Sendable {
 
     // MARK: Send loop
 
-    private func send(_ outbound: Outbound, state: SessionState) async throws {
+    private func send(_ outbound: Outbound, state: SessionState, eventLoop: any EventLoop) async throws {
         let clock = ContinuousClock()
         let start = clock.now
         let policy = handler.keepalive(context.configuration.keepalive)
@@ -193,6 +193,10 @@ struct WebSocketSession: Sendable {
                 let sent = frames.reduce(0) { $0 + ($1.opcode == .ping ? 0 : 1) }
                 try await outbound.write(contentsOf: frames)
                 context.counters.update(exchange) { $0.framesSent += sent }
+                // The writer hands a batch to the event loop without waiting for it; on a busy
+                // loop batches would queue without bound. Wait until this one reached the
+                // channel, so its writability (the socket's backpressure) governs the next.
+                try await eventLoop.submit {}.get()
             }
 
             deadline += SimulatorConfiguration.tickInterval

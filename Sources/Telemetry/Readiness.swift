@@ -1,3 +1,4 @@
+import CoinfluxCore
 import Synchronization
 
 /// What `/readyz` reports: a set of named checks, each saying why its part is not ready, or nil.
@@ -26,27 +27,7 @@ public final class Readiness: Sendable {
     /// The `/readyz` body: `{"ready":true}` or `{"ready":false,"not_ready":{"name":"reason",…}}`.
     public static func body(for problems: [(name: String, reason: String)]) -> String {
         guard !problems.isEmpty else { return "{\"ready\":true}" }
-        let members = problems.map { "\(jsonString($0.name)):\(jsonString($0.reason))" }.joined(separator: ",")
+        let members = problems.map { "\(JSONText.quoted($0.name)):\(JSONText.quoted($0.reason))" }.joined(separator: ",")
         return "{\"ready\":false,\"not_ready\":{\(members)}}"
-    }
-
-    private static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
     }
 }

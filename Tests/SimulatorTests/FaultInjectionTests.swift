@@ -16,7 +16,7 @@ struct FaultInjectionTests {
                 let close = try await client.waitForClose(within: .seconds(5))
                 #expect(close?.closeCode == 1001)
             }
-            #expect(simulator.counters(for: .binance).connectionsOpen == 0)
+            try #expect(await eventually { simulator.counters(for: .binance).connectionsOpen == 0 })
         }
     }
 

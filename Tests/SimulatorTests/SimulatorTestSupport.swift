@@ -89,3 +89,15 @@ func rawNumber(_ key: String, in text: String) -> String? {
     let digits = text[range.upperBound...].prefix { $0.isNumber || $0 == "." || $0 == "-" }
     return digits.isEmpty ? nil : String(digits)
 }
+
+/// Whether `condition` holds within `deadline`, checking every 10 ms (for state that settles
+/// right after a socket closes, such as the open-connections counter).
+func eventually(within deadline: Duration = .seconds(2), _ condition: () -> Bool) async throws -> Bool {
+    let clock = ContinuousClock()
+    let end = clock.now + deadline
+    while !condition() {
+        guard clock.now < end else { return false }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return true
+}

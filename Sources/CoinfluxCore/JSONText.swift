@@ -1,8 +1,8 @@
-/// Small JSON texts for the requests adapters send (subscriptions are built once per connection,
-/// so plain `String`s are fine here).
-enum JSONText {
+/// Small JSON texts built as `String`s, for what is written rarely: the adapters' subscription
+/// requests (once per connection) and the `/readyz` body. The hot paths write bytes instead.
+public enum JSONText {
     /// `text` as a JSON string literal, quotes included, with `"`, `\` and control characters escaped.
-    static func quoted(_ text: String) -> String {
+    public static func quoted(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -21,7 +21,7 @@ enum JSONText {
     }
 
     /// `["a","b"]`.
-    static func array(_ items: some Sequence<String>) -> String {
+    public static func array(_ items: some Sequence<String>) -> String {
         "[" + items.map(quoted).joined(separator: ",") + "]"
     }
 }

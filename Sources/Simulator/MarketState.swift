@@ -67,10 +67,11 @@ struct MarketState {
         stepSigma = symbol.base == "USDT" || symbol.base == "USDC" ? 0.00005 : 0.0002
         logPrice = anchorLog + rng.nextGaussian() * 0.001
 
-        open = level * (1 + rng.nextGaussian() * 0.01)
-        let price = (exp(logPrice) / tick).rounded() * tick
-        high = max(open, price) * (1 + rng.nextUnit() * 0.01)
-        low = min(open, price) * (1 - rng.nextUnit() * 0.01)
+        let onTick = { [tick] (value: Double) in max(tick, (value / tick).rounded() * tick) }
+        open = onTick(level * (1 + rng.nextGaussian() * 0.01))
+        let price = onTick(exp(logPrice))
+        high = onTick(max(open, price) * (1 + rng.nextUnit() * 0.01))
+        low = onTick(min(open, price) * (1 - rng.nextUnit() * 0.01))
         baseVolume = 50_000_000 / assetUSD * (0.5 + rng.nextUnit())
         quoteVolume = baseVolume * level
         tradeCount = 100_000 + Int64(rng.next() % 900_000)
@@ -84,6 +85,7 @@ struct MarketState {
         bestBidSize = lot
         bestAskSize = lot
         self.rng = rng
+        trade(at: now)  // a first real trade, so snapshots show a plausible quantity and book
     }
 
     /// Last trade price.

@@ -44,7 +44,7 @@ public struct SimulatorConfiguration: Sendable {
     /// Port to bind; 0 picks a free one (``ExchangeSimulator/start()`` returns it). Default: 0.
     public var port: Int
     /// Market-data frames (tickers and trades, alternating over the subscribed streams) sent
-    /// per second on each connection. Default: 10.
+    /// per second on each connection, at most 1 000 000. Default: 10.
     public var framesPerSecond: Double
     /// Seed of the price walks; the same seed gives every connection the same market.
     /// Default: nil (random).
@@ -69,6 +69,15 @@ public struct SimulatorConfiguration: Sendable {
         self.seed = seed
         self.keepalive = keepalive
         self.exchanges = exchanges
+    }
+
+    /// Highest per-connection rate honoured; one connection cannot send more than
+    /// ``maxFramesPerBatch`` per ``tickInterval`` (about 400 000 frames/s) anyway.
+    static let maxFramesPerSecond = 1_000_000.0
+
+    /// `framesPerSecond` clamped to 0 ... ``maxFramesPerSecond`` (NaN counts as 0).
+    var effectiveFramesPerSecond: Double {
+        framesPerSecond.isFinite ? min(max(0, framesPerSecond), Self.maxFramesPerSecond) : 0
     }
 
     /// Most frames one connection sends in one pass of its send loop; a client that falls

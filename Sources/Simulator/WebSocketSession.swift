@@ -132,7 +132,7 @@ struct WebSocketSession: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let policy = handler.keepalive(context.configuration.keepalive)
-        let rate = max(0, context.configuration.framesPerSecond)
+        let rate = context.configuration.effectiveFramesPerSecond
         var generator = FrameGenerator(handler: handler, seed: state.seed)
         var produced = 0
         var nextServerPing: ContinuousClock.Instant?

@@ -74,6 +74,15 @@ struct PriceAndFormatTests {
         }
     }
 
+    @Test("the configured rate is clamped to what a connection can send")
+    func rateClamp() {
+        #expect(SimulatorConfiguration(framesPerSecond: .infinity).effectiveFramesPerSecond == 0)
+        #expect(SimulatorConfiguration(framesPerSecond: .nan).effectiveFramesPerSecond == 0)
+        #expect(SimulatorConfiguration(framesPerSecond: -5).effectiveFramesPerSecond == 0)
+        #expect(SimulatorConfiguration(framesPerSecond: 1e12).effectiveFramesPerSecond == 1_000_000)
+        #expect(SimulatorConfiguration().effectiveFramesPerSecond == 10)
+    }
+
     @Test("two connections with the same seed see the same trades")
     func deterministicConnections() async throws {
         try await withSimulator { _, port in

@@ -9,8 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-swift build -c release --product coinflux
-bin=.build/release/coinflux
+# A debug build is plenty for the simulator's modest rate and reuses what scripts/test.sh built.
+swift build --product coinflux
+bin=.build/debug/coinflux
 
 run_demo() {
     local sim_port telemetry_port

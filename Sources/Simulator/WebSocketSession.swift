@@ -30,11 +30,13 @@ struct WebSocketSession: Sendable {
             connectionID: UUID().uuidString.lowercased(), seed: context.connectionSeed(), now: .now
         )
         state.apply(.add(endpoint.initialSubscriptions))
+        // Register for faults before the session counts as open, so that a caller who waits for
+        // `connectionsOpen` and then injects a fault reaches this session.
+        context.faults.register(state, for: exchange)
         context.counters.update(exchange) {
             $0.connectionsAccepted += 1
             $0.connectionsOpen += 1
         }
-        context.faults.register(state, for: exchange)
         defer {
             context.faults.unregister(state, for: exchange)
             context.counters.update(exchange) { $0.connectionsOpen -= 1 }

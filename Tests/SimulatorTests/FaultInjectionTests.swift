@@ -26,18 +26,17 @@ struct FaultInjectionTests {
             try await TestWebSocketClient.connect(port: port, path: "/bybit/v5/public/spot") { client in
                 try await client.send(text: #"{"op":"subscribe","args":["publicTrade.BTCUSDT"]}"#)
                 _ = try #require(try await client.nextObject { $0["topic"] != nil })
-                simulator.inject(.silence(.milliseconds(1_500)), into: .bybit)
-                // Frames already in flight when the fault landed may still arrive.
+                simulator.inject(.silence(.seconds(3)), into: .bybit)
+                // Frames already in flight when the fault landed may still arrive (later on a loaded
+                // machine): drain until 300 ms pass without one, for at most one second.
                 let clock = ContinuousClock()
-                let settle = clock.now + .milliseconds(200)
-                while clock.now < settle {
-                    _ = try? await client.next(within: max(.milliseconds(1), settle - clock.now))
-                }
+                let drainUntil = clock.now + .seconds(1)
+                while clock.now < drainUntil, (try? await client.next(within: .milliseconds(300))) != nil {}
                 try await client.send(text: #"{"op":"ping"}"#)
                 await #expect(throws: TestWebSocketClient.Timeout.self, "no data and no pong while silenced") {
                     _ = try await client.next(within: .milliseconds(900))
                 }
-                let resumed = try #require(try await client.nextData(within: .seconds(3)), "data resumes after the silence")
+                let resumed = try #require(try await client.nextData(within: .seconds(4)), "data resumes after the silence")
                 #expect(resumed.object != nil)
             }
         }
@@ -71,6 +70,8 @@ struct FaultInjectionTests {
         try await withSimulator { simulator, port in
             try await TestWebSocketClient.connect(port: port, path: paths[exchange] ?? "") { client in
                 if exchange == .coinone { _ = try await client.nextData() }  // CONNECTED
+                // `error` acts on open sessions: wait until the server has registered this one.
+                try #expect(await eventually { simulator.counters(for: exchange).connectionsOpen == 1 })
                 simulator.inject(.error, into: exchange)
                 let frame = try #require(try await client.nextData())
                 let object = try #require(frame.object)

@@ -17,7 +17,8 @@ run_demo() {
     local sim_port telemetry_port
     sim_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     telemetry_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    local pids=()
+    # Global, not local: the EXIT trap runs after the function's locals are gone.
+    pids=()
     trap 'kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null' EXIT
 
     "$bin" simulate --port "$sim_port" --rate 5 --log-level warning &

@@ -77,18 +77,18 @@ struct CoinoneSimulatorTests {
                 try await client.send(text: Self.subscribe("TRADE"))
                 if pinging {
                     let clock = ContinuousClock()
-                    let end = clock.now + .milliseconds(2_500)
+                    let end = clock.now + .milliseconds(4_500)
                     var nextPing = clock.now
                     while clock.now < end {
                         if clock.now >= nextPing {
                             try await client.send(text: #"{"request_type":"PING"}"#)
                             nextPing = clock.now + .milliseconds(300)
                         }
-                        let frame = try #require(try await client.next(within: .seconds(2)), "connection ended")
+                        let frame = try #require(try await client.next(within: .seconds(3)), "connection ended")
                         #expect(frame.opcode != .connectionClose)
                     }
                 } else {
-                    let close = try await client.waitForClose(within: .seconds(5))
+                    let close = try await client.waitForClose(within: .seconds(8))
                     #expect(close != nil)
                 }
             }

@@ -33,14 +33,15 @@ extension SimulatorConfiguration {
     }
 }
 
-/// Shortened keepalive rules: every timeout one second, Binance pings every 300 ms.
+/// Shortened keepalive rules: every timeout two seconds (wide enough for a client pinging every
+/// 300 ms on a loaded machine), Binance pings every 300 ms.
 let shortKeepalive = SimulatorConfiguration.Keepalive(
     binancePingInterval: .milliseconds(300),
-    binancePongTimeout: .seconds(1),
-    upbitIdleTimeout: .seconds(1),
-    bithumbIdleTimeout: .seconds(1),
-    bybitPingTimeout: .seconds(1),
-    coinonePingTimeout: .seconds(1)
+    binancePongTimeout: .seconds(2),
+    upbitIdleTimeout: .seconds(2),
+    bithumbIdleTimeout: .seconds(2),
+    bybitPingTimeout: .seconds(2),
+    coinonePingTimeout: .seconds(2)
 )
 
 /// An HTTP response from the simulator.

@@ -106,9 +106,9 @@ struct UpbitSimulatorTests {
                 try await client.send(text: Self.request)
                 let clock = ContinuousClock()
                 let start = clock.now
-                let close = try await client.waitForClose(within: .seconds(5))
+                let close = try await client.waitForClose(within: .seconds(8))
                 #expect(close?.closeCode == 1000)
-                #expect(clock.now - start >= .milliseconds(800))
+                #expect(clock.now - start >= .milliseconds(1_800))
             }
             #expect(simulator.counters(for: .upbit).keepaliveDrops == 1)
         }
@@ -120,14 +120,14 @@ struct UpbitSimulatorTests {
             try await TestWebSocketClient.connect(port: port, path: "/bithumb/websocket/v1") { client in
                 try await client.send(text: Self.request)
                 let clock = ContinuousClock()
-                let end = clock.now + .milliseconds(2_500)
+                let end = clock.now + .milliseconds(4_500)
                 var nextPing = clock.now
                 while clock.now < end {
                     if clock.now >= nextPing {
                         if textPing { try await client.send(text: "PING") } else { try await client.ping() }
                         nextPing = clock.now + .milliseconds(300)
                     }
-                    let frame = try #require(try await client.next(within: .seconds(2)), "connection ended")
+                    let frame = try #require(try await client.next(within: .seconds(3)), "connection ended")
                     #expect(frame.opcode != .connectionClose)
                 }
                 try #expect(await client.nextData() != nil)

@@ -73,15 +73,89 @@ public enum MetricCatalogue {
         help: "REST ticker polls made while the WebSocket was down, by outcome (ok, error).", exportedBy: [.collect])
     public static let producerMessages = Definition(
         "coinflux_producer_messages_total", .counter, labels: ["topic", "outcome"],
-        help: "Messages handed to Kafka, by outcome (queued, dropped: the local queue was full).", exportedBy: [.collect])
+        help: "Messages handed to Kafka, by outcome (queued, dropped: the local queue was full).", exportedBy: [.collect, .process])
     public static let producerDeliveries = Definition(
         "coinflux_producer_deliveries_total", .counter, labels: ["outcome"],
-        help: "Kafka delivery reports, by outcome (delivered, failed).", exportedBy: [.collect])
+        help: "Kafka delivery reports, by outcome (delivered, failed).", exportedBy: [.collect, .process])
+
+    // MARK: Processor
+
+    public static let consumerMessages = Definition(
+        "coinflux_consumer_messages_total", .counter, labels: ["topic"],
+        help: "Kafka messages consumed (warm-up re-reads not included).", exportedBy: [.process])
+    public static let consumerBatchMessages = Definition(
+        "coinflux_consumer_batch_messages", .histogram,
+        help: "Messages per consumed batch.", exportedBy: [.process])
+    public static let consumerLag = Definition(
+        "coinflux_consumer_lag_messages", .gauge, labels: ["topic", "partition"],
+        help: "High watermark minus committed offset, per assigned partition.", exportedBy: [.process])
+    public static let consumerCommits = Definition(
+        "coinflux_consumer_commits_total", .counter, labels: ["outcome"],
+        help: "Offset commits, by outcome (ok, failed).", exportedBy: [.process])
+    public static let processorUncommitted = Definition(
+        "coinflux_processor_uncommitted_messages", .gauge,
+        help: "Messages consumed whose points are not yet all acknowledged and committed (commit lag).", exportedBy: [.process])
+    public static let processorPoints = Definition(
+        "coinflux_processor_points_total", .counter, labels: ["measurement"],
+        help: "Points derived from events, by measurement (ticker, trade, premium, candle_1m).", exportedBy: [.process])
+    public static let processorRejectedEvents = Definition(
+        "coinflux_processor_rejected_events_total", .counter, labels: ["reason"],
+        help: "Events left out of the statistics, by reason (invalid_price, out_of_order, late_trade).", exportedBy: [.process])
+    public static let processorEventLag = Definition(
+        "coinflux_processor_event_lag_seconds", .histogram, labels: ["exchange"],
+        help: "End-to-end lag: InfluxDB acknowledgement time minus the exchange's event time.", exportedBy: [.process])
+    public static let processorPaused = Definition(
+        "coinflux_processor_paused", .gauge,
+        help: "1 while fetching is paused because InfluxDB is not accepting writes, else 0.", exportedBy: [.process])
+    public static let processorTrackedSymbols = Definition(
+        "coinflux_processor_tracked_symbols", .gauge,
+        help: "(exchange, symbol) pairs with statistics state.", exportedBy: [.process])
+    public static let processorWarmupMessages = Definition(
+        "coinflux_processor_warmup_messages_total", .counter,
+        help: "Messages re-read before the committed offset to rebuild state after an assignment.", exportedBy: [.process])
+    public static let deadLetters = Definition(
+        "coinflux_deadletter_messages_total", .counter, labels: ["reason"],
+        help: "Messages sent to the dead-letter topic, by reason (undecodable, rejected_by_influxdb).", exportedBy: [.process])
+    public static let influxRequests = Definition(
+        "coinflux_influxdb_requests_total", .counter, labels: ["result"],
+        help: "InfluxDB write requests, by HTTP status or timeout / connection_error.", exportedBy: [.process])
+    public static let influxRequestDuration = Definition(
+        "coinflux_influxdb_request_duration_seconds", .histogram,
+        help: "Duration of InfluxDB write requests.", exportedBy: [.process])
+    public static let influxRetries = Definition(
+        "coinflux_influxdb_retries_total", .counter, labels: ["state"],
+        help: "Write requests scheduled for another attempt, by writer state (unavailable, unauthorized, misconfigured).", exportedBy: [.process])
+    public static let influxPointsWritten = Definition(
+        "coinflux_influxdb_points_written_total", .counter,
+        help: "Points acknowledged by InfluxDB.", exportedBy: [.process])
+    public static let influxPointsRejected = Definition(
+        "coinflux_influxdb_points_rejected_total", .counter,
+        help: "Points InfluxDB refused as invalid (400/422), sent to the dead-letter topic.", exportedBy: [.process])
+    public static let influxUp = Definition(
+        "coinflux_influxdb_up", .gauge,
+        help: "1 while InfluxDB accepts writes, 0 while writes are failing and being retried.", exportedBy: [.process])
+
+    // MARK: Market (watchlist only)
+
+    public static let marketPrice = Definition(
+        "coinflux_market_price", .gauge, labels: ["exchange", "symbol"],
+        help: "Last price of a watchlist symbol, in its quote currency.", exportedBy: [.process])
+    public static let marketDeviation = Definition(
+        "coinflux_market_deviation_ratio", .gauge, labels: ["exchange", "symbol"],
+        help: "(price - EMA) / EMA of a watchlist symbol, as a fraction.", exportedBy: [.process])
+    public static let marketPremium = Definition(
+        "coinflux_market_premium_ratio", .gauge, labels: ["exchange", "base"],
+        help: "Premium of a KRW venue over the reference venue for a watchlist base asset, as a fraction.", exportedBy: [.process])
 
     /// Every definition, in the order of the README's table.
     public static let all: [Definition] = [
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
         feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, producerMessages, producerDeliveries,
+        consumerMessages, consumerBatchMessages, consumerLag, consumerCommits, processorUncommitted,
+        processorPoints, processorRejectedEvents, processorEventLag, processorPaused, processorTrackedSymbols,
+        processorWarmupMessages, deadLetters,
+        influxRequests, influxRequestDuration, influxRetries, influxPointsWritten, influxPointsRejected, influxUp,
+        marketPrice, marketDeviation, marketPremium,
     ]
 }

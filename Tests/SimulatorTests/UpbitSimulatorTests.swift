@@ -103,9 +103,10 @@ struct UpbitSimulatorTests {
     func idleClientIsDropped() async throws {
         try await withSimulator(.testing(keepalive: shortKeepalive)) { simulator, port in
             try await TestWebSocketClient.connect(port: port, path: "/upbit/websocket/v1") { client in
-                try await client.send(text: Self.request)
+                // Timed from before the request is sent, so the server's idle clock cannot start earlier.
                 let clock = ContinuousClock()
                 let start = clock.now
+                try await client.send(text: Self.request)
                 let close = try await client.waitForClose(within: .seconds(8))
                 #expect(close?.closeCode == 1000)
                 #expect(clock.now - start >= .milliseconds(1_800))

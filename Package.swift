@@ -82,6 +82,15 @@ let package = Package(
         ),
         // The exchange simulator: the five exchanges' WebSocket and REST protocols on loopback.
         .target(
+            name: "Processor",
+            dependencies: [
+                "CoinfluxCore", "InfluxWriter", "Kafka", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "Simulator",
             dependencies: [
                 "CoinfluxCore",
@@ -103,7 +112,7 @@ let package = Package(
         .executableTarget(
             name: "coinflux",
             dependencies: [
-                "CoinfluxCore", "Collector", "Exchanges", "Kafka", "Simulator", "Telemetry", "TelemetryServer",
+                "CoinfluxCore", "Collector", "Exchanges", "InfluxWriter", "Kafka", "Processor", "Simulator", "Telemetry", "TelemetryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,6 +135,7 @@ let package = Package(
         .testTarget(name: "ExchangesTests", dependencies: ["Exchanges", "CoinfluxCore"], exclude: ["Fixtures"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "ProcessorTests", dependencies: ["Processor", "CoinfluxCore", "InfluxWriter"]),
         .testTarget(
             name: "CollectorTests",
             dependencies: ["CoinfluxCore", "Collector", "Exchanges", "Simulator", "Telemetry", "TestSupport"]

@@ -15,7 +15,7 @@ public final class KafkaConsumer: Sendable {
     private let blocking: BlockingQueue
     private let closed = Atomic<Bool>(false)
 
-    /// Creates the consumer. It joins the group on ``subscribe(topics:onRebalance:)`` and the
+    /// Creates the consumer. It joins the group on ``subscribe(topics:rewind:onRebalance:)`` and the
     /// following polls.
     /// - Parameters:
     ///   - configuration: brokers, group and consumption settings.
@@ -39,11 +39,17 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Subscribes to `topics` (replacing any earlier subscription).
-    /// - Parameter onRebalance: told of every assignment change, from inside ``poll(maximumMessages:timeout:)``:
-    ///   revocations before the partitions are given up, assignments after they are taken. Must not block.
-    public func subscribe(topics: [String], onRebalance: (@Sendable (KafkaRebalanceEvent) -> Void)? = nil) throws {
+    /// - Parameters:
+    ///   - rewind: When above 0, each assigned partition with a committed offset starts up to this
+    ///     many messages before it, so the caller can rebuild state from messages it already
+    ///     processed; ``KafkaRebalanceEvent/rewound`` says where each such partition starts and
+    ///     where the new messages begin.
+    ///   - onRebalance: told of every assignment change, from inside ``poll(maximumMessages:timeout:)``:
+    ///     revocations before the partitions are given up, assignments after they are taken. Must not block.
+    public func subscribe(topics: [String], rewind: Int = 0, onRebalance: (@Sendable (KafkaRebalanceEvent) -> Void)? = nil) throws {
         try checkOpen()
         client.events.rebalanceHandler.withLock { $0 = onRebalance }
+        client.events.rewindOnAssign.store(max(0, rewind), ordering: .relaxed)
         try client.subscribe(topics: topics)
     }
 

@@ -24,10 +24,16 @@ public struct KafkaRebalanceEvent: Hashable, Sendable, CustomStringConvertible {
     public var kind: Kind
     /// The partitions the event is about (for incremental protocols only the delta).
     public var partitions: [KafkaTopicPartition]
+    /// Assignments with ``KafkaConsumer/subscribe(topics:rewind:onRebalance:)`` `rewind` > 0: per
+    /// partition whose group has a committed offset, where reading starts (up to `rewind` messages
+    /// before the committed offset, not below the low watermark) and the committed offset itself.
+    /// Messages in `start..<committed` were processed before; they are re-read only to rebuild state.
+    public var rewound: [KafkaTopicPartition: Range<Int>]
 
-    public init(kind: Kind, partitions: [KafkaTopicPartition]) {
+    public init(kind: Kind, partitions: [KafkaTopicPartition], rewound: [KafkaTopicPartition: Range<Int>] = [:]) {
         self.kind = kind
         self.partitions = partitions
+        self.rewound = rewound
     }
 
     public var description: String { "\(kind) \(partitions)" }

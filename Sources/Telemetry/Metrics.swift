@@ -18,11 +18,21 @@ public final class Metrics: Sendable {
 
     /// The counter of `definition` with these label values, in the definition's label order.
     public func counter(_ definition: MetricCatalogue.Definition, _ values: String...) -> Counter {
+        counter(definition, labels: values)
+    }
+
+    /// The counter of `definition` with these label values, in the definition's label order.
+    public func counter(_ definition: MetricCatalogue.Definition, labels values: [String]) -> Counter {
         registry.makeCounter(descriptor: descriptor(definition), labels: labels(definition, values))
     }
 
     /// The gauge of `definition` with these label values, in the definition's label order.
     public func gauge(_ definition: MetricCatalogue.Definition, _ values: String...) -> Gauge {
+        gauge(definition, labels: values)
+    }
+
+    /// The gauge of `definition` with these label values, in the definition's label order.
+    public func gauge(_ definition: MetricCatalogue.Definition, labels values: [String]) -> Gauge {
         registry.makeGauge(descriptor: descriptor(definition), labels: labels(definition, values))
     }
 

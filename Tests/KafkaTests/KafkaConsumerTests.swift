@@ -150,7 +150,7 @@ struct KafkaConsumerTests {
         try await second.close()
     }
 
-    @Test("after a commit and a restart, consumption resumes at the committed offset")
+    @Test("after a commit and a restart, consumption resumes at the committed offset, or before it when rewound")
     func resumesAtCommittedOffset() async throws {
         let topic = try await KafkaTest.createTopic(partitions: 1, prefix: "restart")
         let group = KafkaTest.uniqueName("restart")
@@ -176,6 +176,23 @@ struct KafkaConsumerTests {
         #expect(rest.map(\.offset) == Array(40..<100))
         #expect(rest.first?.value.description == "m40")
         try await second.close()
+
+        // Rewound by 15: reading starts at 25, and the assignment says where the new messages begin.
+        let third = try KafkaTest.consumer(group: group)
+        let events = Shared<[KafkaRebalanceEvent]>([])
+        try third.subscribe(topics: [topic], rewind: 15) { event in events.withLock { $0.append(event) } }
+        let rewound = try await KafkaTest.poll(third) { $0.count >= 75 }
+        #expect(rewound.map(\.offset) == Array(25..<100))
+        let assigned = events.withLock { $0 }.first { $0.kind == .assigned }
+        #expect(assigned?.rewound == [partition: 25..<40])
+        try await third.close()
+
+        // A rewind longer than the partition stops at the low watermark.
+        let fourth = try KafkaTest.consumer(group: group)
+        try fourth.subscribe(topics: [topic], rewind: 1_000)
+        let whole = try await KafkaTest.poll(fourth) { $0.count >= 100 }
+        #expect(whole.map(\.offset) == Array(0..<100))
+        try await fourth.close()
     }
 
     @Test("seek moves the read position back")

@@ -22,6 +22,8 @@ final class RDKafkaEvents: Sendable {
 
     /// Consumer: told about assignment changes.
     let rebalanceHandler = Mutex<(@Sendable (KafkaRebalanceEvent) -> Void)?>(nil)
+    /// Consumer: how many messages before the committed offset an assigned partition starts.
+    let rewindOnAssign = Atomic<Int>(0)
     /// Consumer: bumped on every revocation, so a batch being collected can notice one.
     let revocations = Atomic<Int>(0)
     /// Consumer: partitions revoked since the batch collector last looked.
@@ -114,6 +116,8 @@ final class RDKafkaEvents: Sendable {
         let handler = rebalanceHandler.withLock { $0 }
         switch error {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            let rewind = rewindOnAssign.load(ordering: .relaxed)
+            let rewound = rewind > 0 ? list.map { self.rewind($0, by: rewind, handle: handle) } ?? [:] : [:]
             if cooperative {
                 if let failure = rd_kafka_incremental_assign(handle, list) {
                     logger.error("\(KafkaError.consuming(failure, "incremental assign failed"))")
@@ -125,7 +129,7 @@ final class RDKafkaEvents: Sendable {
                 }
             }
             logger.info("assigned \(partitions.count) partitions", metadata: ["kafka.partitions": "\(partitions)"])
-            handler?(KafkaRebalanceEvent(kind: .assigned, partitions: partitions))
+            handler?(KafkaRebalanceEvent(kind: .assigned, partitions: partitions, rewound: rewound))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let lost = rd_kafka_assignment_lost(handle) != 0
             logger.info("\(lost ? "lost" : "revoked") \(partitions.count) partitions", metadata: ["kafka.partitions": "\(partitions)"])
@@ -143,5 +147,39 @@ final class RDKafkaEvents: Sendable {
             logger.error("\(KafkaError.rdKafka(error, "rebalance failed"))")
             rd_kafka_assign(handle, nil)
         }
+    }
+
+    /// Sets each partition of `list` that has a committed offset to start `count` messages before
+    /// it (not below the low watermark). Blocking (asks the group coordinator and the leaders);
+    /// runs in the rebalance callback, before the assignment takes effect. A partition whose
+    /// offsets cannot be read keeps the default start (its committed offset): state is then
+    /// rebuilt from fewer messages, which is logged.
+    /// - Returns: The rewound ranges, `start..<committed`.
+    private func rewind(
+        _ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>, by count: Int, handle: OpaquePointer
+    ) -> [KafkaTopicPartition: Range<Int>] {
+        let timeout: Int32 = 10_000
+        let result = rd_kafka_committed(handle, list, timeout)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR, let elements = list.pointee.elems else {
+            logger.warning("could not read committed offsets to rewind the assignment: \(KafkaError.rdKafka(result, "committed"))")
+            return [:]
+        }
+        var rewound: [KafkaTopicPartition: Range<Int>] = [:]
+        for index in 0..<Int(list.pointee.cnt) {
+            let committed = elements[index].offset
+            guard committed >= 0, let topic = elements[index].topic else { continue }
+            let partition = KafkaTopicPartition(topic: String(cString: topic), partition: Int(elements[index].partition))
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let watermarks = rd_kafka_query_watermark_offsets(handle, topic, elements[index].partition, &low, &high, timeout)
+            if watermarks != RD_KAFKA_RESP_ERR_NO_ERROR {
+                logger.warning("could not read the low watermark of \(partition); not rewinding it: \(KafkaError.rdKafka(watermarks, "watermarks"))")
+                continue
+            }
+            let start = max(low, committed - Int64(count))
+            elements[index].offset = start
+            rewound[partition] = Int(start)..<Int(committed)
+        }
+        return rewound
     }
 }

@@ -20,40 +20,18 @@ struct CollectCommand: AsyncParsableCommand {
         let metrics = Metrics()
         let readiness = Readiness()
 
-        do {
-            try await ProcessBootstrap.ensureTopics(configuration.kafka, logger: logger)
-        } catch {
-            // The producer buffers until the broker is reachable; topics may also be created by an operator.
-            logger.warning("could not ensure the Kafka topics exist", metadata: ["error": "\(error)"])
-        }
-        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers)
-        producerConfiguration.additionalProperties = configuration.kafka.properties
-        let producer: KafkaProducer
-        do {
-            producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-        } catch {
-            ProcessBootstrap.fail("cannot create the Kafka producer: \(error)")
-        }
+        await ProcessBootstrap.ensureTopicsOrWarn(configuration.kafka, logger: logger)
+        let producer = ProcessBootstrap.kafkaProducer(configuration, logger: logger)
         let sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
                                   fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
         let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, logger: logger)
         guard !feeds.isEmpty else {
             ProcessBootstrap.fail("no exchange feed is enabled (collector.<exchange>.enabled)")
         }
-        let telemetry: TelemetryServer
-        do {
-            telemetry = try TelemetryServer(listen: configuration.telemetryListen, metrics: metrics, readiness: readiness,
-                                            version: VersionCommand.version, logger: logger)
-        } catch {
-            ProcessBootstrap.fail("\(error)")
-        }
+        let telemetry = ProcessBootstrap.telemetryServer(configuration, metrics: metrics, readiness: readiness, logger: logger)
         // Start order is dependency order; shutdown runs in reverse: feeds stop, then the
         // telemetry endpoint, then the producer flushes what is queued.
         let services: [any Service] = [ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry] + feeds
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: services.map { .init(service: $0) }, logger: logger)
-        groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(20)
-        try await ServiceGroup(configuration: groupConfiguration).run()
+        try await ProcessBootstrap.run(services, deadline: .seconds(20), logger: logger)
     }
 }

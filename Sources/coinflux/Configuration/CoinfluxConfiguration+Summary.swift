@@ -34,11 +34,18 @@ extension CoinfluxConfiguration {
         lines.append("  password: \(secret(influxDB.password))")
         lines.append("  batch_lines: \(influxDB.batchLines)")
         lines.append("  flush_interval: \(seconds(influxDB.flushInterval))")
+        lines.append("  connections: \(influxDB.connections)")
         lines.append("processor:")
         lines.append("  group: \(text(processor.group))")
         lines.append("  ema_alpha: \(processor.emaAlpha)")
         lines.append("  ema_half_lives: [\(processor.emaHalfLives.map(seconds).joined(separator: ", "))]")
         lines.append("  reference_exchange: \(processor.referenceExchange.rawValue)")
+        lines.append("  warmup_messages: \(processor.warmupMessages)")
+        lines.append("  watchlist: [\(processor.watchlist.map(\.description).joined(separator: ", "))]")
+        lines.append("  shutdown_timeout: \(seconds(processor.shutdownTimeout))")
+        lines.append("run:")
+        lines.append("  queue_capacity: \(run.queueCapacity)")
+        lines.append("  points_file: \(text(run.pointsFile))")
         lines.append("collector:")
         for exchange in Exchange.allCases {
             guard let feed = feeds[exchange] else { continue }

@@ -21,6 +21,9 @@ struct CoinfluxConfiguration: Sendable {
         var partitions: Int
         /// `kafka.properties.*` — any librdkafka property, passed through unchanged.
         var properties: [String: String]
+        /// Whether `kafka.brokers` was given (file, environment or flag). `coinflux run` uses Kafka
+        /// only then, and an in-process queue otherwise.
+        var isConfigured: Bool
     }
 
     /// Where the processor writes points.
@@ -54,6 +57,8 @@ struct CoinfluxConfiguration: Sendable {
         var batchLines: Int
         /// `influxdb.flush_interval` — longest time a point waits in a batch. Default: `200ms`.
         var flushInterval: Duration
+        /// `influxdb.connections` — write requests in flight at once. Default: 2.
+        var connections: Int
     }
 
     /// The derived series.
@@ -66,6 +71,22 @@ struct CoinfluxConfiguration: Sendable {
         var emaHalfLives: [Duration]
         /// `processor.reference_exchange` — the USDT venue premiums are measured against. Default: `binance`.
         var referenceExchange: Exchange
+        /// `processor.warmup_messages` — messages per partition re-read before the committed offset
+        /// on assignment to rebuild EMAs and candles. Default: 50 000.
+        var warmupMessages: Int
+        /// `processor.watchlist` — symbols whose price, deviation and premium are also exported as
+        /// metrics (for alert rules). Default: BTC-USDT, BTC-KRW, ETH-USDT, ETH-KRW.
+        var watchlist: [Symbol]
+        /// `processor.shutdown_timeout` — longest time shutdown spends writing the last batch. Default: `10s`.
+        var shutdownTimeout: Duration
+    }
+
+    /// `coinflux run` without Kafka or InfluxDB.
+    struct Run: Sendable {
+        /// `run.queue_capacity` — events the in-process queue holds (used without Kafka). Default: 100 000.
+        var queueCapacity: Int
+        /// `run.points_file` — line-protocol file written without InfluxDB. Default: `coinflux-points.lp`.
+        var pointsFile: String
     }
 
     /// One exchange feed of the collector.
@@ -98,6 +119,7 @@ struct CoinfluxConfiguration: Sendable {
     var kafka: Kafka
     var influxDB: InfluxDB
     var processor: Processor
+    var run: Run
     var feeds: [Exchange: Feed]
     /// Timing shared by every feed of the collector.
     var feedTiming: FeedTiming
@@ -158,7 +180,8 @@ extension CoinfluxConfiguration {
             fxTopic: try reader.string("kafka.fx_topic", default: "market.fx"),
             deadLetterTopic: try reader.string("kafka.deadletter_topic", default: "market.deadletter"),
             partitions: try reader.int("kafka.partitions", default: 6, in: 1...1024),
-            properties: try reader.map("kafka.properties")
+            properties: try reader.map("kafka.properties"),
+            isConfigured: reader.origin(of: "kafka.brokers") != nil
         )
         influxDB = InfluxDB(
             url: try reader.url("influxdb.url", default: nil, schemes: ["http", "https"]),
@@ -171,7 +194,8 @@ extension CoinfluxConfiguration {
             username: try reader.optionalString("influxdb.username"),
             password: try reader.optionalString("influxdb.password"),
             batchLines: try reader.int("influxdb.batch_lines", default: 5000, in: 1...100_000),
-            flushInterval: try reader.duration("influxdb.flush_interval", default: .milliseconds(200))
+            flushInterval: try reader.duration("influxdb.flush_interval", default: .milliseconds(200)),
+            connections: try reader.int("influxdb.connections", default: 2, in: 1...64)
         )
         if influxDB.api == .v2, influxDB.url != nil, influxDB.org == nil {
             throw ConfigurationError(key: "influxdb.org", origin: reader.origin(of: "influxdb.api"), reason: "is required when influxdb.api is v2")
@@ -182,20 +206,19 @@ extension CoinfluxConfiguration {
                 alpha > 0 && alpha <= 1 ? nil : "\(alpha) is outside (0, 1]"
             },
             emaHalfLives: try Self.halfLives(&reader),
-            referenceExchange: try reader.choice("processor.reference_exchange", default: .binance)
+            referenceExchange: try reader.choice("processor.reference_exchange", default: .binance),
+            warmupMessages: try reader.int("processor.warmup_messages", default: 50_000, in: 0...100_000_000),
+            watchlist: try Self.symbols("processor.watchlist", default: ["BTC-USDT", "BTC-KRW", "ETH-USDT", "ETH-KRW"], &reader),
+            shutdownTimeout: try reader.positiveDuration("processor.shutdown_timeout", default: .seconds(10))
+        )
+        run = Run(
+            queueCapacity: try reader.int("run.queue_capacity", default: 100_000, in: 1...10_000_000),
+            pointsFile: try reader.string("run.points_file", default: "coinflux-points.lp")
         )
         var feeds: [Exchange: Feed] = [:]
         for exchange in Exchange.allCases {
             let prefix = "collector.\(exchange.rawValue)"
-            let symbolTexts = try reader.list("\(prefix).symbols", default: Self.defaultSymbols[exchange] ?? [])
-            var symbols: [Symbol] = []
-            for text in symbolTexts {
-                guard let symbol = Symbol(normalized: text) else {
-                    throw ConfigurationError(key: "\(prefix).symbols", origin: reader.origin(of: "\(prefix).symbols"),
-                                             reason: "\"\(text)\" is not a symbol of the form BASE-QUOTE (e.g. BTC-USDT)")
-                }
-                symbols.append(symbol)
-            }
+            let symbols = try Self.symbols("\(prefix).symbols", default: Self.defaultSymbols[exchange] ?? [], &reader)
             feeds[exchange] = Feed(
                 enabled: try reader.bool("\(prefix).enabled", default: true),
                 url: try reader.url("\(prefix).url", default: nil, schemes: ["ws", "wss"]),
@@ -222,6 +245,17 @@ extension CoinfluxConfiguration {
                                      reason: "\"\(telemetryListen)\" is not host:port with a port in 0...65535")
         }
         logLevel = try reader.choice("log.level", default: .info)
+    }
+
+    /// A list of normalized symbols (`BTC-USDT`).
+    private static func symbols(_ key: String, default defaults: [String], _ reader: inout SettingsReader) throws -> [Symbol] {
+        try reader.list(key, default: defaults).map { text in
+            guard let symbol = Symbol(normalized: text) else {
+                throw ConfigurationError(key: key, origin: reader.origin(of: key),
+                                         reason: "\"\(text)\" is not a symbol of the form BASE-QUOTE (e.g. BTC-USDT)")
+            }
+            return symbol
+        }
     }
 
     private static func halfLives(_ reader: inout SettingsReader) throws -> [Duration] {

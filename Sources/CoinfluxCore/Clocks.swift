@@ -6,7 +6,7 @@ import Darwin
 
 /// Nanoseconds since the Unix epoch (wall clock): the receive time stamped on events.
 @inline(__always)
-func wallClockNanoseconds() -> Int64 {
+public func wallClockNanoseconds() -> Int64 {
     var spec = timespec()
     clock_gettime(CLOCK_REALTIME, &spec)
     return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
@@ -14,7 +14,7 @@ func wallClockNanoseconds() -> Int64 {
 
 /// Nanoseconds on a monotonic clock: for timeouts and ages, immune to wall-clock steps.
 @inline(__always)
-func monotonicNanoseconds() -> Int64 {
+public func monotonicNanoseconds() -> Int64 {
     var spec = timespec()
     clock_gettime(CLOCK_MONOTONIC, &spec)
     return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)

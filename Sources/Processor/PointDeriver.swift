@@ -1,0 +1,326 @@
+import CoinfluxCore
+
+/// Turns market events into the points of coinflux's public InfluxDB schema, keeping the
+/// per-series state that needs: price statistics and candles per (exchange, symbol), reference
+/// prices and the KRW-per-USDT rate for premiums. Pure: no I/O, no clock.
+///
+/// One deriver holds the state of one Kafka partition (all events of a base asset share a
+/// partition, so premiums are partition-local); the processor drops it when the partition goes.
+///
+/// Schema (tags `exchange`, `symbol`, `base`, `quote` on every measurement; ratios are fractions):
+/// - `ticker` at the event time: `price`, `change_rate` (absent on a series' first tick), `ema`,
+///   `deviation`, `ema_<half-life>` per configured half-life, and where the exchange sends them
+///   `bid`, `ask`, `bid_size`, `ask_size`, `open_24h`, `high_24h`, `low_24h`, `volume_24h`,
+///   `quote_volume_24h`. Statistics run over ticker prices only.
+/// - `trade` (+ tag `side`): `price`, `size`, `trade_id` (string). Its timestamp is the event time
+///   truncated to the millisecond plus a sub-millisecond part derived from the trade id
+///   (``tradeTimestamp(eventTimeNanos:tradeID:sequence:)``), so trades in one millisecond do not
+///   overwrite each other and a replay writes the same point again.
+/// - `premium` (+ tag `reference`) for a KRW ticker: `premium`, `price`, `reference_price`,
+///   `krw_per_usdt`.
+/// - `candle_1m` at the minute start: `open`, `high`, `low`, `close`, `volume`, `quote_volume`,
+///   `trades` (integer). Written when the series' first trade of a later minute arrives (candles
+///   close by event time); a trade for a minute already written is late: counted, not used.
+public struct PointDeriver: Sendable {
+    /// Settings shared by every deriver of a processor.
+    public struct Settings: Sendable {
+        /// α and half-lives of the price statistics.
+        public var statistics: PriceStatistics.Configuration
+        /// The USDT venue premiums are measured against.
+        public var referenceExchange: Exchange
+        /// Oldest reference price, relative to the KRW tick, a premium may use.
+        public var maxReferenceAge: Duration
+        /// Oldest KRW-per-USDT rate, relative to the KRW tick, a premium may use.
+        public var maxExchangeRateAge: Duration
+
+        public init(
+            statistics: PriceStatistics.Configuration,
+            referenceExchange: Exchange = .binance,
+            maxReferenceAge: Duration = .seconds(60),
+            maxExchangeRateAge: Duration = .seconds(600)
+        ) {
+            self.statistics = statistics
+            self.referenceExchange = referenceExchange
+            self.maxReferenceAge = maxReferenceAge
+            self.maxExchangeRateAge = maxExchangeRateAge
+        }
+    }
+
+    /// What derivation did, accumulated over many events for the metrics.
+    public struct Tally: Sendable, Hashable {
+        public var tickers = 0
+        public var trades = 0
+        public var premiums = 0
+        public var candles = 0
+        /// Ticks with a NaN, infinite, zero or negative price (or trade size).
+        public var invalidPrices = 0
+        /// Ticker ticks older than the series' last one: left out of the statistics.
+        public var outOfOrder = 0
+        /// Trades for a candle already written.
+        public var lateTrades = 0
+        /// Points the encoder refused (a tag value that cannot be written).
+        public var unencodable = 0
+
+        public init() {}
+
+        mutating func count(_ outcome: LineProtocol.Outcome, _ written: WritableKeyPath<Tally, Int>) {
+            if outcome.isWritten { self[keyPath: written] += 1 } else { unencodable += 1 }
+        }
+    }
+
+    /// One (exchange, symbol).
+    private struct SeriesKey: Hashable {
+        var exchange: Exchange
+        var symbol: Symbol
+    }
+
+    /// The state and the pre-escaped tags of one series.
+    private struct Series {
+        var exchange: LineProtocol.TagValue
+        var symbol: LineProtocol.TagValue
+        var base: LineProtocol.TagValue
+        var quote: LineProtocol.TagValue
+        var statistics: PriceStatistics
+        var candles: CandleBuilder
+
+        init(_ event: MarketEvent, statistics: PriceStatistics.Configuration) {
+            exchange = tagValue(event.exchange.rawValue)
+            symbol = tagValue(event.symbol.description)
+            base = tagValue(event.symbol.base)
+            quote = tagValue(event.symbol.quote)
+            self.statistics = PriceStatistics(configuration: statistics)
+            candles = CandleBuilder.oneMinute
+        }
+
+        /// The four series tags and, when given, one more whose key sorts between `quote` and
+        /// `symbol` (`reference`, `side`): all in key order, as InfluxDB stores them.
+        func tags(into line: inout LineProtocol.Line, adding extra: (key: LineProtocol.Key, value: LineProtocol.TagValue)? = nil) {
+            line.tag("base", base)
+            line.tag("exchange", exchange)
+            line.tag("quote", quote)
+            if let extra { line.tag(extra.key, extra.value) }
+            line.tag("symbol", symbol)
+        }
+    }
+
+    /// What every series needs besides its own state.
+    private struct Context: Sendable {
+        var settings: Settings
+        /// `ema_<half-life>` per configured half-life.
+        var halfLifeKeys: [LineProtocol.Key]
+        /// The reference exchange as a tag value.
+        var reference: LineProtocol.TagValue
+    }
+
+    private let context: Context
+    private var series: [SeriesKey: Series] = [:]
+    private var premiums: PremiumBook
+
+    /// An empty deriver.
+    public init(settings: Settings) {
+        context = Context(
+            settings: settings,
+            halfLifeKeys: settings.statistics.halfLivesNanos.map { LineProtocol.Key(stringLiteral: "ema_" + Self.halfLifeLabel(nanos: $0)) },
+            reference: tagValue(settings.referenceExchange.rawValue))
+        premiums = PremiumBook(maxReferenceAge: settings.maxReferenceAge, maxExchangeRateAge: settings.maxExchangeRateAge)
+    }
+
+    /// (exchange, symbol) pairs with state.
+    public var seriesCount: Int { series.count }
+
+    /// The statistics of one series, if it has any.
+    public func statistics(exchange: Exchange, symbol: Symbol) -> PriceStatistics? {
+        series[SeriesKey(exchange: exchange, symbol: symbol)]?.statistics
+    }
+
+    /// The premium of a KRW price over the reference, from the factors known now (nil if missing or stale).
+    public func premium(base: String, krwPrice: Double, eventTimeNanos: Int64) -> Double? {
+        premiums.premium(base: base, krwPrice: krwPrice, eventTimeNanos: eventTimeNanos).value
+    }
+
+    /// Records a KRW-per-USDT rate (a `USDT-KRW` ticker from the FX topic or the stream itself).
+    public mutating func updateExchangeRate(krwPerUSDT: Double, eventTimeNanos: Int64) {
+        premiums.updateExchangeRate(krwPerUSDT: krwPerUSDT, eventTimeNanos: eventTimeNanos)
+    }
+
+    /// Applies `event` to the state and, when `emit` is true, appends its points to `buffer`.
+    ///
+    /// With `emit` false (warm-up: re-reading messages already written) only the state changes.
+    public mutating func apply(_ event: MarketEvent, emit: Bool, into buffer: inout LineProtocol.Buffer, tally: inout Tally) {
+        let key = SeriesKey(exchange: event.exchange, symbol: event.symbol)
+        if series.index(forKey: key) == nil {
+            series[key] = Series(event, statistics: context.settings.statistics)
+        }
+        guard let index = series.index(forKey: key) else { return }
+        // In place through the index: no copy of the series' state per event.
+        switch event.kind {
+        case .ticker:
+            Self.applyTicker(event, to: &series.values[index], premiums: &premiums, context: context, emit: emit, into: &buffer, tally: &tally)
+        case .trade:
+            Self.applyTrade(event, to: &series.values[index], emit: emit, into: &buffer, tally: &tally)
+        }
+    }
+
+    private static func applyTicker(
+        _ event: MarketEvent, to series: inout Series, premiums: inout PremiumBook, context: Context,
+        emit: Bool, into buffer: inout LineProtocol.Buffer, tally: inout Tally
+    ) {
+        if event.symbol.base == "USDT", event.symbol.quote == "KRW", event.price.isFinite, event.price > 0 {
+            premiums.updateExchangeRate(krwPerUSDT: event.price, eventTimeNanos: event.eventTimeNanos)
+        }
+        let snapshot: PriceStatistics.Snapshot
+        switch series.statistics.update(with: event) {
+        case .applied(let applied): snapshot = applied
+        case .rejected(.notFinite), .rejected(.notPositive): tally.invalidPrices += 1; return
+        case .rejected(.outOfOrder): tally.outOfOrder += 1; return
+        case .rejected(.duplicate): return  // a redelivery: its point is already written
+        }
+        if event.exchange == context.settings.referenceExchange, event.symbol.quote == "USDT" {
+            premiums.updateReference(base: event.symbol.base, priceUSDT: event.price, eventTimeNanos: event.eventTimeNanos)
+        }
+        guard emit else { return }
+        let current = series
+        let outcome = buffer.append("ticker", timestampNanos: event.eventTimeNanos) { line in
+            current.tags(into: &line)
+            line.field("price", snapshot.price)
+            line.field("change_rate", snapshot.changeRate)
+            line.field("ema", snapshot.ema)
+            line.field("deviation", snapshot.deviation)
+            for (index, average) in current.statistics.timeDecayAverages.enumerated() {
+                line.field(context.halfLifeKeys[index], average.value)
+            }
+            line.field("bid", event.bestBid)
+            line.field("ask", event.bestAsk)
+            line.field("bid_size", event.bestBidSize)
+            line.field("ask_size", event.bestAskSize)
+            line.field("open_24h", event.open24h)
+            line.field("high_24h", event.high24h)
+            line.field("low_24h", event.low24h)
+            line.field("volume_24h", event.volume24h)
+            line.field("quote_volume_24h", event.quoteVolume24h)
+        }
+        tally.count(outcome, \.tickers)
+
+        guard event.symbol.quote == "KRW", event.exchange != context.settings.referenceExchange,
+              case .premium(let premium) = premiums.premium(base: event.symbol.base, krwPrice: event.price, eventTimeNanos: event.eventTimeNanos)
+        else { return }
+        let referencePrice = premiums.referencePrice(base: event.symbol.base)
+        let rate = premiums.krwPerUSDT
+        let premiumOutcome = buffer.append("premium", timestampNanos: event.eventTimeNanos) { line in
+            current.tags(into: &line, adding: ("reference", context.reference))
+            line.field("premium", premium)
+            line.field("price", event.price)
+            line.field("reference_price", referencePrice)
+            line.field("krw_per_usdt", rate)
+        }
+        tally.count(premiumOutcome, \.premiums)
+    }
+
+    private static func applyTrade(
+        _ event: MarketEvent, to series: inout Series, emit: Bool, into buffer: inout LineProtocol.Buffer, tally: inout Tally
+    ) {
+        let closed: Candle?
+        switch series.candles.add(event) {
+        case .added(let candle): closed = candle
+        case .late: tally.lateTrades += 1; closed = nil
+        case .rejected: tally.invalidPrices += 1; return
+        }
+        guard emit else { return }
+        let current = series
+        let timestamp = tradeTimestamp(eventTimeNanos: event.eventTimeNanos, tradeID: event.tradeID, sequence: event.sequence)
+        let outcome = buffer.append("trade", timestampNanos: timestamp) { line in
+            current.tags(into: &line, adding: ("side", sideTags[event.side]))
+            line.field("price", event.price)
+            line.field("size", event.size)
+            if let id = event.tradeID { line.field("trade_id", id) }
+        }
+        tally.count(outcome, \.trades)
+        guard let candle = closed else { return }
+        let candleOutcome = buffer.append("candle_1m", timestampNanos: candle.startNanos) { line in
+            current.tags(into: &line)
+            line.field("open", candle.open)
+            line.field("high", candle.high)
+            line.field("low", candle.low)
+            line.field("close", candle.close)
+            line.field("volume", candle.volume)
+            line.field("quote_volume", candle.quoteVolume)
+            line.field("trades", candle.tradeCount)
+        }
+        tally.count(candleOutcome, \.candles)
+    }
+
+    /// The timestamp of a trade point: the event time truncated to the millisecond, plus
+    /// `id mod 1 000 000` nanoseconds for a numeric trade id (else a hash of the id, else the
+    /// sequence number). Exchanges stamp trades in milliseconds, so the sub-millisecond part is
+    /// free; consecutive ids never collide within a millisecond, and a replay gives the same time.
+    public static func tradeTimestamp(eventTimeNanos: Int64, tradeID: String?, sequence: Int64?) -> Int64 {
+        let perMillisecond: Int64 = 1_000_000
+        let millisecond = eventTimeNanos - ((eventTimeNanos % perMillisecond) + perMillisecond) % perMillisecond
+        let discriminator: UInt64
+        if let tradeID, let number = UInt64(tradeID) {
+            discriminator = number
+        } else if let tradeID {
+            discriminator = fnv1a(tradeID)
+        } else if let sequence {
+            discriminator = UInt64(bitPattern: sequence)
+        } else {
+            discriminator = 0
+        }
+        return millisecond + Int64(discriminator % UInt64(perMillisecond))
+    }
+
+    private static func fnv1a(_ text: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    /// `30s`, `5m`, `1h`, `250ms`: the shortest exact form of a half-life, for field names.
+    public static func halfLifeLabel(nanos: Int64) -> String {
+        let units: [(Int64, String)] = [(3_600_000_000_000, "h"), (60_000_000_000, "m"), (1_000_000_000, "s"), (1_000_000, "ms")]
+        for (size, suffix) in units where nanos % size == 0 {
+            return "\(nanos / size)\(suffix)"
+        }
+        return "\(nanos)ns"
+    }
+}
+
+/// The `side` tag values, escaped once.
+private let sideTags = SideTags()
+
+private struct SideTags: Sendable {
+    let buy = tagValue(MarketEvent.TakerSide.buy.rawValue)
+    let sell = tagValue(MarketEvent.TakerSide.sell.rawValue)
+    let unknown = tagValue(MarketEvent.TakerSide.unknown.rawValue)
+
+    subscript(side: MarketEvent.TakerSide) -> LineProtocol.TagValue {
+        switch side {
+        case .buy: buy
+        case .sell: sell
+        case .unknown: unknown
+        }
+    }
+}
+
+/// Exchange names, symbols and assets are ASCII letters, digits and `-`: escaping cannot fail.
+/// A value that somehow could not be written becomes empty, which omits the tag.
+private func tagValue(_ text: String) -> LineProtocol.TagValue {
+    if let value = try? LineProtocol.TagValue(text) { return value }
+    return LineProtocol.TagValue.omitted
+}
+
+extension LineProtocol.TagValue {
+    /// The empty value: the tag is left out of the line.
+    fileprivate static let omitted: LineProtocol.TagValue = {
+        do { return try LineProtocol.TagValue("") } catch { preconditionFailure("the empty tag value is always valid") }
+    }()
+}
+
+extension CandleBuilder {
+    /// A one-minute builder.
+    fileprivate static var oneMinute: CandleBuilder {
+        do { return try CandleBuilder(interval: .seconds(60)) } catch { preconditionFailure("one minute is a valid interval") }
+    }
+}

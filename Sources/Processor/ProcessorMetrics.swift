@@ -1,0 +1,151 @@
+import CoinfluxCore
+import InfluxWriter
+import Prometheus
+import Synchronization
+import Telemetry
+
+/// The processor's metrics, created once; also the InfluxDB writer's metric hooks.
+public final class ProcessorMetrics: InfluxWriterMetrics {
+    let metrics: Metrics
+    let batchMessages: ValueHistogram
+    let uncommitted: Gauge
+    let commitsOK: Counter
+    let commitsFailed: Counter
+    let paused: Gauge
+    let trackedSymbols: Gauge
+    let warmupMessages: Counter
+    let deadLetteredUndecodable: Counter
+    let deadLetteredRejected: Counter
+    private let points: [Counter]  // ticker, trade, premium, candle_1m
+    private let rejectedEvents: [Counter]  // invalid_price, out_of_order, late_trade, unencodable
+    private let eventLag: [Exchange: ValueHistogram]
+    private let requestDuration: ValueHistogram
+    private let pointsWritten: Counter
+    private let pointsRejected: Counter
+    private let influxUp: Gauge
+    private let consumed: LabelledFamily<Counter>
+    private let requests: LabelledFamily<Counter>
+    private let retries: LabelledFamily<Counter>
+    private let lag: LabelledFamily<Gauge>
+    private let marketPrice: LabelledFamily<Gauge>
+    private let marketDeviation: LabelledFamily<Gauge>
+    private let marketPremium: LabelledFamily<Gauge>
+
+    /// - Parameter ticksTopic: The topic whose partitions' lag is reported.
+    public init(metrics: Metrics, ticksTopic: String) {
+        self.metrics = metrics
+        batchMessages = metrics.histogram(MetricCatalogue.consumerBatchMessages, buckets: [1, 10, 100, 500, 1_000, 2_000, 5_000, 10_000])
+        uncommitted = metrics.gauge(MetricCatalogue.processorUncommitted)
+        commitsOK = metrics.counter(MetricCatalogue.consumerCommits, "ok")
+        commitsFailed = metrics.counter(MetricCatalogue.consumerCommits, "failed")
+        paused = metrics.gauge(MetricCatalogue.processorPaused)
+        trackedSymbols = metrics.gauge(MetricCatalogue.processorTrackedSymbols)
+        warmupMessages = metrics.counter(MetricCatalogue.processorWarmupMessages)
+        deadLetteredUndecodable = metrics.counter(MetricCatalogue.deadLetters, "undecodable")
+        deadLetteredRejected = metrics.counter(MetricCatalogue.deadLetters, "rejected_by_influxdb")
+        points = ["ticker", "trade", "premium", "candle_1m"].map { metrics.counter(MetricCatalogue.processorPoints, $0) }
+        rejectedEvents = ["invalid_price", "out_of_order", "late_trade", "unencodable"].map {
+            metrics.counter(MetricCatalogue.processorRejectedEvents, $0)
+        }
+        var eventLag: [Exchange: ValueHistogram] = [:]
+        for exchange in Exchange.allCases {
+            eventLag[exchange] = metrics.histogram(MetricCatalogue.processorEventLag, exchange.rawValue)
+        }
+        self.eventLag = eventLag
+        requestDuration = metrics.histogram(MetricCatalogue.influxRequestDuration)
+        pointsWritten = metrics.counter(MetricCatalogue.influxPointsWritten)
+        pointsRejected = metrics.counter(MetricCatalogue.influxPointsRejected)
+        influxUp = metrics.gauge(MetricCatalogue.influxUp)
+        influxUp.set(1.0)
+        consumed = LabelledFamily { metrics.counter(MetricCatalogue.consumerMessages, labels: $0) }
+        requests = LabelledFamily { metrics.counter(MetricCatalogue.influxRequests, labels: $0) }
+        retries = LabelledFamily { metrics.counter(MetricCatalogue.influxRetries, labels: $0) }
+        lag = LabelledFamily { metrics.gauge(MetricCatalogue.consumerLag, labels: [ticksTopic] + $0) }
+        marketPrice = LabelledFamily { metrics.gauge(MetricCatalogue.marketPrice, labels: $0) }
+        marketDeviation = LabelledFamily { metrics.gauge(MetricCatalogue.marketDeviation, labels: $0) }
+        marketPremium = LabelledFamily { metrics.gauge(MetricCatalogue.marketPremium, labels: $0) }
+    }
+
+    /// Counts what derivation produced.
+    func record(_ tally: PointDeriver.Tally) {
+        for (counter, value) in zip(points, [tally.tickers, tally.trades, tally.premiums, tally.candles]) where value > 0 {
+            counter.increment(by: Int64(value))
+        }
+        for (counter, value) in zip(rejectedEvents, [tally.invalidPrices, tally.outOfOrder, tally.lateTrades, tally.unencodable]) where value > 0 {
+            counter.increment(by: Int64(value))
+        }
+    }
+
+    /// Counts consumed messages of `topic`.
+    func consumed(_ count: Int, topic: String) {
+        consumed[[topic]].increment(by: Int64(count))
+    }
+
+    /// Records end-to-end lag (acknowledgement time − event time) for events of `exchange`.
+    func eventLag(_ exchange: Exchange, seconds: Double) {
+        eventLag[exchange]?.record(max(0, seconds))
+    }
+
+    /// Sets the consumer lag gauge of one partition of the ticks topic.
+    func consumerLag(partition: Int, messages: Int) {
+        lag[[String(partition)]].set(Double(messages))
+    }
+
+    /// Updates the watchlist gauges after a ticker of a watched symbol was applied.
+    func watch(_ event: MarketEvent, deriver: PointDeriver) {
+        guard let statistics = deriver.statistics(exchange: event.exchange, symbol: event.symbol),
+              let price = statistics.lastPrice, let ema = statistics.ema
+        else { return }
+        let labels = [event.exchange.rawValue, event.symbol.description]
+        marketPrice[labels].set(price)
+        marketDeviation[labels].set((price - ema) / ema)
+        if event.symbol.quote == "KRW",
+           let premium = deriver.premium(base: event.symbol.base, krwPrice: price, eventTimeNanos: statistics.lastEventTimeNanos) {
+            marketPremium[[event.exchange.rawValue, event.symbol.base]].set(premium)
+        }
+    }
+
+    // MARK: InfluxWriterMetrics
+
+    public func requestFinished(_ report: RequestReport) {
+        requests[[report.result.label]].increment()
+        let (seconds, attoseconds) = report.duration.components
+        requestDuration.record(Double(seconds) + Double(attoseconds) * 1e-18)
+    }
+
+    public func retryScheduled(after delay: Duration, health: WriterHealth) {
+        retries[[health.name]].increment()
+    }
+
+    public func linesWritten(_ count: Int) {
+        pointsWritten.increment(by: Int64(count))
+    }
+
+    public func linesRejected(_ count: Int) {
+        pointsRejected.increment(by: Int64(count))
+    }
+
+    public func healthChanged(to health: WriterHealth) {
+        influxUp.set(health.isFailing ? 0.0 : 1.0)
+    }
+}
+
+/// Metrics of one family whose label value is known only at run time (a topic, an HTTP status),
+/// created on first use and kept.
+private final class LabelledFamily<Metric: Sendable>: Sendable {
+    private let make: @Sendable ([String]) -> Metric
+    private let made = Mutex<[[String]: Metric]>([:])
+
+    init(_ make: @escaping @Sendable ([String]) -> Metric) {
+        self.make = make
+    }
+
+    subscript(label: [String]) -> Metric {
+        made.withLock { made in
+            if let metric = made[label] { return metric }
+            let metric = make(label)
+            made[label] = metric
+            return metric
+        }
+    }
+}

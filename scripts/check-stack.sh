@@ -44,6 +44,19 @@ run "promtool test rules prometheus/tests/*.test.yml" \
     promtool test rules prometheus/tests/*.test.yml
 run "amtool check-config alertmanager/alertmanager.yml (with templates)" \
     amtool check-config alertmanager/alertmanager.yml
+
+# Each severity reaches its receiver (amtool config routes test exits 1 on a mismatch).
+check_routes() {
+    local status=0 pair
+    for pair in critical:pager warning:operators info:market none:default; do
+        amtool config routes test --config.file=alertmanager/alertmanager.yml \
+            --verify.receivers="${pair#*:}" alertname=Example exchange=binance severity="${pair%%:*}" \
+            2>/dev/null >/dev/null || { echo "severity=${pair%%:*} does not route to ${pair#*:}"; status=1; }
+    done
+    return $status
+}
+run "alertmanager routes: critical→pager, warning→operators, info→market" check_routes
+
 run "docker-compose -f compose.yml config -q" \
     docker-compose -f compose.yml config -q
 run "docker-compose -f compose.yml --profile demo config -q" \
@@ -62,7 +75,7 @@ check_init_scripts() {
 run "influxdb/init scripts executable and parse" check_init_scripts
 
 run "python helpers compile" \
-    python3 -c 'import sys, py_compile; [py_compile.compile(f, doraise=True) for f in sys.argv[1:]]' \
+    python3 -c 'import sys; [compile(open(f).read(), f, "exec") for f in sys.argv[1:]]' \
     scripts/dashboard-queries.py alertmanager/webhook-sink.py
 
 # Grafana: provisioning and dashboards. Every panel (rows aside) must have a title, a data

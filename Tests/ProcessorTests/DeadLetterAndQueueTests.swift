@@ -1,0 +1,58 @@
+import CoinfluxCore
+import Foundation
+import InfluxWriter
+import Testing
+
+@testable import Processor
+
+@Suite("Dead letters, the in-process queue and the line-protocol file")
+struct DeadLetterAndQueueTests {
+    @Test("a dead letter is JSON with kind, reason, source and the payload as text")
+    func deadLetterJSON() throws {
+        let letter = DeadLetter(kind: .undecodable, reason: "missing field \"price\"",
+                                source: .init(topic: "market.ticks", partition: 3, offset: 1234),
+                                payload: Array("{\"v\":1,\n}".utf8) + [0xFF])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(letter.json.utf8)) as? [String: Any])
+        #expect(object["v"] as? Int == 1)
+        #expect(object["kind"] as? String == "undecodable")
+        #expect(object["reason"] as? String == "missing field \"price\"")
+        let source = try #require(object["source"] as? [String: Any])
+        #expect(source["topic"] as? String == "market.ticks")
+        #expect(source["partition"] as? Int == 3)
+        #expect(source["offset"] as? Int == 1234)
+        #expect(object["payload"] as? String == "{\"v\":1,\n}\u{FFFD}")
+        #expect(letter.key == "undecodable")
+        #expect(DeadLetter.Kind.rejectedByInfluxDB.rawValue == "rejected_by_influxdb")
+    }
+
+    @Test("the queue holds at most its capacity, refuses the rest, and hands events out oldest first")
+    func boundedQueue() async {
+        let queue = EventQueue(capacity: 3)
+        let events = (0..<5).map { index in
+            MarketEvent(kind: .ticker, exchange: .upbit, symbol: Symbol(base: "BTC", quote: "KRW"), price: Double(index + 1),
+                        eventTimeNanos: Int64(index), receiveTimeNanos: Int64(index))
+        }
+        #expect(queue.offer(events) == 2)
+        #expect(queue.count == 3)
+        let first = await queue.take(maximum: 2, timeout: .zero)
+        #expect(first.map(\.price) == [1, 2])
+        #expect(queue.offer([events[4]]) == 0)
+        let rest = await queue.take(maximum: 10, timeout: .zero)
+        #expect(rest.map(\.price) == [3, 5])
+        let none = await queue.take(maximum: 10, timeout: .milliseconds(30))
+        #expect(none.isEmpty)
+    }
+
+    @Test("the line-protocol file gets every line appended, across writes")
+    func lineProtocolFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("coinflux-\(UUID().uuidString).lp").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try LineProtocolFile(path: path)
+        let first = try await file.write(LineBatch(lines: ["a x=1 1", "b x=2 2"]))
+        let second = try await file.write(LineBatch(lines: ["c x=3 3"]))
+        #expect(first.writtenLines == 2 && second.writtenLines == 1)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "a x=1 1\nb x=2 2\nc x=3 3\n")
+        #expect(file.health == .healthy)
+        #expect(throws: LineProtocolFile.OpenError.self) { try LineProtocolFile(path: "/nonexistent-dir/x.lp") }
+    }
+}

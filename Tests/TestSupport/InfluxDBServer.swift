@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// An `influxd` (1.x) of a test's own, on free loopback ports with a temporary data directory,
+/// for tests that stop and restart the database (the shared one of `scripts/with-services.sh`
+/// must stay up for the other tests). `stop()` and `start()` keep the ports and the data.
+public final class InfluxDBServer: @unchecked Sendable {
+    /// `http://127.0.0.1:PORT`.
+    public let url: String
+    private let directory: URL
+    private let configuration: URL
+    private var process: Process?
+
+    /// Writes the configuration; call ``start()`` to run the server.
+    public init(httpPort: Int, rpcPort: Int) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("coinflux-influxd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        configuration = directory.appendingPathComponent("influxdb.conf")
+        url = "http://127.0.0.1:\(httpPort)"
+        let text = """
+            reporting-disabled = true
+            bind-address = "127.0.0.1:\(rpcPort)"
+            [meta]
+              dir = "\(directory.path)/meta"
+            [data]
+              dir = "\(directory.path)/data"
+              wal-dir = "\(directory.path)/wal"
+              query-log-enabled = false
+            [http]
+              bind-address = "127.0.0.1:\(httpPort)"
+              log-enabled = false
+            [monitor]
+              store-enabled = false
+            [continuous_queries]
+              enabled = false
+            """
+        try text.write(to: configuration, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        process?.terminate()
+        process?.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Starts `influxd` and waits until `/ping` answers (up to 30 s).
+    public func start() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/influxd")
+        process.arguments = ["-config", configuration.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let ping = URL(string: url + "/ping"),
+               let (_, response) = try? await URLSession.shared.data(from: ping),
+               (response as? HTTPURLResponse)?.statusCode == 204 {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw InfluxHTTP.Failure(description: "influxd did not answer /ping within 30 s")
+    }
+
+    /// Stops `influxd` (SIGTERM) and waits for it to exit.
+    public func stop() {
+        process?.terminate()
+        process?.waitUntilExit()
+        process = nil
+    }
+}

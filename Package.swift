@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "CoinfluxBench",
             dependencies: [
-                "CoinfluxCore", "Exchanges", "InfluxWriter", "Kafka",
+                "CoinfluxCore", "Exchanges", "InfluxWriter", "Kafka", "Processor", "Telemetry",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -76,7 +76,7 @@ run "influxdb/init scripts executable and parse" check_init_scripts
 
 run "python helpers compile" \
     python3 -c 'import sys; [compile(open(f).read(), f, "exec") for f in sys.argv[1:]]' \
-    scripts/dashboard-queries.py alertmanager/webhook-sink.py
+    scripts/dashboard-queries.py scripts/stack-test.py alertmanager/webhook-sink.py
 
 # Grafana: provisioning and dashboards. Every panel (rows aside) must have a title, a data
 # source that is provisioned, targets with a query, and a unit; InfluxQL must be time-bounded

@@ -16,6 +16,17 @@ Template variables take the value given on the command line (--exchange, --symbo
 query is run (after substituting the variables before it) and, like Grafana, its saved
 current value is used if the query returns it, "All" means every value, else the first one.
 
+A panel with a minimum interval ("interval": "1m") gets that as $__interval when it is longer,
+as in Grafana. A repeated panel ("repeat": "var") is checked once per value of the variable,
+with the variable set to that one value, because Grafana draws one panel per value; the panel
+is then named "title [var=value]".
+
+"No data" means what Grafana would draw nothing for: an InfluxQL answer without rows, or with
+a selected column that is null in every row; a PromQL answer without samples, or whose samples
+are all NaN (e.g. histogram_quantile over buckets that did not move). A PromQL query ending in
+`or vector(0)` / `or on() vector(0)` always has data; when its left side alone has none, the
+panel passes with a note saying that only the fallback answered.
+
 It exits 1 and names every panel (dashboard title and panel title) whose query fails or
 returns no data; 2 on bad usage. A data source whose URL is not given is skipped.
 
@@ -94,6 +105,31 @@ class Influx:
         # SHOW TAG VALUES answers (key, value) rows; other queries: the last column.
         return [str(row[-1]) for row in self.query(text) if row and row[-1] is not None]
 
+    def missing_data(self, text):
+        """Why Grafana would draw nothing for this query (None: it has data); raises QueryError."""
+        params = urllib.parse.urlencode({"db": self.database, "q": text, "epoch": "ms"})
+        answer = http_get_json(f"{self.url}/query?{params}", self.headers)
+        if answer.get("error"):
+            raise QueryError(answer["error"])
+        columns = {}        # column name -> whether any row has a value in it
+        rows = 0
+        for result in answer.get("results", []):
+            if result.get("error"):
+                raise QueryError(result["error"])
+            for series in result.get("series", []):
+                names = series.get("columns") or []
+                for row in series.get("values") or []:
+                    rows += 1
+                    for name, value in zip(names, row):
+                        if name != "time":
+                            columns[name] = columns.get(name, False) or value is not None
+        if not rows:
+            return "no data"
+        empty = [name for name, seen in columns.items() if not seen]
+        if empty:
+            return f"no data in column(s) {', '.join(empty)} ({rows} rows, all null there)"
+        return None
+
 
 class Prometheus:
     def __init__(self, url):
@@ -122,6 +158,22 @@ class Prometheus:
             params = {"match[]": selector} if selector else {}
             return sorted(self._get(f"/api/v1/label/{label}/values", params))
         return [sample["value"][1] for sample in self.query(text)]
+
+    def missing_data(self, text):
+        """Why Grafana would draw nothing for this query (None: it has data); raises QueryError."""
+        samples = self.query(text)
+        if not samples:
+            return "no data"
+        values = []
+        for sample in samples:
+            if isinstance(sample, dict):
+                pairs = [sample["value"]] if "value" in sample else sample.get("values", [])
+            else:
+                pairs = [sample]        # scalar or string: [time, value]
+            values += [pair[1] for pair in pairs]
+        if all(str(value).lower() in ("nan", "+nan", "-nan") for value in values):
+            return f"no data: {len(samples)} series, every value NaN"
+        return None
 
 
 # ── Substitution ──────────────────────────────────────────────────────────────────────────
@@ -160,6 +212,34 @@ def source_type(reference):
     return reference
 
 
+def seconds_of(duration):
+    """Seconds in a Grafana duration such as "1m", "30s", ">1m" (None if it is not one)."""
+    match = re.fullmatch(r"\s*>?\s*(\d+)\s*(ms|s|m|h|d)\s*", str(duration or ""))
+    if not match:
+        return None
+    return int(match.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2)]
+
+
+def duration_text(seconds):
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{int(seconds)}s" if seconds == int(seconds) else f"{int(seconds * 1000)}ms"
+
+
+def with_min_interval(builtins, minimum, source):
+    """The built-ins for a panel whose minimum interval is `minimum`: Grafana's $__interval is
+    never shorter than it (and $__rate_interval follows, for a 15 s scrape interval)."""
+    least = seconds_of(minimum)
+    current = seconds_of(builtins.get("__interval"))
+    if least is None or current is None or least <= current:
+        return builtins
+    adjusted = dict(builtins, __interval=duration_text(least), __interval_ms=str(int(least * 1000)))
+    if source == "prometheus":
+        adjusted["__rate_interval"] = duration_text(max(least + 15, 60))
+    return adjusted
+
+
 # ── Dashboards ────────────────────────────────────────────────────────────────────────────
 
 def walk_panels(items):
@@ -174,6 +254,7 @@ class Checker:
         self.given = given              # variable name -> list of values from the command line
         self.failures = []              # (dashboard, panel title, reason)
         self.skipped = set()
+        self.notes = []                 # remarks on the panel being checked (not failures)
 
     def resolve_variables(self, board):
         values = {}
@@ -228,14 +309,25 @@ class Checker:
         for panel in walk_panels(board.get("panels", [])):
             if panel.get("type") == "row":
                 continue
-            outcome = self.check_panel(panel, variables)
-            if outcome is None:
-                continue
-            label = "ok    " if not outcome else "FAIL  "
-            print(f"  {label}{panel.get('title')}")
-            for reason in outcome:
-                print(f"          {reason}")
-                self.failures.append((title, panel.get("title"), reason))
+            # A repeated panel is drawn once per value of its variable (every value for "All").
+            repeat = panel.get("repeat")
+            if repeat and repeat in variables:
+                instances = [(f"{panel.get('title')} [{repeat}={value}]", {**variables, repeat: [value]})
+                             for value in variables[repeat]]
+            else:
+                instances = [(panel.get("title"), variables)]
+            for name, values in instances:
+                self.notes = []
+                outcome = self.check_panel(panel, values)
+                if outcome is None:
+                    continue
+                label = "ok    " if not outcome else "FAIL  "
+                print(f"  {label}{name}")
+                for note in self.notes:
+                    print(f"          note: {note}")
+                for reason in outcome:
+                    print(f"          {reason}")
+                    self.failures.append((title, name, reason))
 
     def check_panel(self, panel, variables):
         """Returns the panel's problems (empty: fine), or None when its data source is skipped."""
@@ -250,15 +342,25 @@ class Checker:
                 self.skipped.add(source)
                 continue
             text = target.get("query") if source == "influxdb" else target.get("expr")
-            query = interpolate(text or "", variables, BUILTINS.get(source, {}))
+            builtins = with_min_interval(BUILTINS.get(source, {}), panel.get("interval"), source)
+            query = interpolate(text or "", variables, builtins)
             ran = True
             try:
-                rows = client.query(query)
+                missing = client.missing_data(query)
             except QueryError as error:
                 problems.append(f"{target.get('refId')}: error: {error} — query: {query}")
                 continue
-            if not rows:
-                problems.append(f"{target.get('refId')}: no data — query: {query}")
+            if missing:
+                problems.append(f"{target.get('refId')}: {missing} — query: {query}")
+                continue
+            fallback = re.fullmatch(r"(?s)(.+?)\s+or\s+(?:on\s*\(\s*\)\s*)?vector\(\s*0\s*\)\s*", query)
+            if source == "prometheus" and fallback:
+                try:
+                    if client.missing_data(fallback.group(1)):
+                        self.notes.append(f"{target.get('refId')}: only the `or vector(0)` fallback answered "
+                                          f"(no series for: {fallback.group(1).strip()})")
+                except QueryError:
+                    pass
         return problems if ran else None
 
 

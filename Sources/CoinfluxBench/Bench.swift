@@ -51,3 +51,10 @@ extension Bench.Row: CustomStringConvertible {
         String(format: "%-60@ %14.0f %@/s  (%d in %.3f s)", name as NSString, rate, unit as NSString, operations, seconds)
     }
 }
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

@@ -19,9 +19,9 @@ struct BatchDelivery: Sendable {
         if batch.lineCount > 0 {
             let outcome = try await writer.write(batch.lineBatch())
             for rejected in outcome.rejected {
-                let source = batch.lineSources.indices.contains(rejected.index)
-                    ? batch.lineSources[rejected.index]
-                    : DeadLetter.Source(topic: ticksTopic, partition: -1, offset: -1)
+                let position = batch.lineSources.indices.contains(rejected.index)
+                    ? batch.lineSources[rejected.index] : MessagePosition(partition: -1, offset: -1)
+                let source = DeadLetter.Source(topic: ticksTopic, partition: position.partition, offset: position.offset)
                 deadLetters.send(DeadLetter(
                     kind: .rejectedByInfluxDB, reason: "\(rejected.status): \(rejected.reason)", source: source, payload: rejected.line))
             }

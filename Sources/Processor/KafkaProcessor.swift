@@ -148,9 +148,17 @@ public final class KafkaProcessor: Service {
 
         /// One poll: settle a finished write, pause or resume, take rebalances, derive, maybe flush.
         private mutating func step() async throws {
-            if let write = inFlight, write.isFinished {
-                await write.task.value
-                inFlight = nil
+            if let write = inFlight {
+                // The next batch is full: wait for the write (its commit included) rather than
+                // poll more. Up to a second at a time, so rebalances and shutdown are still seen.
+                var finished = write.isFinished
+                if !finished, batch.lineCount >= settings.batchPoints {
+                    finished = await completes(within: .seconds(1)) { await write.task.value }
+                }
+                if finished {
+                    await write.task.value
+                    inFlight = nil
+                }
             }
             try updatePause()
             let messages = try await consumer.poll(maximumMessages: settings.pollMessages, timeout: .milliseconds(50))
@@ -180,10 +188,13 @@ public final class KafkaProcessor: Service {
             return opened.duration(to: .now) >= settings.flushInterval
         }
 
-        /// Pauses every owned partition while the next batch is full and the previous write is
-        /// still running, or while the writer is failing; resumes them afterwards.
+        /// Pauses every owned partition while the writer is failing, or while a write has kept
+        /// the next (full) batch waiting for more than five seconds; resumes them afterwards.
+        /// Pausing drops what librdkafka prefetched and is fetched again on resume, so it is kept
+        /// for real stalls: a write in progress alone only stops the loop from polling more.
         private mutating func updatePause() throws {
-            let waiting = inFlight != nil && batch.lineCount >= settings.batchPoints
+            let waiting = inFlight.map { $0.startedAt.duration(to: .now) > .seconds(5) } ?? false
+                && batch.lineCount >= settings.batchPoints
             let shouldPause = waiting || processor.delivery.writer.health.isFailing
             if shouldPause {
                 let fresh = Set(try consumer.assignment()).subtracting(paused)
@@ -236,7 +247,7 @@ public final class KafkaProcessor: Service {
         }
 
         private mutating func take(_ message: KafkaMessage, tally: inout PointDeriver.Tally) {
-            let source = DeadLetter.Source(topic: message.topic, partition: message.partition, offset: message.offset)
+            let source = MessagePosition(partition: message.partition, offset: message.offset)
             if partitions[message.partition] == nil {
                 partitions[message.partition] = PartitionState(settings: settings.derivation, warmupEnd: nil)
             }
@@ -254,7 +265,9 @@ public final class KafkaProcessor: Service {
                 break  // dead-lettered when it was first read
             case .failure(let error):
                 processor.delivery.deadLetters.send(DeadLetter(
-                    kind: .undecodable, reason: error.description, source: source, payload: Array(message.value)))
+                    kind: .undecodable, reason: error.description,
+                    source: DeadLetter.Source(topic: message.topic, partition: message.partition, offset: message.offset),
+                    payload: Array(message.value)))
                 metrics.deadLetteredUndecodable.increment()
                 batch.deadLetters += 1
                 batch.cover(source)
@@ -287,7 +300,7 @@ public final class KafkaProcessor: Service {
                                    metadata: ["error": "\(error)", "offsets": "\(offsets)"])
                 }
             }
-            return InFlightWrite(task: task, finished: finished, messages: batch.messages)
+            return InFlightWrite(task: task, finished: finished, messages: batch.messages, startedAt: .now)
         }
 
         /// At shutdown: finishes the write in flight and writes what is left, within the
@@ -298,24 +311,14 @@ public final class KafkaProcessor: Service {
             let previous = inFlight
             inFlight = nil
             let final = pending.isEmpty ? nil : start(pending)
-            let timeout = settings.shutdownTimeout
-            let logger = processor.logger
-            await withTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    await previous?.task.value
-                    await final?.task.value
-                    return true
-                }
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    return false
-                }
-                if await group.next() == false {
-                    logger.warning("shutdown timeout reached before the last points were written; they will be processed again")
-                    previous?.task.cancel()
-                    final?.task.cancel()
-                }
-                group.cancelAll()
+            let finished = await completes(within: settings.shutdownTimeout) {
+                await previous?.task.value
+                await final?.task.value
+            }
+            if !finished {
+                processor.logger.warning("shutdown timeout reached before the last points were written; they will be processed again")
+                previous?.task.cancel()
+                final?.task.cancel()
             }
         }
     }
@@ -342,7 +345,7 @@ private struct PartitionState: Sendable {
         deriver.apply(event, emit: false, into: &scratch, tally: &ignored)
     }
 
-    mutating func derive(_ event: MarketEvent, from source: DeadLetter.Source, into batch: inout PointBatch, tally: inout PointDeriver.Tally) {
+    mutating func derive(_ event: MarketEvent, from source: MessagePosition, into batch: inout PointBatch, tally: inout PointDeriver.Tally) {
         batch.add(event, from: source, deriver: &deriver, tally: &tally)
     }
 }
@@ -352,6 +355,7 @@ private struct InFlightWrite {
     let task: Task<Void, Never>
     let finished: CompletionFlag
     let messages: Int
+    let startedAt: ContinuousClock.Instant
 
     var isFinished: Bool { finished.isSet }
 }

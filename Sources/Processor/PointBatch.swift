@@ -8,7 +8,7 @@ struct PointBatch: Sendable {
     /// The encoded lines.
     private(set) var buffer = LineProtocol.Buffer()
     /// Per line, the message it came from.
-    private(set) var lineSources: [DeadLetter.Source] = []
+    private(set) var lineSources: [MessagePosition] = []
     /// Per partition, the next offset to commit once the batch is acknowledged.
     private(set) var commitOffsets: [Int: Int] = [:]
     /// Exchange and event time of every event whose points are in the batch.
@@ -24,7 +24,7 @@ struct PointBatch: Sendable {
     var isEmpty: Bool { messages == 0 }
 
     /// Derives the points of `event` with `deriver` and notes the message as covered.
-    mutating func add(_ event: MarketEvent, from source: DeadLetter.Source, deriver: inout PointDeriver, tally: inout PointDeriver.Tally) {
+    mutating func add(_ event: MarketEvent, from source: MessagePosition, deriver: inout PointDeriver, tally: inout PointDeriver.Tally) {
         let before = buffer.lineCount
         deriver.apply(event, emit: true, into: &buffer, tally: &tally)
         let added = buffer.lineCount - before
@@ -36,7 +36,7 @@ struct PointBatch: Sendable {
     }
 
     /// Notes a message as covered without points (undecodable, or a duplicate).
-    mutating func cover(_ source: DeadLetter.Source) {
+    mutating func cover(_ source: MessagePosition) {
         if openedAt == nil { openedAt = .now }
         messages += 1
         commitOffsets[source.partition] = max(commitOffsets[source.partition] ?? 0, source.offset + 1)
@@ -54,4 +54,11 @@ struct PointBatch: Sendable {
     func lineBatch() -> LineBatch {
         buffer.withUnsafeBytes { LineBatch(bytes: $0) }
     }
+}
+
+/// Where a message is in the ticks topic (the topic is known to the reader): no reference
+/// counting per line.
+struct MessagePosition: Sendable, Hashable {
+    var partition: Int
+    var offset: Int
 }

@@ -95,11 +95,11 @@ public struct PointDeriver: Sendable {
         /// The four series tags and, when given, one more whose key sorts between `quote` and
         /// `symbol` (`reference`, `side`): all in key order, as InfluxDB stores them.
         func tags(into line: inout LineProtocol.Line, adding extra: (key: LineProtocol.Key, value: LineProtocol.TagValue)? = nil) {
-            line.tag("base", base)
-            line.tag("exchange", exchange)
-            line.tag("quote", quote)
+            line.tag(Name.base, base)
+            line.tag(Name.exchange, exchange)
+            line.tag(Name.quote, quote)
             if let extra { line.tag(extra.key, extra.value) }
-            line.tag("symbol", symbol)
+            line.tag(Name.symbol, symbol)
         }
     }
 
@@ -180,24 +180,24 @@ public struct PointDeriver: Sendable {
         }
         guard emit else { return }
         let current = series
-        let outcome = buffer.append("ticker", timestampNanos: event.eventTimeNanos) { line in
+        let outcome = buffer.append(MeasurementName.ticker, timestampNanos: event.eventTimeNanos) { line in
             current.tags(into: &line)
-            line.field("price", snapshot.price)
-            line.field("change_rate", snapshot.changeRate)
-            line.field("ema", snapshot.ema)
-            line.field("deviation", snapshot.deviation)
+            line.field(Name.price, snapshot.price)
+            line.field(Name.changeRate, snapshot.changeRate)
+            line.field(Name.ema, snapshot.ema)
+            line.field(Name.deviation, snapshot.deviation)
             for (index, average) in current.statistics.timeDecayAverages.enumerated() {
                 line.field(context.halfLifeKeys[index], average.value)
             }
-            line.field("bid", event.bestBid)
-            line.field("ask", event.bestAsk)
-            line.field("bid_size", event.bestBidSize)
-            line.field("ask_size", event.bestAskSize)
-            line.field("open_24h", event.open24h)
-            line.field("high_24h", event.high24h)
-            line.field("low_24h", event.low24h)
-            line.field("volume_24h", event.volume24h)
-            line.field("quote_volume_24h", event.quoteVolume24h)
+            line.field(Name.bid, event.bestBid)
+            line.field(Name.ask, event.bestAsk)
+            line.field(Name.bidSize, event.bestBidSize)
+            line.field(Name.askSize, event.bestAskSize)
+            line.field(Name.open24h, event.open24h)
+            line.field(Name.high24h, event.high24h)
+            line.field(Name.low24h, event.low24h)
+            line.field(Name.volume24h, event.volume24h)
+            line.field(Name.quoteVolume24h, event.quoteVolume24h)
         }
         tally.count(outcome, \.tickers)
 
@@ -206,12 +206,12 @@ public struct PointDeriver: Sendable {
         else { return }
         let referencePrice = premiums.referencePrice(base: event.symbol.base)
         let rate = premiums.krwPerUSDT
-        let premiumOutcome = buffer.append("premium", timestampNanos: event.eventTimeNanos) { line in
-            current.tags(into: &line, adding: ("reference", context.reference))
-            line.field("premium", premium)
-            line.field("price", event.price)
-            line.field("reference_price", referencePrice)
-            line.field("krw_per_usdt", rate)
+        let premiumOutcome = buffer.append(MeasurementName.premium, timestampNanos: event.eventTimeNanos) { line in
+            current.tags(into: &line, adding: (Name.reference, context.reference))
+            line.field(Name.premium, premium)
+            line.field(Name.price, event.price)
+            line.field(Name.referencePrice, referencePrice)
+            line.field(Name.krwPerUsdt, rate)
         }
         tally.count(premiumOutcome, \.premiums)
     }
@@ -228,23 +228,23 @@ public struct PointDeriver: Sendable {
         guard emit else { return }
         let current = series
         let timestamp = tradeTimestamp(eventTimeNanos: event.eventTimeNanos, tradeID: event.tradeID, sequence: event.sequence)
-        let outcome = buffer.append("trade", timestampNanos: timestamp) { line in
-            current.tags(into: &line, adding: ("side", sideTags[event.side]))
-            line.field("price", event.price)
-            line.field("size", event.size)
-            if let id = event.tradeID { line.field("trade_id", id) }
+        let outcome = buffer.append(MeasurementName.trade, timestampNanos: timestamp) { line in
+            current.tags(into: &line, adding: (Name.side, sideTags[event.side]))
+            line.field(Name.price, event.price)
+            line.field(Name.size, event.size)
+            if let id = event.tradeID { line.field(Name.tradeId, id) }
         }
         tally.count(outcome, \.trades)
         guard let candle = closed else { return }
-        let candleOutcome = buffer.append("candle_1m", timestampNanos: candle.startNanos) { line in
+        let candleOutcome = buffer.append(MeasurementName.candleOneMinute, timestampNanos: candle.startNanos) { line in
             current.tags(into: &line)
-            line.field("open", candle.open)
-            line.field("high", candle.high)
-            line.field("low", candle.low)
-            line.field("close", candle.close)
-            line.field("volume", candle.volume)
-            line.field("quote_volume", candle.quoteVolume)
-            line.field("trades", candle.tradeCount)
+            line.field(Name.open, candle.open)
+            line.field(Name.high, candle.high)
+            line.field(Name.low, candle.low)
+            line.field(Name.close, candle.close)
+            line.field(Name.volume, candle.volume)
+            line.field(Name.quoteVolume, candle.quoteVolume)
+            line.field(Name.trades, candle.tradeCount)
         }
         tally.count(candleOutcome, \.candles)
     }
@@ -285,6 +285,49 @@ public struct PointDeriver: Sendable {
         }
         return "\(nanos)ns"
     }
+}
+
+/// The schema's measurements, escaped once (a literal would be escaped again on every line).
+private enum MeasurementName {
+    static let candleOneMinute: LineProtocol.Measurement = "candle_1m"
+    static let premium: LineProtocol.Measurement = "premium"
+    static let ticker: LineProtocol.Measurement = "ticker"
+    static let trade: LineProtocol.Measurement = "trade"
+}
+
+/// The schema's tag and field keys, escaped once.
+private enum Name {
+    static let ask: LineProtocol.Key = "ask"
+    static let askSize: LineProtocol.Key = "ask_size"
+    static let base: LineProtocol.Key = "base"
+    static let bid: LineProtocol.Key = "bid"
+    static let bidSize: LineProtocol.Key = "bid_size"
+    static let changeRate: LineProtocol.Key = "change_rate"
+    static let close: LineProtocol.Key = "close"
+    static let deviation: LineProtocol.Key = "deviation"
+    static let ema: LineProtocol.Key = "ema"
+    static let exchange: LineProtocol.Key = "exchange"
+    static let high: LineProtocol.Key = "high"
+    static let high24h: LineProtocol.Key = "high_24h"
+    static let krwPerUsdt: LineProtocol.Key = "krw_per_usdt"
+    static let low: LineProtocol.Key = "low"
+    static let low24h: LineProtocol.Key = "low_24h"
+    static let open: LineProtocol.Key = "open"
+    static let open24h: LineProtocol.Key = "open_24h"
+    static let premium: LineProtocol.Key = "premium"
+    static let price: LineProtocol.Key = "price"
+    static let quote: LineProtocol.Key = "quote"
+    static let quoteVolume: LineProtocol.Key = "quote_volume"
+    static let quoteVolume24h: LineProtocol.Key = "quote_volume_24h"
+    static let reference: LineProtocol.Key = "reference"
+    static let referencePrice: LineProtocol.Key = "reference_price"
+    static let side: LineProtocol.Key = "side"
+    static let size: LineProtocol.Key = "size"
+    static let symbol: LineProtocol.Key = "symbol"
+    static let tradeId: LineProtocol.Key = "trade_id"
+    static let trades: LineProtocol.Key = "trades"
+    static let volume: LineProtocol.Key = "volume"
+    static let volume24h: LineProtocol.Key = "volume_24h"
 }
 
 /// The `side` tag values, escaped once.

@@ -81,7 +81,7 @@ public final class QueueProcessor: Service {
         private mutating func add(_ events: [MarketEvent]) {
             var tally = PointDeriver.Tally()
             for event in events {
-                batch.add(event, from: DeadLetter.Source(topic: "in-process", partition: 0, offset: sequence), deriver: &deriver, tally: &tally)
+                batch.add(event, from: MessagePosition(partition: 0, offset: sequence), deriver: &deriver, tally: &tally)
                 sequence += 1
                 if event.kind == .ticker, settings.watchlist.contains(event.symbol) {
                     processor.metrics.watch(event, deriver: deriver)
@@ -97,15 +97,8 @@ public final class QueueProcessor: Service {
             let final = batch
             batch = PointBatch()
             let delivery = processor.delivery
-            let timeout = settings.shutdownTimeout
-            let written = await withTaskGroup(of: Bool.self) { group in
-                group.addTask { (try? await delivery.deliver(final)) != nil }
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    return false
-                }
-                defer { group.cancelAll() }
-                return await group.next() ?? false
+            let written = await completes(within: settings.shutdownTimeout) {
+                try? await delivery.deliver(final)
             }
             if !written {
                 processor.logger.warning("shutdown timeout reached before the last points were written", metadata: ["points": "\(final.lineCount)"])

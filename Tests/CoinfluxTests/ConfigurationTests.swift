@@ -41,6 +41,31 @@ struct ConfigurationTests {
         #expect(configuration.telemetryListen == "0.0.0.0:9464")
     }
 
+    @Test("processor and run settings: defaults, overrides, and whether Kafka was configured at all")
+    func processorAndRunSettings() throws {
+        let defaults = try load(nil)
+        #expect(defaults.kafka.isConfigured == false)
+        #expect(defaults.processor.warmupMessages == 50_000)
+        #expect(defaults.processor.watchlist.map(\.description) == ["BTC-USDT", "BTC-KRW", "ETH-USDT", "ETH-KRW"])
+        #expect(defaults.processor.shutdownTimeout == .seconds(10))
+        #expect(defaults.influxDB.connections == 2)
+        #expect(defaults.run.queueCapacity == 100_000)
+        #expect(defaults.run.pointsFile == "coinflux-points.lp")
+
+        let set = try load(nil, environment: ["COINFLUX_KAFKA_BROKERS": "k:9092", "COINFLUX_PROCESSOR_WATCHLIST": "SOL-USDT,SOL-KRW"],
+                           set: ["processor.warmup_messages=0", "run.points_file=/tmp/x.lp", "influxdb.connections=4"])
+        #expect(set.kafka.isConfigured)
+        #expect(set.processor.watchlist.map(\.description) == ["SOL-USDT", "SOL-KRW"])
+        #expect(set.processor.warmupMessages == 0)
+        #expect(set.run.pointsFile == "/tmp/x.lp")
+        #expect(set.influxDB.connections == 4)
+
+        #expect(error(nil, set: ["processor.watchlist=BTCUSDT"])?.key == "processor.watchlist")
+        #expect(error(nil, set: ["influxdb.connections=0"])?.key == "influxdb.connections")
+        #expect(error(nil, set: ["processor.shutdown_timeout=0s"])?.key == "processor.shutdown_timeout")
+        #expect(error(nil, set: ["run.queue_capacity=-1"])?.key == "run.queue_capacity")
+    }
+
     @Test func fileValuesAreRead() throws {
         let configuration = try load("""
             kafka:

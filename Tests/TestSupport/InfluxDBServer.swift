@@ -50,8 +50,14 @@ public final class InfluxDBServer: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/influxd")
         process.arguments = ["-config", configuration.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        let log = directory.appendingPathComponent("influxd.log")
+        if !FileManager.default.fileExists(atPath: log.path) {
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
         self.process = process
         let deadline = ContinuousClock.now + .seconds(30)
@@ -63,7 +69,8 @@ public final class InfluxDBServer: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw InfluxHTTP.Failure(description: "influxd did not answer /ping within 30 s")
+        let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+        throw InfluxHTTP.Failure(description: "influxd did not answer /ping within 30 s: \(output.suffix(2000))")
     }
 
     /// Stops `influxd` (SIGTERM) and waits for it to exit.

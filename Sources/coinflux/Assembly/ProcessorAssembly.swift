@@ -51,9 +51,10 @@ enum ProcessorAssembly {
     static func consumerConfiguration(_ configuration: CoinfluxConfiguration) -> KafkaConsumerConfiguration {
         var consumer = KafkaConsumerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
                                                   groupID: configuration.processor.group)
-        // 8 MiB of prefetched messages per instance keeps memory bounded and is ample for batch polls.
+        // 8 MiB of prefetched messages and fetch responses of at most 4 MiB keep memory bounded
+        // and are ample for batch polls; `kafka.properties` may override both.
         consumer.maximumQueuedKilobytes = 8_192
-        consumer.additionalProperties = configuration.kafka.properties
+        consumer.additionalProperties = ["fetch.max.bytes": "4194304"].merging(configuration.kafka.properties) { $1 }
         return consumer
     }
 

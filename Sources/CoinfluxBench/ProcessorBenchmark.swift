@@ -1,0 +1,229 @@
+import CoinfluxCore
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import InfluxWriter
+import Kafka
+import Logging
+import Processor
+import Synchronization
+import Telemetry
+
+/// The processor's four figures of issue #4, in one run, on the same 500 000 ticker events of
+/// 2 000 symbols in a 6-partition topic:
+/// (a) `kcat -C` reading the topic to /dev/null — the broker's ceiling;
+/// (b) the same points, derived once, POSTed as 5 000-line batches over two connections — the
+///     database's ceiling;
+/// (c) the processor (the `KafkaProcessor` of `coinflux process`) with a writer that discards —
+///     consume, decode, derive, encode;
+/// (d) the release `coinflux process` binary end to end into InfluxDB, and its peak RSS.
+enum ProcessorBenchmark {
+    static let events = 500_000
+    static let symbols = 2_000
+
+    static func run(bootstrap: String, influxURL: String, binary: String) async throws {
+        let id = UUID().uuidString.prefix(8).lowercased()
+        let topic = "bench.ticks.\(id)"
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(bootstrapServers: [bootstrap]), logger: logger)
+        try await admin.createTopic(topic, partitions: 6)
+        try await admin.createTopic("\(topic).fx", partitions: 1)
+        try await admin.createTopic("\(topic).dead", partitions: 1)
+        let market = makeEvents()
+        try await produce(market, topic: topic, bootstrap: bootstrap)
+        print("  \(events) ticker events of \(symbols) symbols in \(topic) (6 partitions)")
+
+        let kcat = try Bench.measure("(a) kcat -C -e -q -o beginning > /dev/null", operations: events, unit: "msg", runs: 3) {
+            try runKcat(["-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-o", "beginning"])
+        }
+        let influxCeiling = try await databaseCeiling(market, influxURL: influxURL, database: "bench_ceiling_\(id)")
+        let encodeOnly = try await processorDiscarding(topic: topic, bootstrap: bootstrap, group: "bench-discard-\(id)")
+        let endToEnd = try await processBinary(binary, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: "bench_e2e_\(id)")
+
+        Bench.ratio("(c) processor, points encoded not sent / (a) kcat (goal >= 80 %)", encodeOnly, kcat)
+        Bench.ratio("(d) coinflux process end to end / (b) InfluxDB ceiling (goal >= 70 %)", endToEnd.row, influxCeiling)
+        print(String(format: "  %-58@ %7.1f MiB (goal < 64 MiB)", "(d) peak RSS of coinflux process, \(symbols) symbols tracked" as NSString,
+                     Double(endToEnd.peakResidentBytes) / 1_048_576))
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "coinflux.bench.processor")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    /// Binance tickers round-robin over the symbols, one millisecond apart.
+    static func makeEvents() -> [MarketEvent] {
+        let start: Int64 = 1_767_225_600_000_000_000
+        let symbolList = (0..<symbols).map { Symbol(base: "A\($0)", quote: "USDT") }
+        return (0..<events).map { index in
+            let time = start + Int64(index) * 1_000_000
+            let price = 100 + Double(index % 997) * 0.01 + Double(index % symbols)
+            return MarketEvent(kind: .ticker, exchange: .binance, symbol: symbolList[index % symbols], price: price,
+                               bestBid: price - 0.01, bestAsk: price + 0.01, volume24h: 1_234.5,
+                               eventTimeNanos: time, receiveTimeNanos: time + 5_000_000)
+        }
+    }
+
+    private static func produce(_ market: [MarketEvent], topic: String, bootstrap: String) async throws {
+        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [bootstrap]), logger: logger)
+        var buffer: [UInt8] = []
+        var index = 0
+        while index < market.count {
+            buffer.removeAll(keepingCapacity: true)
+            try EventCodec.encode(market[index], into: &buffer)
+            do {
+                try producer.send(topic: topic, key: EventCodec.key(for: market[index]), value: buffer)
+                index += 1
+            } catch let error as KafkaError where error.code == .queueFull {
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        try await producer.flush(timeout: .seconds(120))
+        await producer.close()
+    }
+
+    /// (b): the derived lines as 5 000-line batches, written over two connections.
+    private static func databaseCeiling(_ market: [MarketEvent], influxURL: String, database: String) async throws -> Bench.Row {
+        try await createDatabase(database, influxURL: influxURL)
+        var deriver = PointDeriver(settings: PointDeriver.Settings(statistics: try PriceStatistics.Configuration()))
+        var tally = PointDeriver.Tally()
+        var batches: [LineBatch] = []
+        var buffer = LineProtocol.Buffer()
+        for event in market {
+            deriver.apply(event, emit: true, into: &buffer, tally: &tally)
+            if buffer.lineCount == 10_000 {
+                batches.append(buffer.withUnsafeBytes { LineBatch(bytes: $0) })
+                buffer.removeAll()
+            }
+        }
+        if !buffer.isEmpty { batches.append(buffer.withUnsafeBytes { LineBatch(bytes: $0) }) }
+        let writer = try InfluxWriter(configuration: InfluxWriterConfiguration(url: influxURL, api: .v1(database: database),
+                                                                              maxLinesPerRequest: 5_000, connections: 2), logger: logger)
+        let start = ContinuousClock.now
+        var written = 0
+        for batch in batches {
+            written += try await writer.write(batch).writtenLines
+        }
+        let seconds = (ContinuousClock.now - start).seconds
+        try await writer.shutdown()
+        return Bench.record("(b) InfluxDB ceiling: 5000-line batches, 2 connections", operations: written, seconds: seconds, unit: "points")
+    }
+
+    /// (c): the processor with a writer that only counts, from subscribe to the last point.
+    private static func processorDiscarding(topic: String, bootstrap: String, group: String) async throws -> Bench.Row {
+        let writer = DiscardingWriter()
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: [bootstrap], groupID: group)
+        consumer.maximumQueuedKilobytes = 8_192  // as `coinflux process` sets them
+        consumer.additionalProperties = ["fetch.max.bytes": "4194304"]
+        let settings = ProcessorSettings(
+            ticksTopic: topic, fxTopic: "\(topic).fx", deadLetterTopic: "\(topic).dead",
+            derivation: PointDeriver.Settings(statistics: try PriceStatistics.Configuration()))
+        let metrics = ProcessorMetrics(metrics: Metrics(), ticksTopic: topic)
+        let processor = KafkaProcessor(settings: settings, consumerConfiguration: consumer, writer: writer,
+                                       deadLetters: DiscardingDeadLetters(), metrics: metrics, readiness: Readiness(), logger: logger)
+        let start = ContinuousClock.now
+        let task = Task { try await processor.run() }
+        var firstPoint: ContinuousClock.Instant?
+        while writer.lines < events {
+            if firstPoint == nil, writer.lines > 0 { firstPoint = .now }
+            guard ContinuousClock.now - start < .seconds(300) else { break }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        let end = ContinuousClock.now
+        task.cancel()
+        _ = try? await task.value
+        Bench.record("(c) processor, encoded not sent, from the first batch", operations: writer.lines,
+                     seconds: (end - (firstPoint ?? start)).seconds, unit: "msg")
+        return Bench.record("(c) processor, encoded not sent, incl. group join", operations: writer.lines, seconds: (end - start).seconds, unit: "msg")
+    }
+
+    /// (d): the real binary into InfluxDB; rate from its metrics, peak RSS from /proc.
+    private static func processBinary(_ binary: String, topic: String, bootstrap: String, influxURL: String, database: String) async throws -> (row: Bench.Row, peakResidentBytes: Int) {
+        try await createDatabase(database, influxURL: influxURL)
+        let port = 19_000 + Int.random(in: 0..<1_000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["process", "--set", "kafka.brokers=\(bootstrap)", "--set", "kafka.ticks_topic=\(topic)",
+                             "--set", "kafka.fx_topic=\(topic).fx", "--set", "kafka.deadletter_topic=\(topic).dead",
+                             "--set", "influxdb.url=\(influxURL)", "--set", "influxdb.database=\(database)",
+                             "--set", "processor.group=bench-e2e-\(database)", "--set", "telemetry.listen=127.0.0.1:\(port)",
+                             "--set", "log.level=warning"]
+        process.standardOutput = FileHandle.nullDevice
+        let start = ContinuousClock.now
+        try process.run()
+        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        var firstPoint: ContinuousClock.Instant?
+        var written = 0
+        while written < events, ContinuousClock.now - start < .seconds(300) {
+            try await Task.sleep(for: .milliseconds(100))
+            written = Int(await pointsWritten(port: port) ?? 0)
+            if firstPoint == nil, written > 0 { firstPoint = .now }
+        }
+        let end = ContinuousClock.now
+        let peak = peakResidentBytes(process.processIdentifier)
+        process.terminate()
+        process.waitUntilExit()
+        Bench.record("(d) coinflux process end to end, incl. start and group join", operations: written, seconds: (end - start).seconds, unit: "points")
+        let row = Bench.record("(d) coinflux process end to end, from the first write", operations: written,
+                               seconds: (end - (firstPoint ?? start)).seconds, unit: "points")
+        return (row, peak)
+    }
+
+    private static func pointsWritten(port: Int) async -> Double? {
+        guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"),
+              let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
+        let name = "coinflux_influxdb_points_written_total "
+        return String(decoding: data, as: UTF8.self).split(separator: "\n")
+            .first { $0.hasPrefix(name) }.flatMap { Double($0.dropFirst(name.count)) }
+    }
+
+    /// VmHWM (peak resident set) of a running process.
+    private static func peakResidentBytes(_ pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kilobytes * 1024
+    }
+
+    private static func createDatabase(_ name: String, influxURL: String) async throws {
+        var components = URLComponents(string: influxURL + "/query")
+        components?.queryItems = [URLQueryItem(name: "q", value: "CREATE DATABASE \(name)")]
+        guard let url = components?.url else { throw BenchError(reason: "bad InfluxDB URL \(influxURL)") }
+        var request = URLRequest(url: url)
+        request.httpMethod = "POST"
+        _ = try await URLSession.shared.data(for: request)
+    }
+
+    private static func runKcat(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["kcat"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError(reason: "kcat exited with \(process.terminationStatus)") }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
+}
+
+/// A writer that acknowledges at once and counts the lines: the processor without the database.
+private final class DiscardingWriter: PointWriter {
+    private let count = Atomic<Int>(0)
+    var lines: Int { count.load(ordering: .relaxed) }
+    var health: WriterHealth { .healthy }
+
+    func write(_ batch: LineBatch) async throws(CancellationError) -> WriteOutcome {
+        count.add(batch.count, ordering: .relaxed)
+        return WriteOutcome(writtenLines: batch.count)
+    }
+}
+
+private struct DiscardingDeadLetters: DeadLetterSink {
+    func send(_ letter: DeadLetter) {}
+    func flush() async throws(CancellationError) {}
+}

@@ -60,6 +60,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -937,8 +938,11 @@ class StackTest:
             self.check_run_metrics()
             step = "resolved notification"
             self.resolved_notification()
-        except StackError as error:
-            say(f"\nFAIL  {step}: {error}")
+        except Exception as error:   # noqa: BLE001 — any failure ends the run with the summary
+            if isinstance(error, StackError):
+                say(f"\nFAIL  {step}: {error}")
+            else:
+                say(f"\nFAIL  {step}: unexpected {type(error).__name__}: {error}\n{traceback.format_exc()}")
             for name in list(self.processes.running):
                 say(f"  --- end of {name}.log\n{indent(self.processes.log_tail(name, 15), '  ')}")
             self.report.finish(f"{step} failed")
@@ -986,6 +990,9 @@ def main():
     ok = False
     try:
         ok = StackTest(args, workdir).run()
+    except KeyboardInterrupt as reason:
+        say(f"\nstack-test: interrupted ({reason}); everything it started is stopped")
+        return 130
     finally:
         if ok and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

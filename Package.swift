@@ -72,6 +72,7 @@ let package = Package(
         .target(
             name: "InfluxWriter",
             dependencies: [
+                "CoinfluxCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),

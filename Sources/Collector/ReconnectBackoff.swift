@@ -28,18 +28,13 @@ public struct ReconnectBackoff: Sendable {
 
     /// The upper bound of the next delay: `min(maximum, initial · 2^attempt)`.
     public var ceiling: Duration {
-        let exponent = min(attempt, 40)  // 2^40 · anything sensible is far past any cap
-        let scaled = settings.initial * (1 << exponent)
-        return min(settings.maximum, scaled)
+        ExponentialBackoff.ceiling(attempt: attempt, initial: settings.initial, maximum: settings.maximum)
     }
 
     /// The delay before the next attempt, drawn from `[0, ceiling]`; advances the attempt count.
     public mutating func nextDelay<R: RandomNumberGenerator>(using generator: inout R) -> Duration {
-        let bound = ceiling
-        attempt += 1
-        let nanoseconds = bound.saturatingNanoseconds
-        guard nanoseconds > 0 else { return .zero }
-        return .nanoseconds(Int64.random(in: 0...nanoseconds, using: &generator))
+        defer { attempt += 1 }
+        return ExponentialBackoff.delay(attempt: attempt, initial: settings.initial, maximum: settings.maximum, using: &generator)
     }
 
     /// The delay before the next attempt, using the system random generator.

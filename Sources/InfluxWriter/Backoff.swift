@@ -1,4 +1,6 @@
-/// Capped exponential backoff with jitter, as pure arithmetic.
+import CoinfluxCore
+
+/// The writer's retry delays: ``ExponentialBackoff`` with the configured bounds and jitter.
 enum Backoff {
     /// The delay before the next attempt after `failures` consecutive failures (1 for the first):
     /// `initial · 2^(failures−1)`, capped at `max`, then reduced by a random fraction of up to
@@ -8,13 +10,8 @@ enum Backoff {
         retry: InfluxWriterConfiguration.Retry,
         using generator: inout some RandomNumberGenerator
     ) -> Duration {
-        let initial = retry.initialBackoff.seconds
-        let cap = retry.maxBackoff.seconds
-        let doublings = min(max(failures - 1, 0), 62)
-        let capped = min(cap, initial * Double(sign: .plus, exponent: doublings, significand: 1))
-        let jitter = min(max(retry.jitter, 0), 1)
-        let factor = 1 - jitter * Double.random(in: 0..<1, using: &generator)
-        return .seconds(capped * factor)
+        ExponentialBackoff.delay(attempt: failures - 1, initial: retry.initialBackoff, maximum: retry.maxBackoff,
+                                 jitter: retry.jitter, using: &generator)
     }
 }
 

@@ -131,7 +131,7 @@ enum KafkaBenchmark {
     }
 
     /// Runs kcat to completion with stdout to /dev/null; throws on a non-zero exit.
-    private static func kcat(_ arguments: [String]) throws {
+    static func kcat(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["kcat"] + arguments

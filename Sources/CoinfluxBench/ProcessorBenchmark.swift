@@ -34,7 +34,7 @@ enum ProcessorBenchmark {
         print("  \(events) ticker events of \(symbols) symbols in \(topic) (6 partitions)")
 
         let kcat = try Bench.measure("(a) kcat -C -e -q -o beginning > /dev/null", operations: events, unit: "msg", runs: 3) {
-            try runKcat(["-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-o", "beginning"])
+            try KafkaBenchmark.kcat(["-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-o", "beginning"])
         }
         let influxCeiling = try await databaseCeiling(market, influxURL: influxURL, database: "bench_ceiling_\(id)")
         let encodeOnly = try await processorDiscarding(topic: topic, bootstrap: bootstrap, group: "bench-discard-\(id)")
@@ -193,16 +193,6 @@ enum ProcessorBenchmark {
         var request = URLRequest(url: url)
         request.httpMethod = "POST"
         _ = try await URLSession.shared.data(for: request)
-    }
-
-    private static func runKcat(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kcat"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError(reason: "kcat exited with \(process.terminationStatus)") }
     }
 }
 

@@ -1,20 +1,9 @@
 import CoinfluxCore
 import Testing
+import TestSupport
 
 @Suite("Exponential backoff")
 struct ExponentialBackoffTests {
-    /// SplitMix64, so the jitter is reproducible.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("the ceiling doubles from the initial delay up to the cap; huge and negative attempts are safe")
     func ceiling() {
         let ceilings = (0..<6).map { ExponentialBackoff.ceiling(attempt: $0, initial: .milliseconds(250), maximum: .seconds(5)) }
@@ -25,7 +14,7 @@ struct ExponentialBackoffTests {
 
     @Test("jitter 0 is the ceiling exactly; jitter j keeps delays in [ceiling·(1−j), ceiling]; out-of-range jitter is clamped")
     func jitter() {
-        var generator = Seeded(state: 5)
+        var generator = SeededGenerator(seed: 5)
         #expect(ExponentialBackoff.delay(attempt: 2, initial: .seconds(1), maximum: .seconds(30), jitter: 0, using: &generator) == .seconds(4))
         for _ in 0..<500 {
             let half = ExponentialBackoff.delay(attempt: 2, initial: .seconds(1), maximum: .seconds(30), jitter: 0.5, using: &generator)

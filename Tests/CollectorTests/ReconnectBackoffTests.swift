@@ -1,24 +1,13 @@
 import Testing
+import TestSupport
 
 @testable import Collector
 
 @Suite("Reconnect backoff")
 struct ReconnectBackoffTests {
-    /// A deterministic generator (SplitMix64) so the jitter is reproducible.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func ceilingDoublesUntilTheCap() {
         var backoff = ReconnectBackoff(settings: .init(initial: .milliseconds(100), maximum: .seconds(2)))
-        var generator = SeededGenerator(state: 1)
+        var generator = SeededGenerator(seed: 1)
         var ceilings: [Duration] = []
         for _ in 0..<8 {
             ceilings.append(backoff.ceiling)
@@ -30,7 +19,7 @@ struct ReconnectBackoffTests {
     }
 
     @Test func delaysAreJitteredWithinTheCeiling() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SeededGenerator(seed: 42)
         var delays: [Duration] = []
         for _ in 0..<200 {
             var backoff = ReconnectBackoff(settings: .init(initial: .seconds(1), maximum: .seconds(30)))
@@ -48,7 +37,7 @@ struct ReconnectBackoffTests {
 
     @Test func resetStartsOver() {
         var backoff = ReconnectBackoff(settings: .init(initial: .milliseconds(500), maximum: .seconds(30)))
-        var generator = SeededGenerator(state: 7)
+        var generator = SeededGenerator(seed: 7)
         for _ in 0..<10 { _ = backoff.nextDelay(using: &generator) }
         #expect(backoff.ceiling == .seconds(30))
         backoff.reset()
@@ -58,7 +47,7 @@ struct ReconnectBackoffTests {
 
     @Test func manyAttemptsNeitherOverflowNorExceedTheCap() {
         var backoff = ReconnectBackoff(settings: .init(initial: .seconds(1), maximum: .seconds(60)))
-        var generator = SeededGenerator(state: 9)
+        var generator = SeededGenerator(seed: 9)
         for _ in 0..<10_000 {
             #expect(backoff.nextDelay(using: &generator) <= .seconds(60))
         }

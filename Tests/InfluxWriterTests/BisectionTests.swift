@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import Testing
+import TestSupport
 
 @testable import InfluxWriter
 

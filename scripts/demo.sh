@@ -41,7 +41,7 @@ run_demo() {
         sleep 5
         echo "---- $(date +%T) latest ticker per series (price, EMA, deviation) and premium over binance"
         curl -s -G "$COINFLUX_TEST_INFLUXDB/query" --data-urlencode db=market \
-            --data-urlencode "q=SELECT last(price), last(ema), last(deviation) FROM ticker GROUP BY exchange, symbol; SELECT last(premium) FROM premium GROUP BY exchange, symbol" |
+            --data-urlencode "q=SELECT last(price) AS price, last(ema) AS ema, last(deviation) AS deviation FROM ticker GROUP BY exchange, symbol; SELECT last(premium) AS premium FROM premium GROUP BY exchange, symbol" |
             python3 -c '
 import json, sys
 for result in json.load(sys.stdin).get("results", []):

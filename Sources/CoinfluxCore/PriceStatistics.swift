@@ -106,6 +106,8 @@ public struct PriceStatistics: Sendable {
     public private(set) var lastPrice: Double?
     /// Current EMA; nil before the first tick.
     public var ema: Double? { lastPrice == nil ? nil : currentEMA }
+    /// Deviation of the last price from the current EMA; nil before the first tick.
+    public var deviation: Double? { lastPrice.map { Self.deviation(price: $0, ema: currentEMA) } }
     private var currentEMA: Double = 0
     /// Event time of the last applied tick; `Int64.min` before the first.
     public private(set) var lastEventTimeNanos: Int64 = .min
@@ -148,7 +150,7 @@ public struct PriceStatistics: Sendable {
             price: price,
             changeRate: (price - previous) / previous,
             ema: ema,
-            deviation: (price - ema) / ema,
+            deviation: Self.deviation(price: price, ema: ema),
             eventTimeNanos: eventTimeNanos
         ))
     }
@@ -156,6 +158,11 @@ public struct PriceStatistics: Sendable {
     /// Applies a market event's price, time and trade id.
     public mutating func update(with event: MarketEvent) -> Outcome {
         update(price: event.price, eventTimeNanos: event.eventTimeNanos, tradeID: event.tradeID)
+    }
+
+    /// `(P − EMA) / EMA`.
+    private static func deviation(price: Double, ema: Double) -> Double {
+        (price - ema) / ema
     }
 
     private mutating func accept(price: Double, eventTimeNanos: Int64, tradeID: String?) {

@@ -58,10 +58,7 @@ public final class KafkaProcessor: Service {
             membership.record(event)
         }
         let writer = delivery.writer
-        readiness.register("influxdb") {
-            let health = writer.health
-            return health.isFailing ? "\(health.name): \(health.reason)" : nil
-        }
+        readiness.register("influxdb") { writer.notReadyReason }
         logger.info("processor started", metadata: [
             "topic": "\(settings.ticksTopic)", "group": "\(consumerConfiguration.groupID)",
             "warmup_messages": "\(settings.warmupMessages)", "batch_points": "\(settings.batchPoints)",

@@ -18,6 +18,15 @@ public protocol PointWriter: Sendable {
 
 extension InfluxWriter: PointWriter {}
 
+extension PointWriter {
+    /// Why writes are not getting through (`unavailable: connection refused`), or nil when healthy:
+    /// the `/readyz` check of a processor.
+    var notReadyReason: String? {
+        let health = health
+        return health.isFailing ? "\(health.name): \(health.reason)" : nil
+    }
+}
+
 /// Appends line protocol to a local file (created if missing), for running without InfluxDB.
 /// The file can be loaded later with `influx -import` or `curl --data-binary @file`.
 public final class LineProtocolFile: PointWriter {

@@ -94,11 +94,11 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     /// Updates the watchlist gauges after a ticker of a watched symbol was applied.
     func watch(_ event: MarketEvent, deriver: PointDeriver) {
         guard let statistics = deriver.statistics(exchange: event.exchange, symbol: event.symbol),
-              let price = statistics.lastPrice, let ema = statistics.ema
+              let price = statistics.lastPrice, let deviation = statistics.deviation
         else { return }
         let labels = [event.exchange.rawValue, event.symbol.description]
         marketPrice[labels].set(price)
-        marketDeviation[labels].set((price - ema) / ema)
+        marketDeviation[labels].set(deviation)
         if event.symbol.quote == "KRW",
            let premium = deriver.premium(base: event.symbol.base, krwPrice: price, eventTimeNanos: statistics.lastEventTimeNanos) {
             marketPremium[[event.exchange.rawValue, event.symbol.base]].set(premium)

@@ -30,10 +30,7 @@ public final class QueueProcessor: Service {
 
     public func run() async throws {
         let writer = delivery.writer
-        readiness.register("writer") {
-            let health = writer.health
-            return health.isFailing ? "\(health.name): \(health.reason)" : nil
-        }
+        readiness.register("writer") { writer.notReadyReason }
         var intake = Intake(processor: self)
         await intake.run()
         await intake.drain()

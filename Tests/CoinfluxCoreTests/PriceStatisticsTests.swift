@@ -23,6 +23,7 @@ import Testing
     /// `(p-ema)/ema`), so they must match bit for bit.
     @Test func emaChangeAndDeviationSequence() throws {
         var statistics = try Self.statistics()
+        #expect(statistics.deviation == nil)
         let expected: [(price: Double, change: Double?, ema: Double, deviation: Double)] = [
             (100.0, nil, 100.0, 0.0),
             (110.0, 0.1, 101.0, 0.0891089108910891),
@@ -37,6 +38,7 @@ import Testing
             #expect(snapshot.changeRate == step.change, "step \(index)")
             #expect(snapshot.ema == step.ema, "step \(index)")
             #expect(snapshot.deviation == step.deviation, "step \(index)")
+            #expect(statistics.deviation == step.deviation, "step \(index): the statistics' own deviation")
             #expect(snapshot.eventTimeNanos == Int64(index) * Self.second)
         }
         #expect(statistics.lastPrice == 120)

@@ -58,6 +58,20 @@ enum ProcessorAssembly {
         return consumer
     }
 
+    /// The consumer-group processor of `coinflux process` (and of `coinflux run` with Kafka),
+    /// dead-lettering through `producer`.
+    static func kafkaProcessor(
+        _ configuration: CoinfluxConfiguration, writer: any PointWriter, producer: KafkaProducer,
+        metrics: ProcessorMetrics, readiness: Readiness, logger: Logger
+    ) -> KafkaProcessor {
+        KafkaProcessor(
+            settings: settings(configuration),
+            consumerConfiguration: consumerConfiguration(configuration),
+            writer: writer,
+            deadLetters: KafkaDeadLetterSink(producer: producer, topic: configuration.kafka.deadLetterTopic, logger: logger),
+            metrics: metrics, readiness: readiness, logger: logger)
+    }
+
     /// The InfluxDB writer, or the line-protocol file when `allowFile` and no InfluxDB is configured.
     static func writer(_ configuration: CoinfluxConfiguration, metrics: ProcessorMetrics, allowFile: Bool, logger: Logger) -> any PointWriter {
         if let writerConfiguration = writerConfiguration(configuration) {

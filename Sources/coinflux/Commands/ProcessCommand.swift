@@ -23,12 +23,8 @@ struct ProcessCommand: AsyncParsableCommand {
 
         await ProcessBootstrap.ensureTopicsOrWarn(configuration.kafka, logger: logger)
         let producer = ProcessBootstrap.kafkaProducer(configuration, logger: logger)
-        let processor = KafkaProcessor(
-            settings: ProcessorAssembly.settings(configuration),
-            consumerConfiguration: ProcessorAssembly.consumerConfiguration(configuration),
-            writer: writer,
-            deadLetters: KafkaDeadLetterSink(producer: producer, topic: configuration.kafka.deadLetterTopic, logger: logger),
-            metrics: processorMetrics, readiness: readiness, logger: logger)
+        let processor = ProcessorAssembly.kafkaProcessor(
+            configuration, writer: writer, producer: producer, metrics: processorMetrics, readiness: readiness, logger: logger)
         let telemetry = ProcessBootstrap.telemetryServer(configuration, metrics: metrics, readiness: readiness, logger: logger)
         // Shutdown runs in reverse: the processor writes its last batch, commits and leaves the
         // group; then the endpoint stops; then dead letters still queued are flushed.

@@ -33,10 +33,8 @@ struct RunCommand: AsyncParsableCommand {
             sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
                                   fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
             services.append(ProducerService(producer: producer, metrics: metrics, logger: logger))
-            services.append(KafkaProcessor(
-                settings: settings, consumerConfiguration: ProcessorAssembly.consumerConfiguration(configuration), writer: writer,
-                deadLetters: KafkaDeadLetterSink(producer: producer, topic: configuration.kafka.deadLetterTopic, logger: logger),
-                metrics: processorMetrics, readiness: readiness, logger: logger))
+            services.append(ProcessorAssembly.kafkaProcessor(
+                configuration, writer: writer, producer: producer, metrics: processorMetrics, readiness: readiness, logger: logger))
         } else {
             logger.notice("no Kafka configured (kafka.brokers): using an in-process queue of \(configuration.run.queueCapacity) events")
             let queue = EventQueue(capacity: configuration.run.queueCapacity)

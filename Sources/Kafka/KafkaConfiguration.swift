@@ -91,6 +91,19 @@ public struct KafkaConsumerConfiguration: Sendable {
     public var maximumPollInterval: Duration = .seconds(300)
     /// Bound of prefetched messages held locally, in KiB (`queued.max.messages.kbytes`). Default: 65 536.
     public var maximumQueuedKilobytes: Int = 65_536
+    /// How long a partition waits before its next fetch after a fetch error, and while the
+    /// prefetch queue is full (`fetch.error.backoff.ms`; librdkafka 2.0 uses it for both). Its
+    /// 500 ms default stalls a consumer that drains a full queue in a few milliseconds: a
+    /// backlog read then pauses half a second per queueful. Default: 20 ms.
+    public var fetchBackoff: Duration = .milliseconds(20)
+    /// How a partition with nothing more to read waits for new messages: it stops fetching (a
+    /// librdkafka pause), and every this long the consumer asks the broker for the latest offsets
+    /// of such partitions (one ListOffsets request) and resumes those that have more. librdkafka
+    /// fetches again at once after an empty answer and relies on the broker to hold empty fetches
+    /// for `fetch.wait.max.ms`; a broker that answers at once (noida-db) is otherwise asked
+    /// ~20 000 times a second, a core on each side. A message that arrives while its partition
+    /// rests waits at most this long. Zero turns resting off. Default: 20 ms.
+    public var caughtUpPause: Duration = .milliseconds(20)
     /// Interval of statistics reports (`statistics.interval.ms`); only used when a statistics handler
     /// is given. Default: nil (no statistics).
     public var statisticsInterval: Duration?

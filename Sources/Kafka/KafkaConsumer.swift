@@ -14,6 +14,7 @@ public final class KafkaConsumer: Sendable {
     private let pollQueue: BlockingQueue
     private let blocking: BlockingQueue
     private let closed = Atomic<Bool>(false)
+    private let rests: Mutex<PartitionRests>
 
     /// Creates the consumer. It joins the group on ``subscribe(topics:rewind:onRebalance:)`` and the
     /// following polls.
@@ -34,6 +35,7 @@ public final class KafkaConsumer: Sendable {
             properties: configuration.rdKafkaProperties(withStatistics: onStatistics != nil),
             events: events
         )
+        rests = Mutex(PartitionRests(pause: configuration.caughtUpPause))
         pollQueue = BlockingQueue(label: "coinflux.kafka.consumer.poll", concurrent: false)
         blocking = BlockingQueue(label: "coinflux.kafka.consumer.blocking", concurrent: true)
     }
@@ -54,19 +56,72 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Returns up to `maximumMessages` messages: waits up to `timeout` for the first one, then adds
-    /// whatever else is already fetched. An empty array means nothing arrived in time.
+    /// whatever else is already fetched. An empty array means nothing arrived in time (or a
+    /// resting partition is due to fetch again, see ``KafkaConsumerConfiguration/caughtUpPause``).
     /// Messages revoked in a rebalance during the call are left out (their next owner re-reads them).
     /// Batches of 1 000–2 000 were fastest on the reference machine; ≥ 4 000 was markedly slower
     /// (the batch no longer fits in cache).
     /// - Throws: ``KafkaError`` on fatal consumer errors or after ``close()``; transient ones are logged.
     public func poll(maximumMessages: Int = 1000, timeout: Duration = .milliseconds(100)) async throws -> [KafkaMessage] {
         try checkOpen()
-        let milliseconds = timeout.rdKafkaMilliseconds
         let maximum = max(1, maximumMessages)
         return try await pollQueue.run { [self] in
             // close() may have run on the queue since the check above.
             try checkOpen()
-            return try client.consumeBatch(maximum: maximum, timeoutMilliseconds: milliseconds)
+            guard rests.withLock({ $0.isEnabled }) else {
+                return try client.consumeBatch(maximum: maximum, timeoutMilliseconds: timeout.rdKafkaMilliseconds)
+            }
+            let wake = try endDueRests()
+            let wait = wake.map { min(timeout, max(.zero, ContinuousClock.now.duration(to: $0))) } ?? timeout
+            let messages = try client.consumeBatch(maximum: maximum, timeoutMilliseconds: wait.rdKafkaMilliseconds)
+            if messages.count < maximum {
+                try restCaughtUpPartitions(returned: messages)
+            }
+            return messages
+        }
+    }
+
+    /// Checks the resting partitions that are due with the broker, in one request, and resumes
+    /// those with new messages; returns when the next check is due. On the poll queue.
+    /// librdkafka is paused and resumed under the lock, so an application pause or resume never
+    /// interleaves with a rest's.
+    private func endDueRests() throws -> ContinuousClock.Instant? {
+        let due = rests.withLock { $0.due(now: .now) }
+        // Unknown offsets (the broker did not answer in time) end the rest: fetching finds out.
+        let latest = due.isEmpty ? [:] : (try? client.latestOffsets(due, timeoutMilliseconds: 1_000)) ?? [:]
+        return try rests.withLock { rests in
+            let ended = rests.settle(due, latest: latest, now: .now)
+            if !ended.isEmpty {
+                try client.resume(ended)
+            }
+            return rests.nextWake
+        }
+    }
+
+    /// Pauses the assigned partitions that returned nothing and have nothing more to read, until
+    /// the broker has more (see ``KafkaConsumerConfiguration/caughtUpPause``). On the poll queue,
+    /// after a poll that drained librdkafka's queue (so no fetched message of them waits).
+    private func restCaughtUpPartitions(returned messages: [KafkaMessage]) throws {
+        let assigned = Set(try client.assignment())
+        let returned = Set(messages.map(\.topicPartition))
+        try rests.withLock { rests in
+            rests.keepOnly(assigned)
+            let candidates = rests.restable(assigned.subtracting(returned))
+            guard !candidates.isEmpty else { return }
+            let positions = try client.positions(candidates)
+            var caughtUp: [KafkaTopicPartition: Int] = [:]
+            var unknown = false
+            for partition in candidates {
+                let highWatermark = client.lastSeenHighWatermark(partition)
+                unknown = unknown || highWatermark == nil
+                caughtUp[partition] = rests.caughtUpOffset(partition, position: positions[partition], highWatermark: highWatermark)
+            }
+            // Until a partition's first fetch answer, look again soon rather than after a whole
+            // poll timeout of re-fetching.
+            rests.recheck(soon: unknown, now: .now)
+            guard !caughtUp.isEmpty else { return }
+            try client.pause(Array(caughtUp.keys))
+            rests.rest(caughtUp, now: .now)
         }
     }
 
@@ -126,13 +181,19 @@ public final class KafkaConsumer: Sendable {
     /// discarded and fetched again after ``resume(_:)``, from the position after the last message `poll` returned.
     public func pause(_ partitions: [KafkaTopicPartition]) throws {
         try checkOpen()
-        try client.pause(partitions)
+        try rests.withLock { rests in
+            try client.pause(partitions)
+            rests.applicationPaused(partitions)
+        }
     }
 
     /// Resumes fetching from paused `partitions`.
     public func resume(_ partitions: [KafkaTopicPartition]) throws {
         try checkOpen()
-        try client.resume(partitions)
+        try rests.withLock { rests in
+            try client.resume(partitions)
+            rests.applicationResumed(partitions)
+        }
     }
 
     /// Moves the read position of assigned partitions; the next polls return messages from there.

@@ -17,6 +17,8 @@ public struct KafkaStatistics: Sendable {
         public var receivedMessages: Int?
         /// Operations waiting in the application reply queue (undrained callbacks).
         public var replyQueue: Int?
+        /// Requests sent to brokers since the client started (fetches included).
+        public var requests: Int?
 
         enum CodingKeys: String, CodingKey {
             case name
@@ -25,6 +27,7 @@ public struct KafkaStatistics: Sendable {
             case transmittedMessages = "txmsgs"
             case receivedMessages = "rxmsgs"
             case replyQueue = "replyq"
+            case requests = "tx"
         }
     }
 

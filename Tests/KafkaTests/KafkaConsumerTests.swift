@@ -254,6 +254,45 @@ struct KafkaConsumerTests {
         try await consumer.close()
     }
 
+    @Test("a caught-up consumer rests its partitions instead of re-fetching in a tight loop, and still gets new messages")
+    func caughtUpPartitionsRest() async throws {
+        let topic = try await KafkaTest.createTopic(partitions: 3, prefix: "rest")
+        let requests = Shared<[(ContinuousClock.Instant, Int)]>([])
+        let consumer = try KafkaTest.consumer(group: KafkaTest.uniqueName("rest")) { statistics in
+            if let sent = statistics.summary?.requests { requests.withLock { $0.append((.now, sent)) } }
+        }
+        try consumer.subscribe(topics: [topic])
+        try await KafkaTest.poll(consumer) { _ in try consumer.assignment().count == 3 }
+
+        // Two seconds at the end of three empty partitions. A broker that answers empty fetches at
+        // once (noida-db) would otherwise be asked some 20 000 times a second.
+        let quietUntil = ContinuousClock.now + .seconds(2)
+        let start = requests.withLock { $0.count }
+        while ContinuousClock.now < quietUntil {
+            #expect(try await consumer.poll(timeout: .milliseconds(100)).isEmpty)
+        }
+        let reports = requests.withLock { Array($0[max(0, start - 1)...]) }
+        let first = try #require(reports.first)
+        let last = try #require(reports.last)
+        let seconds = (last.0 - first.0) / .seconds(1)
+        #expect(seconds >= 1)
+        let perSecond = Double(last.1 - first.1) / seconds
+        #expect(perSecond < 500, "requests per second while caught up: \(perSecond)")
+
+        // Messages produced now arrive at once, resting or not.
+        let producer = try KafkaTest.producer()
+        for index in 0..<300 {
+            try producer.send(topic: topic, key: "key-\(index % 16)", value: Array("\(index)".utf8))
+        }
+        try await producer.flush(timeout: .seconds(30))
+        await producer.close()
+        let produced = ContinuousClock.now
+        let received = try await KafkaTest.poll(consumer, timeout: .seconds(10)) { $0.count >= 300 }
+        #expect(received.count == 300)
+        #expect(ContinuousClock.now - produced < .seconds(2))
+        try await consumer.close()
+    }
+
     @Test("lag is the high watermark minus the committed offset")
     func lagIsHighWatermarkMinusCommitted() async throws {
         let topic = try await KafkaTest.createTopic(partitions: 3, prefix: "lag")

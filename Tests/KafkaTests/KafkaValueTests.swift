@@ -55,6 +55,8 @@ struct KafkaValueTests {
         #expect(properties["enable.auto.offset.store"] == "false")
         #expect(properties["auto.offset.reset"] == "latest")
         #expect(properties["fetch.wait.max.ms"] == "50")
+        // A full prefetch queue waits fetch.error.backoff.ms in librdkafka 2.0: short, not 500 ms.
+        #expect(properties["fetch.error.backoff.ms"] == "20")
     }
 
     @Test("durations become whole milliseconds, rounded up and clamped")

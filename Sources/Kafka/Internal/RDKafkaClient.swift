@@ -285,6 +285,51 @@ final class RDKafkaClient: Sendable {
         }
     }
 
+    /// The next offset the application reads in each of `partitions` (last returned + 1); absent
+    /// where nothing was returned yet. Local, never blocks.
+    func positions(_ partitions: [KafkaTopicPartition]) throws -> [KafkaTopicPartition: Int] {
+        try RDKafkaTopicPartitionList.with(partitions) { list in
+            let result = rd_kafka_position(handle.raw, list)
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError.rdKafka(result, "could not read the positions of \(partitions)")
+            }
+            var positions: [KafkaTopicPartition: Int] = [:]
+            for element in RDKafkaTopicPartitionList.elements(in: list) where element.offset >= 0 {
+                positions[element.topicPartition] = Int(element.offset)
+            }
+            return positions
+        }
+    }
+
+    /// The high watermark of `partition` as the last fetch answer gave it, without asking the
+    /// broker; nil before the first answer. Local, never blocks.
+    func lastSeenHighWatermark(_ partition: KafkaTopicPartition) -> Int? {
+        guard let index = Int32(exactly: partition.partition) else { return nil }
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let result = rd_kafka_get_watermark_offsets(handle.raw, partition.topic, index, &low, &high)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR, high >= 0 else { return nil }
+        return Int(high)
+    }
+
+    /// The offset the next produced message of each of `partitions` will get (the high
+    /// watermark), asked of the leaders in one request per broker; absent where the broker
+    /// reported an error. Blocking up to `timeoutMilliseconds`.
+    func latestOffsets(_ partitions: [KafkaTopicPartition], timeoutMilliseconds: Int32) throws -> [KafkaTopicPartition: Int] {
+        // Timestamp -1 asks ListOffsets for the latest offset.
+        try RDKafkaTopicPartitionList.with(partitions.map { ($0, -1) }) { list in
+            let result = rd_kafka_offsets_for_times(handle.raw, list, timeoutMilliseconds)
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw explained(KafkaError.rdKafka(result, "could not read the latest offsets of \(partitions)"))
+            }
+            var offsets: [KafkaTopicPartition: Int] = [:]
+            for element in RDKafkaTopicPartitionList.elements(in: list) where element.error == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0 {
+                offsets[element.topicPartition] = Int(element.offset)
+            }
+            return offsets
+        }
+    }
+
     /// Moves the fetch positions of assigned partitions. Blocking up to `timeoutMilliseconds`.
     func seek(_ positions: [KafkaTopicPartitionOffset], timeoutMilliseconds: Int32) throws {
         try RDKafkaTopicPartitionList.with(positions) { list in

@@ -34,6 +34,7 @@ extension KafkaConsumerConfiguration {
             "heartbeat.interval.ms": String(heartbeatInterval.rdKafkaMilliseconds),
             "max.poll.interval.ms": String(maximumPollInterval.rdKafkaMilliseconds),
             "queued.max.messages.kbytes": String(maximumQueuedKilobytes),
+            "fetch.error.backoff.ms": String(fetchBackoff.rdKafkaMilliseconds),
         ]
         if withStatistics, let interval = statisticsInterval {
             properties["statistics.interval.ms"] = String(interval.rdKafkaMilliseconds)

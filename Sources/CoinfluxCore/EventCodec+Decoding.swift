@@ -153,7 +153,7 @@ extension EventCodec {
             let base = UnsafeRawBufferPointer(rebasing: view.rawBytes[..<dash])
             let quote = UnsafeRawBufferPointer(rebasing: view.rawBytes[(dash + 1)...])
             if !base.isEmpty, !quote.isEmpty, base.allSatisfy(Symbol.isAssetByte), quote.allSatisfy(Symbol.isAssetByte) {
-                return Symbol(base: String(decoding: base, as: UTF8.self), quote: String(decoding: quote, as: UTF8.self))
+                return Symbol(asciiBase: base, quote: quote)
             }
         }
         throw .invalidField("symbol", reason: "\(quoted(view)) is not BASE-QUOTE made of letters and digits")

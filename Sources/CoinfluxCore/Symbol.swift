@@ -13,6 +13,23 @@ public struct Symbol: Sendable, Hashable, CustomStringConvertible {
         self.quote = quote.uppercased()
     }
 
+    /// Creates a symbol from the bytes of its two assets, ASCII letters and digits (unchecked),
+    /// upper-casing letters on the way: the event codec's path, with no intermediate strings.
+    init(asciiBase base: UnsafeRawBufferPointer, quote: UnsafeRawBufferPointer) {
+        self.base = Self.upperCased(base)
+        self.quote = Self.upperCased(quote)
+    }
+
+    private static func upperCased(_ ascii: UnsafeRawBufferPointer) -> String {
+        guard ascii.contains(where: { $0 &- UInt8(ascii: "a") < 26 }) else { return String(decoding: ascii, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: ascii.count) { buffer in
+            for (index, byte) in ascii.enumerated() {
+                buffer[index] = byte &- UInt8(ascii: "a") < 26 ? byte - 0x20 : byte
+            }
+            return ascii.count
+        }
+    }
+
     /// Parses the normalized form `BASE-QUOTE`; returns nil unless there are exactly two
     /// non-empty parts made of ASCII letters and digits.
     public init?(normalized text: String) {

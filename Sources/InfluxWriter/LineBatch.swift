@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 
 /// An ordered batch of already-encoded line-protocol lines, each stored `\n`-terminated.
@@ -29,16 +34,7 @@ public struct LineBatch: Sendable {
         if let last = buffer.readableBytesView.last, last != UInt8(ascii: "\n") {
             buffer.writeInteger(UInt8(ascii: "\n"))
         }
-        let ends = buffer.withUnsafeReadableBytes { raw -> [Int]? in
-            var ends: [Int] = []
-            var start = 0
-            for (offset, byte) in raw.enumerated() where byte == UInt8(ascii: "\n") {
-                guard offset > start else { return nil }  // an empty line: take the slow path
-                ends.append(offset + 1)
-                start = offset + 1
-            }
-            return ends
-        }
+        let ends = buffer.withUnsafeReadableBytes(Self.lineEnds)
         self.init()
         if let ends {
             self.storage = buffer
@@ -49,6 +45,21 @@ public struct LineBatch: Sendable {
                 append(line: line)
             }
         }
+    }
+
+    /// The offset just past each `\n` of `bytes`, found with `memchr` (a batch is megabytes of
+    /// lines); nil when there is an empty line.
+    private static func lineEnds(_ bytes: UnsafeRawBufferPointer) -> [Int]? {
+        guard let base = bytes.baseAddress else { return [] }
+        var ends: [Int] = []
+        var start = 0
+        while start < bytes.count, let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
+            let end = base.distance(to: UnsafeRawPointer(found)) + 1
+            guard end - 1 > start else { return nil }  // an empty line: take the slow path
+            ends.append(end)
+            start = end
+        }
+        return ends
     }
 
     /// A batch of the given lines (with or without their trailing `\n`), skipping empty ones.

@@ -48,6 +48,17 @@ public final class KafkaProcessor: Service {
         self.logger = logger
     }
 
+    /// The ticks consumer's configuration: group `groupID`, 8 MiB of prefetched messages and
+    /// fetch answers of at most 4 MiB (memory stays bounded, batch polls stay fed), then
+    /// `properties` (librdkafka's own names), which override all of it.
+    public static func consumerConfiguration(bootstrapServers: [String], groupID: String,
+                                             properties: [String: String] = [:]) -> KafkaConsumerConfiguration {
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
+        consumer.maximumQueuedKilobytes = 8_192
+        consumer.additionalProperties = ["fetch.max.bytes": "4194304"].merging(properties) { $1 }
+        return consumer
+    }
+
     public func run() async throws {
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         let follower = try ExchangeRateFollower(
@@ -118,6 +129,9 @@ public final class KafkaProcessor: Service {
         var partitions: [Int: PartitionState] = [:]
         var batch = PointBatch()
         var inFlight: InFlightWrite?
+        /// The next poll and the decoding of its messages, started before the messages of the
+        /// previous one are derived: two stages on two threads.
+        var prefetch: Task<[DecodedMessage], any Error>?
         var paused: Set<KafkaTopicPartition> = []
         var exchangeRateVersion = 0
 
@@ -158,17 +172,16 @@ public final class KafkaProcessor: Service {
                 }
             }
             try updatePause()
-            let messages = try await consumer.poll(maximumMessages: settings.pollMessages, timeout: .milliseconds(50))
+            let messages = try await (prefetch ?? startPoll()).value
+            // Rebalances seen by that poll apply before its messages; the next poll starts only
+            // now, so no assignment can change between the two.
             applyRebalances()
+            prefetch = startPoll()
             applyExchangeRate()
             if !messages.isEmpty {
                 metrics.consumed(messages.count, topic: settings.ticksTopic)
                 metrics.batchMessages.record(Double(messages.count))
-                var tally = PointDeriver.Tally()
-                for message in messages {
-                    take(message, tally: &tally)
-                }
-                metrics.record(tally)
+                derive(messages)
                 metrics.trackedSymbols.set(Double(partitions.values.reduce(0) { $0 + $1.deriver.seriesCount }))
             }
             if inFlight == nil, shouldFlush() {
@@ -243,19 +256,43 @@ public final class KafkaProcessor: Service {
             }
         }
 
-        private mutating func take(_ message: KafkaMessage, tally: inout PointDeriver.Tally) {
-            let source = MessagePosition(partition: message.partition, offset: message.offset)
-            if partitions[message.partition] == nil {
-                partitions[message.partition] = PartitionState(settings: settings.derivation, warmupEnd: nil)
+        private func startPoll() -> Task<[DecodedMessage], any Error> {
+            let (consumer, maximum) = (consumer, settings.pollMessages)
+            return Task {
+                try await consumer.poll(maximumMessages: maximum, timeout: .milliseconds(50)).map(DecodedMessage.init)
             }
-            let warmingUp = partitions[message.partition]?.isWarmingUp(at: message.offset) ?? false
-            switch message.decodedEvent() {
+        }
+
+        /// Derives the points of `messages`, a partition's run of messages at a time (librdkafka
+        /// hands them out in runs), its state taken out of the table for the run.
+        private mutating func derive(_ messages: [DecodedMessage]) {
+            var tally = PointDeriver.Tally()
+            var start = messages.startIndex
+            while start < messages.endIndex {
+                let partition = messages[start].message.partition
+                var end = start + 1
+                while end < messages.endIndex, messages[end].message.partition == partition { end += 1 }
+                var state = partitions.removeValue(forKey: partition) ?? PartitionState(settings: settings.derivation, warmupEnd: nil)
+                for decoded in messages[start..<end] {
+                    take(decoded, state: &state, tally: &tally)
+                }
+                partitions[partition] = state
+                start = end
+            }
+            metrics.record(tally)
+        }
+
+        private mutating func take(_ decoded: DecodedMessage, state: inout PartitionState, tally: inout PointDeriver.Tally) {
+            let message = decoded.message
+            let source = MessagePosition(partition: message.partition, offset: message.offset)
+            let warmingUp = state.isWarmingUp(at: message.offset)
+            switch decoded.event {
             case .success(let event) where warmingUp:
-                partitions[message.partition]?.warmUp(with: event)
+                state.warmUp(with: event)
                 metrics.warmupMessages.increment()
             case .success(let event):
-                partitions[message.partition]?.derive(event, from: source, into: &batch, tally: &tally)
-                if event.kind == .ticker, settings.watchlist.contains(event.symbol), let state = partitions[message.partition] {
+                state.derive(event, from: source, into: &batch, tally: &tally)
+                if event.kind == .ticker, settings.watchlist.contains(event.symbol) {
                     metrics.watch(event, deriver: state.deriver)
                 }
             case .failure where warmingUp:
@@ -303,6 +340,10 @@ public final class KafkaProcessor: Service {
         /// At shutdown: finishes the write in flight and writes what is left, within the
         /// shutdown timeout; past it, cancels (the uncommitted messages are read again later).
         mutating func drain() async {
+            // A poll still running returns messages nobody derives: they stay uncommitted and
+            // are read again by the partition's next owner.
+            _ = try? await prefetch?.value
+            prefetch = nil
             let pending = batch
             batch = PointBatch()
             let previous = inFlight
@@ -318,6 +359,17 @@ public final class KafkaProcessor: Service {
                 final?.task.cancel()
             }
         }
+    }
+}
+
+/// A consumed message and the event it carries (or why it carries none).
+private struct DecodedMessage: Sendable {
+    let message: KafkaMessage
+    let event: Result<MarketEvent, EventCodec.DecodeError>
+
+    init(_ message: KafkaMessage) {
+        self.message = message
+        event = message.decodedEvent()
     }
 }
 

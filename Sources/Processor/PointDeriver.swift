@@ -148,10 +148,14 @@ public struct PointDeriver: Sendable {
     /// With `emit` false (warm-up: re-reading messages already written) only the state changes.
     public mutating func apply(_ event: MarketEvent, emit: Bool, into buffer: inout LineProtocol.Buffer, tally: inout Tally) {
         let key = SeriesKey(exchange: event.exchange, symbol: event.symbol)
-        if series.index(forKey: key) == nil {
+        let index: [SeriesKey: Series].Index
+        if let found = series.index(forKey: key) {
+            index = found
+        } else {
             series[key] = Series(event, statistics: context.settings.statistics)
+            guard let added = series.index(forKey: key) else { return }
+            index = added
         }
-        guard let index = series.index(forKey: key) else { return }
         // In place through the index: no copy of the series' state per event.
         switch event.kind {
         case .ticker:
@@ -179,14 +183,13 @@ public struct PointDeriver: Sendable {
             premiums.updateReference(base: event.symbol.base, priceUSDT: event.price, eventTimeNanos: event.eventTimeNanos)
         }
         guard emit else { return }
-        let current = series
         let outcome = buffer.append(MeasurementName.ticker, timestampNanos: event.eventTimeNanos) { line in
-            current.tags(into: &line)
+            series.tags(into: &line)
             line.field(Name.price, snapshot.price)
             line.field(Name.changeRate, snapshot.changeRate)
             line.field(Name.ema, snapshot.ema)
             line.field(Name.deviation, snapshot.deviation)
-            for (index, average) in current.statistics.timeDecayAverages.enumerated() {
+            for (index, average) in series.statistics.timeDecayAverages.enumerated() {
                 line.field(context.halfLifeKeys[index], average.value)
             }
             line.field(Name.bid, event.bestBid)
@@ -207,7 +210,7 @@ public struct PointDeriver: Sendable {
         let referencePrice = premiums.referencePrice(base: event.symbol.base)
         let rate = premiums.krwPerUSDT
         let premiumOutcome = buffer.append(MeasurementName.premium, timestampNanos: event.eventTimeNanos) { line in
-            current.tags(into: &line, adding: (Name.reference, context.reference))
+            series.tags(into: &line, adding: (Name.reference, context.reference))
             line.field(Name.premium, premium)
             line.field(Name.price, event.price)
             line.field(Name.referencePrice, referencePrice)
@@ -226,10 +229,9 @@ public struct PointDeriver: Sendable {
         case .rejected: tally.invalidPrices += 1; return
         }
         guard emit else { return }
-        let current = series
         let timestamp = tradeTimestamp(eventTimeNanos: event.eventTimeNanos, tradeID: event.tradeID, sequence: event.sequence)
         let outcome = buffer.append(MeasurementName.trade, timestampNanos: timestamp) { line in
-            current.tags(into: &line, adding: (Name.side, sideTags[event.side]))
+            series.tags(into: &line, adding: (Name.side, sideTags[event.side]))
             line.field(Name.price, event.price)
             line.field(Name.size, event.size)
             if let id = event.tradeID { line.field(Name.tradeId, id) }
@@ -237,7 +239,7 @@ public struct PointDeriver: Sendable {
         tally.count(outcome, \.trades)
         guard let candle = closed else { return }
         let candleOutcome = buffer.append(MeasurementName.candleOneMinute, timestampNanos: candle.startNanos) { line in
-            current.tags(into: &line)
+            series.tags(into: &line)
             line.field(Name.open, candle.open)
             line.field(Name.high, candle.high)
             line.field(Name.low, candle.low)

@@ -47,15 +47,10 @@ enum ProcessorAssembly {
                                          connections: influx.connections)
     }
 
-    /// The ticks consumer: the group, a bounded prefetch queue, the `kafka.properties`.
+    /// The ticks consumer of the configured group, with the `kafka.properties`.
     static func consumerConfiguration(_ configuration: CoinfluxConfiguration) -> KafkaConsumerConfiguration {
-        var consumer = KafkaConsumerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
-                                                  groupID: configuration.processor.group)
-        // 8 MiB of prefetched messages and fetch responses of at most 4 MiB keep memory bounded
-        // and are ample for batch polls; `kafka.properties` may override both.
-        consumer.maximumQueuedKilobytes = 8_192
-        consumer.additionalProperties = ["fetch.max.bytes": "4194304"].merging(configuration.kafka.properties) { $1 }
-        return consumer
+        KafkaProcessor.consumerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
+                                             groupID: configuration.processor.group, properties: configuration.kafka.properties)
     }
 
     /// The consumer-group processor of `coinflux process` (and of `coinflux run` with Kafka),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command with real servers up on loopback, then stops them, whatever the command's outcome:
 #   - a Kafka-protocol broker (noida-db)  -> COINFLUX_TEST_KAFKA=127.0.0.1:PORT
+#                                            COINFLUX_TEST_KAFKA_PGID=its process group (CPU accounting)
 #   - InfluxDB 1.x (influxd)              -> COINFLUX_TEST_INFLUXDB=http://127.0.0.1:PORT
 # Each gets a free port and a temporary data directory. Server logs go to $COINFLUX_SERVICES_DIR.
 # Usage: scripts/with-services.sh COMMAND [ARGS...]   (exit status is the command's)
@@ -43,6 +44,7 @@ setsid noida-db start --only kafka --kafka-port "$kafka_port" --data-dir "$work/
 pids+=($!)
 wait_for "noida-db (kafka on $kafka_port)" 150 kcat -b "127.0.0.1:$kafka_port" -L -m 2
 export COINFLUX_TEST_KAFKA="127.0.0.1:$kafka_port"
+export COINFLUX_TEST_KAFKA_PGID="${pids[-1]}"  # the broker's process group, for CPU accounting
 
 # InfluxDB 1.x.
 influx_port=$(free_port)

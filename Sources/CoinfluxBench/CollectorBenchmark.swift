@@ -79,7 +79,7 @@ enum CollectorBenchmark {
                 snapshot.collectorCPU = value
             }
         }
-        snapshot.simulatorCPU = cpuSeconds(simulator.processIdentifier)
+        snapshot.simulatorCPU = CPUTime.process(simulator.processIdentifier)
         return snapshot
     }
 
@@ -87,16 +87,6 @@ enum CollectorBenchmark {
         guard let url = URL(string: address) else { throw BenchError(reason: "bad URL \(address)") }
         let (data, _) = try await URLSession.shared.data(from: url)
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// utime + stime of a process, in seconds (from /proc/PID/stat, clock ticks of 100 Hz).
-    private static func cpuSeconds(_ pid: Int32) -> Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        // Fields after the command: state is index 0, utime 11, stime 12.
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     private static func launch(_ binary: String, _ arguments: [String]) throws -> Process {

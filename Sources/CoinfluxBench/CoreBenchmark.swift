@@ -200,22 +200,15 @@ enum CoreBenchmark {
     @discardableResult
     static func measure(_ name: String, operations: Int, unit: String, _ body: () -> Void) -> Bench.Row {
         let runs = 5
-        let start = threadCPUSeconds()
+        let start = CPUTime.thread()
         let row = Bench.measure(name, operations: operations, unit: unit, runs: runs, body)
-        let cpu = threadCPUSeconds() - start
+        let cpu = CPUTime.thread() - start
         let wall = row.seconds
         print(String(
             format: "  %-58@ %14.0f %@/s  (CPU time per run: %.0f %% of the best wall run)",
             "per CPU-second" as NSString, Double(operations * runs) / cpu, unit as NSString, 100 * cpu / Double(runs) / wall
         ))
         return row
-    }
-
-    /// CPU time consumed by the calling thread.
-    static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Shortest round-trip float text: `appendShortest` against `Double.description`.

@@ -51,7 +51,7 @@ enum ExchangeBenchmark {
     private static func measure(_ name: String, _ adapter: any ExchangeAdapter, _ frames: [[UInt8]]) -> Bench.Row {
         var bestCPUSeconds = Double.infinity
         let row = Bench.measure(name, operations: operations, unit: "frames") {
-            let cpuStart = threadCPUSeconds()
+            let cpuStart = CPUTime.thread()
             var events: [MarketEvent] = []
             events.reserveCapacity(4)
             var checksum = 0.0
@@ -63,17 +63,10 @@ enum ExchangeBenchmark {
                 checksum += events.first?.price ?? 0
             }
             Bench.blackHole(checksum)
-            bestCPUSeconds = min(bestCPUSeconds, threadCPUSeconds() - cpuStart)
+            bestCPUSeconds = min(bestCPUSeconds, CPUTime.thread() - cpuStart)
         }
         Bench.record("\(name), per CPU-second", operations: operations, seconds: bestCPUSeconds, unit: "frames")
         return row
-    }
-
-    /// CPU time consumed by the calling thread, in seconds.
-    private static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     // MARK: Sample frames

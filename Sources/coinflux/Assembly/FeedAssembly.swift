@@ -20,7 +20,8 @@ enum FeedAssembly {
             guard feed.enabled, !feed.symbols.isEmpty else { return [] }
             let adapter = ExchangeRegistry.adapter(for: exchange, bithumbAPI: feed.bithumbAPI)
             let group = ExchangeFeedGroup(adapter: adapter, webSocketURL: feed.url, restURL: feed.restURL, symbols: feed.symbols,
-                                          settings: settings, sink: sink, metrics: metrics, logger: logger)
+                                          streamsPerConnection: feed.streamsPerConnection, settings: settings,
+                                          sink: sink, metrics: metrics, logger: logger)
             readiness.register("feed \(exchange.rawValue)") { group.connections.notReadyReason }
             return group.feeds
         }

@@ -9,8 +9,10 @@ import Synchronization
 import Telemetry
 import WSClient
 
-/// One exchange's live feed: keeps a WebSocket subscribed, parses every frame into events for
-/// the sink, and falls back to polling the REST ticker while the socket is down.
+/// One WebSocket connection of an exchange's live feed: keeps it subscribed to its symbols, parses
+/// every frame into events for the sink, and falls back to polling the REST ticker of its symbols
+/// while the socket is down. An exchange whose symbols exceed one connection's stream limit runs
+/// one feed per connection (`ExchangeFeedGroup`); they report to the exchange's `ConnectionTally`.
 ///
 /// - Connection: TLS with certificate verification for `wss://`, plain for `ws://` (loopback).
 /// - Keepalive: the exchange's own protocol (server pings answered, client pings or text
@@ -27,6 +29,8 @@ public final class ExchangeFeed: Service {
     let settings: FeedSettings
     let sink: any MarketEventSink
     let metrics: FeedMetrics
+    /// This feed's connection among the exchange's.
+    let connection: ConnectionTally.Slot
     let logger: Logger
     let httpClient: HTTPClient
     private let problems: RateLimitedLog
@@ -41,9 +45,10 @@ public final class ExchangeFeed: Service {
     ///   - adapter: the exchange's protocol.
     ///   - webSocketURL: override of the adapter's WebSocket URL (e.g. the simulator), or nil.
     ///   - restURL: override of the adapter's REST base URL, or nil.
-    ///   - symbols: normalized symbols to subscribe to.
+    ///   - symbols: normalized symbols to subscribe to, within one connection's stream limit.
     ///   - sink: receives the parsed events.
     ///   - metrics: the process's metrics registry.
+    ///   - connection: this feed's connection among the exchange's, for the exchange-wide gauges.
     public init(
         adapter: any ExchangeAdapter,
         webSocketURL: URL? = nil,
@@ -52,6 +57,7 @@ public final class ExchangeFeed: Service {
         settings: FeedSettings = .init(),
         sink: any MarketEventSink,
         metrics: Metrics,
+        connection: ConnectionTally.Slot,
         httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
@@ -62,15 +68,14 @@ public final class ExchangeFeed: Service {
         self.settings = settings
         self.sink = sink
         self.metrics = FeedMetrics(metrics: metrics, exchange: adapter.exchange)
+        self.connection = connection
         self.httpClient = httpClient
         var logger = logger
         logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
+        logger[metadataKey: "connection"] = "\(connection)"
         self.logger = logger
         self.problems = RateLimitedLog(logger: logger)
     }
-
-    /// Whether the socket is connected and subscribed right now (for `/readyz`).
-    public var isConnected: Bool { connectedSince.load(ordering: .relaxed) != 0 }
 
     public func run() async throws {
         downSince.store(monotonicNanoseconds(), ordering: .relaxed)
@@ -141,7 +146,7 @@ public final class ExchangeFeed: Service {
         connectedSince.store(now, ordering: .relaxed)
         downSince.store(0, ordering: .relaxed)
         metrics.connectSucceeded.increment()
-        metrics.connected.set(Double(1))
+        connection.markConnected()
         logger.info("websocket connected and subscribed", metadata: ["symbols": "\(symbols.count)"])
 
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -187,7 +192,7 @@ public final class ExchangeFeed: Service {
     /// Parses one complete message and hands its events to the sink.
     private func handle(_ message: ByteBuffer, into events: inout [MarketEvent]) {
         let receivedAt = wallClockNanoseconds()
-        metrics.lastMessage.set(Double(receivedAt) / 1e9)
+        connection.recordMessage(at: Double(receivedAt) / 1e9)
         events.removeAll(keepingCapacity: true)
         do {
             let kind = try message.withUnsafeReadableBytes { bytes in
@@ -245,7 +250,7 @@ public final class ExchangeFeed: Service {
         if connectedSince.exchange(0, ordering: .relaxed) != 0 || downSince.load(ordering: .relaxed) == 0 {
             downSince.store(monotonicNanoseconds(), ordering: .relaxed)
         }
-        metrics.connected.set(Double(0))
+        connection.markDown()
     }
 
     // MARK: REST fallback
@@ -280,7 +285,7 @@ public final class ExchangeFeed: Service {
                 try adapter.parseRESTTicker(path: path, body: bytes, receivedAt: receivedAt, into: &events)
             }
             metrics.restPollOK.increment()
-            metrics.lastMessage.set(Double(receivedAt) / 1e9)
+            connection.recordMessage(at: Double(receivedAt) / 1e9)
             metrics.countEvents(events)
             if !events.isEmpty { sink.publish(events) }
         } catch {

@@ -3,7 +3,9 @@ import Exchanges
 import Prometheus
 import Telemetry
 
-/// The metrics of one exchange feed, created once when the feed starts.
+/// The counters and latency histogram of one exchange, created once when a feed starts. Every feed
+/// of the exchange gets the same metric objects from the registry, so its connections add up; the
+/// connected and last-message gauges are the exchange's `ConnectionTally`.
 struct FeedMetrics: Sendable {
     let tickerEvents: Counter
     let tradeEvents: Counter
@@ -16,8 +18,6 @@ struct FeedMetrics: Sendable {
     let exchangeErrors: Counter
     let connectSucceeded: Counter
     let connectFailed: Counter
-    let connected: Gauge
-    let lastMessage: Gauge
     let eventLatency: ValueHistogram
     let restPollOK: Counter
     let restPollError: Counter
@@ -36,8 +36,6 @@ struct FeedMetrics: Sendable {
         exchangeErrors = metrics.counter(MetricCatalogue.feedExchangeErrors, name)
         connectSucceeded = metrics.counter(MetricCatalogue.feedConnectAttempts, name, "connected")
         connectFailed = metrics.counter(MetricCatalogue.feedConnectAttempts, name, "failed")
-        connected = metrics.gauge(MetricCatalogue.feedConnected, name)
-        lastMessage = metrics.gauge(MetricCatalogue.feedLastMessage, name)
         eventLatency = metrics.histogram(MetricCatalogue.feedEventLatency, name)
         restPollOK = metrics.counter(MetricCatalogue.feedRESTPolls, name, "ok")
         restPollError = metrics.counter(MetricCatalogue.feedRESTPolls, name, "error")

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// - Subscribe: live `{"method":"SUBSCRIBE","params":["btcusdt@ticker","btcusdt@trade",…],"id":N}`,
 ///   all streams in as few requests as the 1024-streams limit allows (5 messages/s per connection);
-///   ack `{"result":null,"id":N}`, error `{"code":…,"msg":…}`.
+///   ack `{"result":null,"id":N}`, error `{"code":…,"msg":…}`. One connection carries at most 1 024
+///   streams (512 symbols); the collector spreads more symbols over several connections.
 /// - Keepalive: the server pings every 20 s and the WebSocket layer answers; connections are cut
 ///   at 24 h, so they are replaced a little before.
 /// - Frames: raw events, or the combined-stream wrapper `{"stream":…,"data":{…}}`. `24hrTicker`
@@ -24,7 +25,8 @@ public struct BinanceAdapter: ExchangeAdapter {
     private static let restURL = URL(string: "https://api.binance.com")!
     private static let policy = ConnectionPolicy(
         clientPing: nil, pingInterval: .seconds(20), sendsWebSocketPings: false,
-        maximumConnectionAge: .seconds(23 * 3_600 + 45 * 60), maximumTopicsPerRequest: 1_024
+        maximumConnectionAge: .seconds(23 * 3_600 + 45 * 60), maximumTopicsPerRequest: 1_024,
+        maximumStreamsPerConnection: 1_024
     )
 
     // MARK: Symbols and subscription

@@ -25,7 +25,8 @@ public struct BithumbLegacyAdapter: ExchangeAdapter {
     private static let restURL = URL(string: "https://api.bithumb.com")!
     private static let policy = ConnectionPolicy(
         clientPing: nil, pingInterval: .seconds(20), sendsWebSocketPings: true,
-        maximumConnectionAge: nil, maximumTopicsPerRequest: .max
+        maximumConnectionAge: nil, maximumTopicsPerRequest: .max,
+        maximumStreamsPerConnection: .max
     )
     private static let restTickerPrefix = "/public/ticker/"
 

@@ -24,7 +24,8 @@ public struct BybitAdapter: ExchangeAdapter {
     private static let restURL = URL(string: "https://api.bybit.com")!
     private static let policy = ConnectionPolicy(
         clientPing: .text(#"{"op":"ping"}"#), pingInterval: .seconds(20), sendsWebSocketPings: false,
-        maximumConnectionAge: nil, maximumTopicsPerRequest: 10
+        maximumConnectionAge: nil, maximumTopicsPerRequest: 10,
+        maximumStreamsPerConnection: .max
     )
 
     // MARK: Symbols and subscription

@@ -27,7 +27,8 @@ public struct CoinoneAdapter: ExchangeAdapter {
     /// Pings far more often than the 30 min limit needs, so quiet pairs still show a live socket.
     private static let policy = ConnectionPolicy(
         clientPing: .text(#"{"request_type":"PING"}"#), pingInterval: .seconds(20), sendsWebSocketPings: false,
-        maximumConnectionAge: nil, maximumTopicsPerRequest: 1
+        maximumConnectionAge: nil, maximumTopicsPerRequest: 1,
+        maximumStreamsPerConnection: .max
     )
 
     // MARK: Symbols and subscription

@@ -94,13 +94,17 @@ public struct ConnectionPolicy: Sendable, Equatable {
     public var maximumConnectionAge: Duration?
     /// Most symbols-or-topics per subscription request; `Int.max` where the exchange documents no limit.
     public var maximumTopicsPerRequest: Int
+    /// Most streams one connection may carry (Binance: 1 024); `Int.max` where the exchange documents
+    /// no limit. Symbols beyond it go to further connections (`connectionGroups(for:streamsPerConnection:)`).
+    public var maximumStreamsPerConnection: Int
 
     public init(clientPing: OutgoingFrame?, pingInterval: Duration, sendsWebSocketPings: Bool,
-                maximumConnectionAge: Duration?, maximumTopicsPerRequest: Int) {
+                maximumConnectionAge: Duration?, maximumTopicsPerRequest: Int, maximumStreamsPerConnection: Int) {
         self.clientPing = clientPing
         self.pingInterval = pingInterval
         self.sendsWebSocketPings = sendsWebSocketPings
         self.maximumConnectionAge = maximumConnectionAge
         self.maximumTopicsPerRequest = maximumTopicsPerRequest
+        self.maximumStreamsPerConnection = maximumStreamsPerConnection
     }
 }

@@ -96,7 +96,8 @@ extension UpbitCompatibleAdapter {
 enum UpbitFormat {
     static let policy = ConnectionPolicy(
         clientPing: .text("PING"), pingInterval: .seconds(20), sendsWebSocketPings: false,
-        maximumConnectionAge: nil, maximumTopicsPerRequest: .max
+        maximumConnectionAge: nil, maximumTopicsPerRequest: .max,
+        maximumStreamsPerConnection: .max
     )
 
     /// Markets per REST ticker request (keeps URLs short; the API takes a comma-separated list).

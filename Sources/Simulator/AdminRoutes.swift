@@ -4,7 +4,7 @@ import NIOCore
 
 /// Fault injection and counters over HTTP, for demos and for tests in other processes:
 ///
-/// - `POST /admin/<exchange>/close`
+/// - `POST /admin/<exchange>/close[?symbol=BTC-USDT]` (with a symbol: only the connections carrying it)
 /// - `POST /admin/<exchange>/silence?seconds=N`
 /// - `POST /admin/<exchange>/malformed?count=N`
 /// - `POST /admin/<exchange>/error`
@@ -21,7 +21,7 @@ enum AdminRoutes {
             }
             guard let fault = parse(requestContext.parameters.get("fault") ?? "", query: request.uri.queryParameters) else {
                 return RESTRoutes.json(.badRequest) {
-                    $0.writeStaticString(#"{"error":"faults: close, silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429]"}"#)
+                    $0.writeStaticString(#"{"error":"faults: close[?symbol=BASE-QUOTE], silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429]"}"#)
                 }
             }
             context.faults.apply(fault, to: exchange)
@@ -63,7 +63,8 @@ enum AdminRoutes {
         }
         switch name {
         case "close":
-            return .close
+            guard let text = query.get("symbol") else { return .close }
+            return Symbol(normalized: text).map { .closeConnections(carrying: $0) }
         case "error":
             return .error
         case "silence":

@@ -7,10 +7,14 @@ import NIOWebSocket
 /// `/stream?streams=a/b`, whose frames are wrapped as `{"stream":…,"data":…}`.
 ///
 /// Live `SUBSCRIBE`/`UNSUBSCRIBE`/`LIST_SUBSCRIPTIONS` requests are answered with
-/// `{"result":…,"id":N}`; bad requests with `{"code":…,"msg":…}`. The server pings.
+/// `{"result":…,"id":N}`; bad requests with `{"code":…,"msg":…}`, and so is a `SUBSCRIBE` that
+/// would take the connection beyond `streamLimit` streams (nothing of it is subscribed then).
+/// The server pings.
 struct BinanceProtocol: ExchangeProtocol {
     /// True on `/stream`: data frames carry the combined-stream wrapper.
     let combined: Bool
+    /// Most streams one connection may hold (``SimulatorConfiguration/binanceStreamsPerConnection``).
+    let streamLimit: Int
 
     var exchange: Exchange { .binance }
     var opcode: WebSocketOpcode { .text }
@@ -68,6 +72,12 @@ struct BinanceProtocol: ExchangeProtocol {
                 case .simulated(let subscription): simulated.append(subscription)
                 case .quiet: break
                 case .invalid: return Self.error(code: 2, message: "Invalid request: invalid stream name \(name)", id: id)
+                }
+            }
+            if method == "SUBSCRIBE" {
+                let added = Set(simulated.map(\.name)).subtracting(session.subscriptions.map(\.name))
+                guard session.subscriptions.count + added.count <= streamLimit else {
+                    return Self.error(code: 2, message: "Invalid request: more than \(streamLimit) streams on one connection", id: id)
                 }
             }
             var outcome = RequestOutcome()

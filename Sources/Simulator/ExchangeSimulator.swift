@@ -107,7 +107,7 @@ public final class ExchangeSimulator: Service, Sendable {
         let context = self.context
         let binding = self.binding
         let decide: @Sendable (String) -> SimulatorServerChannel.UpgradeDecision = { target in
-            guard let endpoint = WebSocketEndpoint.resolve(target),
+            guard let endpoint = WebSocketEndpoint.resolve(target, binanceStreamLimit: context.configuration.binanceStreamsPerConnection),
                   context.configuration.exchanges.contains(endpoint.exchange)
             else { return .reject(.notFound) }
             if let status = context.faults.refusal(endpoint.exchange) {

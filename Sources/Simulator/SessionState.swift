@@ -1,3 +1,4 @@
+import CoinfluxCore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
@@ -110,6 +111,11 @@ final class SessionState: Sendable {
                 values.pendingSnapshots = Array(replacement.filter(\.snapshot).prefix(Self.maxSubscriptions))
             }
         }
+    }
+
+    /// Whether a stream of `symbol` is subscribed on this connection.
+    func carries(_ symbol: Symbol) -> Bool {
+        values.withLockedValue { $0.subscriptions.contains { $0.symbol == symbol } }
     }
 
     private static func sameStream(_ lhs: Subscription, _ rhs: Subscription) -> Bool {

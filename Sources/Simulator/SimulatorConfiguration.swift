@@ -53,6 +53,10 @@ public struct SimulatorConfiguration: Sendable {
     public var keepalive: Keepalive
     /// Exchanges served; the others answer 404. Default: all five.
     public var exchanges: Set<Exchange>
+    /// Binance: most streams one connection may hold. A `SUBSCRIBE` that would take a connection
+    /// beyond it is refused with an error reply, and a combined-stream URL naming more answers 404.
+    /// Tests lower it to check that a collector spreads its symbols over connections. Default: 1 024.
+    public var binanceStreamsPerConnection: Int
 
     /// Creates a configuration; every parameter has a default.
     public init(
@@ -61,7 +65,8 @@ public struct SimulatorConfiguration: Sendable {
         framesPerSecond: Double = 10,
         seed: UInt64? = nil,
         keepalive: Keepalive = Keepalive(),
-        exchanges: Set<Exchange> = Set(Exchange.allCases)
+        exchanges: Set<Exchange> = Set(Exchange.allCases),
+        binanceStreamsPerConnection: Int = 1_024
     ) {
         self.host = host
         self.port = port
@@ -69,6 +74,7 @@ public struct SimulatorConfiguration: Sendable {
         self.seed = seed
         self.keepalive = keepalive
         self.exchanges = exchanges
+        self.binanceStreamsPerConnection = binanceStreamsPerConnection
     }
 
     /// Highest per-connection rate honoured; one connection cannot send more than

@@ -7,6 +7,9 @@ import NIOHTTP1
 public enum SimulatorFault: Sendable, Equatable {
     /// Close the current WebSocket connections (close frame 1001, then the socket).
     case close
+    /// Close only the current connections subscribed to a stream of this symbol, the way
+    /// ``close`` does; the exchange's other connections stay open.
+    case closeConnections(carrying: Symbol)
     /// Keep sockets open but send nothing at all (no data, no pings, no replies) for the
     /// duration, on current and new connections.
     case silence(Duration)
@@ -40,7 +43,7 @@ final class FaultBoard: Sendable {
                 boards[exchange, default: ExchangeFaults()].silencedUntil = now + duration
             case .refuse(let duration, let status):
                 boards[exchange, default: ExchangeFaults()].refusal = (now + duration, HTTPResponseStatus(statusCode: status))
-            case .close, .malformed, .error:
+            case .close, .closeConnections, .malformed, .error:
                 break
             }
             return boards[exchange].map { Array($0.sessions.values) } ?? []
@@ -48,6 +51,8 @@ final class FaultBoard: Sendable {
         for session in sessions {
             switch fault {
             case .close: session.requestClose(code: .goingAway, reason: "simulated close")
+            case .closeConnections(let symbol):
+                if session.carries(symbol) { session.requestClose(code: .goingAway, reason: "simulated close") }
             case .malformed(let count): session.requestMalformed(count: min(max(0, count), Self.maxPendingMalformed))
             case .error: session.requestError()
             case .silence, .refuse: break

@@ -14,20 +14,25 @@ struct WebSocketEndpoint: Sendable {
     var exchange: Exchange { handler.exchange }
 
     /// The endpoint for a request target (`/path?query`), or nil when none is served there.
-    static func resolve(_ target: String) -> WebSocketEndpoint? {
+    /// - Parameters:
+    ///   - target: the upgrade request's path and query.
+    ///   - binanceStreamLimit: most streams one Binance connection may hold; a combined-stream
+    ///     URL naming more is not served.
+    static func resolve(_ target: String, binanceStreamLimit: Int) -> WebSocketEndpoint? {
         let pieces = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         var path = String(pieces[0])
         while path.count > 1, path.hasSuffix("/") {
             path.removeLast()
         }
         let query = pieces.count > 1 ? String(pieces[1]) : ""
+        let binanceRaw = BinanceProtocol(combined: false, streamLimit: binanceStreamLimit)
 
         switch path {
         case "/binance/ws":
-            return WebSocketEndpoint(handler: BinanceProtocol(combined: false), initialSubscriptions: [])
+            return WebSocketEndpoint(handler: binanceRaw, initialSubscriptions: [])
         case "/binance/stream":
-            guard let streams = binanceStreams(query: query) else { return nil }
-            return WebSocketEndpoint(handler: BinanceProtocol(combined: true), initialSubscriptions: streams)
+            guard let streams = binanceStreams(query: query), streams.count <= binanceStreamLimit else { return nil }
+            return WebSocketEndpoint(handler: BinanceProtocol(combined: true, streamLimit: binanceStreamLimit), initialSubscriptions: streams)
         case "/upbit/websocket/v1":
             return WebSocketEndpoint(handler: UpbitProtocol(dialect: .upbit), initialSubscriptions: [])
         case "/bybit/v5/public/spot":
@@ -45,9 +50,9 @@ struct WebSocketEndpoint: Sendable {
             else { return nil }
             switch BinanceProtocol.parse(stream: stream) {
             case .simulated(let subscription):
-                return WebSocketEndpoint(handler: BinanceProtocol(combined: false), initialSubscriptions: [subscription])
+                return WebSocketEndpoint(handler: binanceRaw, initialSubscriptions: [subscription])
             case .quiet:
-                return WebSocketEndpoint(handler: BinanceProtocol(combined: false), initialSubscriptions: [])
+                return WebSocketEndpoint(handler: binanceRaw, initialSubscriptions: [])
             case .invalid:
                 return nil
             }

@@ -61,10 +61,12 @@ public enum MetricCatalogue {
         help: "WebSocket connection attempts, by outcome (connected, failed).", exportedBy: [.collect])
     public static let feedConnected = Definition(
         "coinflux_feed_connected", .gauge, labels: ["exchange"],
-        help: "1 while the exchange's WebSocket is connected and subscribed, else 0.", exportedBy: [.collect])
+        help: "1 while every WebSocket connection of the exchange (one per group of symbols) is connected and subscribed, else 0.",
+        exportedBy: [.collect])
     public static let feedLastMessage = Definition(
         "coinflux_feed_last_message_timestamp_seconds", .gauge, labels: ["exchange"],
-        help: "Unix time of the last frame received from the exchange (WebSocket or REST).", exportedBy: [.collect])
+        help: "Unix time of the last frame received from the exchange (WebSocket or REST); with several connections, the oldest of their latest frames.",
+        exportedBy: [.collect])
     public static let feedEventLatency = Definition(
         "coinflux_feed_event_latency_seconds", .histogram, labels: ["exchange"],
         help: "Receive time minus the exchange's event time.", exportedBy: [.collect])

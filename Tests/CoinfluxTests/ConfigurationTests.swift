@@ -157,6 +157,28 @@ struct ConfigurationTests {
         #expect(error(yaml)?.key == key)
     }
 
+    @Test("streams per connection: Binance's limit by default, lower on request, only where a limit exists")
+    func streamsPerConnection() throws {
+        let defaults = try load(nil)
+        #expect(defaults.feeds[.binance]?.streamsPerConnection == 1_024)
+        for exchange in [Exchange.upbit, .bybit, .bithumb, .coinone] {
+            #expect(defaults.feeds[exchange]?.streamsPerConnection == nil, "\(exchange)")
+        }
+        #expect(try load("collector:\n  binance:\n    streams_per_connection: 4\n").feeds[.binance]?.streamsPerConnection == 4)
+        #expect(try load(nil, set: ["collector.binance.streams_per_connection=2"]).feeds[.binance]?.streamsPerConnection == 2)
+
+        for value in ["1", "0", "1025", "-4", "many"] {
+            let failure = error(nil, environment: ["COINFLUX_COLLECTOR_BINANCE_STREAMS_PER_CONNECTION": value])
+            #expect(failure?.key == "collector.binance.streams_per_connection", "\(value)")
+            #expect(failure?.origin == "environment COINFLUX_COLLECTOR_BINANCE_STREAMS_PER_CONNECTION")
+        }
+        #expect(error(nil, set: ["collector.binance.streams_per_connection=1025"])?.reason == "1025 is outside 2...1024")
+        let unlimited = error(nil, set: ["collector.upbit.streams_per_connection=4"])
+        #expect(unlimited?.key == "collector.upbit.streams_per_connection")
+        #expect(unlimited?.reason == "unknown key")
+        #expect(try load(nil, set: ["collector.binance.streams_per_connection=4"]).effectiveSummary().contains("streams_per_connection: 4"))
+    }
+
     @Test func invalidValueFromTheEnvironmentNamesTheVariable() {
         let failure = error(nil, environment: ["COINFLUX_PROCESSOR_EMA_ALPHA": "2"])
         #expect(failure?.key == "processor.ema_alpha")

@@ -12,17 +12,18 @@ import Testing
 struct ExchangeFeedTests {
     let logger = Logger(label: "test.feed")
 
-    func makeFeed(_ exchange: Exchange, port: Int, settings: FeedSettings, sink: RecordingSink, metrics: Metrics) -> ExchangeFeed {
+    /// The exchange's feeds for the test symbols: one connection, as they are few.
+    func makeFeeds(_ exchange: Exchange, port: Int, settings: FeedSettings, sink: RecordingSink, metrics: Metrics) -> [ExchangeFeed] {
         let urls = simulatorURLs(exchange, port: port)
-        return ExchangeFeed(adapter: ExchangeRegistry.adapter(for: exchange), webSocketURL: urls.webSocket, restURL: urls.rest,
-                            symbols: testSymbols(exchange), settings: settings, sink: sink, metrics: metrics, logger: logger)
+        return ExchangeFeedGroup(adapter: ExchangeRegistry.adapter(for: exchange), webSocketURL: urls.webSocket, restURL: urls.rest,
+                                 symbols: testSymbols(exchange), settings: settings, sink: sink, metrics: metrics, logger: logger).feeds
     }
 
     @Test func everyFeedSubscribesAndStaysConnectedPastTheIdleCutOff() async throws {
         let (simulator, port) = try await startSimulator(cutOff: .seconds(1))
         defer { Task { await simulator.stop() } }
         let sink = RecordingSink(), metrics = Metrics()
-        let feeds = Exchange.allCases.map { makeFeed($0, port: port, settings: testSettings(), sink: sink, metrics: metrics) }
+        let feeds = Exchange.allCases.flatMap { makeFeeds($0, port: port, settings: testSettings(), sink: sink, metrics: metrics) }
         let running = RunningFeeds(feeds)
         // Three times the simulator's idle cut-off: a feed that did not keep alive would be dropped.
         try await Task.sleep(for: .seconds(3.5))
@@ -45,8 +46,7 @@ struct ExchangeFeedTests {
         let (simulator, port) = try await startSimulator()
         defer { Task { await simulator.stop() } }
         let sink = RecordingSink(), metrics = Metrics()
-        let feed = makeFeed(.upbit, port: port, settings: testSettings(), sink: sink, metrics: metrics)
-        let running = RunningFeeds([feed])
+        let running = RunningFeeds(makeFeeds(.upbit, port: port, settings: testSettings(), sink: sink, metrics: metrics))
         #expect(await eventually { simulator.counters(for: .upbit).subscriptionsReceived == 1 && !sink.events.isEmpty })
         simulator.inject(.close, into: .upbit)
         #expect(await eventually { simulator.counters(for: .upbit).subscriptionsReceived == 2 })
@@ -62,8 +62,7 @@ struct ExchangeFeedTests {
         defer { Task { await simulator.stop() } }
         let sink = RecordingSink(), metrics = Metrics()
         let silenceTimeout = Duration.seconds(1)
-        let feed = makeFeed(.bybit, port: port, settings: testSettings(silenceTimeout: silenceTimeout), sink: sink, metrics: metrics)
-        let running = RunningFeeds([feed])
+        let running = RunningFeeds(makeFeeds(.bybit, port: port, settings: testSettings(silenceTimeout: silenceTimeout), sink: sink, metrics: metrics))
         #expect(await eventually { !sink.events.isEmpty })
         let injected = ContinuousClock.now
         simulator.inject(.silence(.seconds(10)), into: .bybit)
@@ -84,8 +83,7 @@ struct ExchangeFeedTests {
         defer { Task { await simulator.stop() } }
         let sink = RecordingSink(), metrics = Metrics()
         let settings = testSettings(restFallbackAfter: .milliseconds(500))
-        let feed = makeFeed(.coinone, port: port, settings: settings, sink: sink, metrics: metrics)
-        let running = RunningFeeds([feed])
+        let running = RunningFeeds(makeFeeds(.coinone, port: port, settings: settings, sink: sink, metrics: metrics))
         // Coinone takes one request per pair and channel: remember how many one connection sends.
         #expect(await eventually { simulator.counters(for: .coinone).connectionsAccepted == 1 && !sink.events.isEmpty })
         let perConnection = simulator.counters(for: .coinone).subscriptionsReceived
@@ -140,8 +138,7 @@ struct ExchangeFeedTests {
         let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
         defer { Task { await simulator.stop() } }
         let sink = RecordingSink(), metrics = Metrics()
-        let feed = makeFeed(.binance, port: port, settings: testSettings(), sink: sink, metrics: metrics)
-        let running = RunningFeeds([feed])
+        let running = RunningFeeds(makeFeeds(.binance, port: port, settings: testSettings(), sink: sink, metrics: metrics))
         #expect(await eventually { !sink.events.isEmpty })
         simulator.inject(.malformed(count: 5), into: .binance)
         #expect(await eventually { (metricValue(metrics, "coinflux_feed_parse_errors_total", ["exchange": "binance"]) ?? 0) >= 5 })

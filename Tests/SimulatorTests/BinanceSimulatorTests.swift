@@ -98,6 +98,39 @@ struct BinanceSimulatorTests {
         }
     }
 
+    @Test("a connection holds at most the configured number of streams; more are refused with an error")
+    func streamLimit() async throws {
+        var configuration = SimulatorConfiguration.testing()
+        configuration.binanceStreamsPerConnection = 4
+        try await withSimulator(configuration) { _, port in
+            try await TestWebSocketClient.connect(port: port, path: "/binance/ws") { client in
+                try await client.send(text: #"{"method":"SUBSCRIBE","params":["btcusdt@ticker","btcusdt@trade","ethusdt@ticker"],"id":1}"#)
+                try #expect(await client.nextObject { $0["id"] as? Int == 1 }?.1.keys.contains("result") == true)
+                // A stream already held does not count twice: 4 streams fit.
+                try await client.send(text: #"{"method":"SUBSCRIBE","params":["btcusdt@trade","ethusdt@trade"],"id":2}"#)
+                try #expect(await client.nextObject { $0["id"] as? Int == 2 }?.1.keys.contains("result") == true)
+                try await client.send(text: #"{"method":"SUBSCRIBE","params":["solusdt@trade"],"id":3}"#)
+                let refused = try #require(try await client.nextObject { $0["id"] as? Int == 3 }?.1)
+                #expect(refused["code"] as? Int == 2)
+                #expect((refused["msg"] as? String)?.contains("more than 4 streams") == true)
+                try await client.send(text: #"{"method":"LIST_SUBSCRIPTIONS","id":4}"#)
+                let list = try #require(try await client.nextObject { $0["id"] as? Int == 4 }?.1)
+                #expect(Set(list["result"] as? [String] ?? []) == ["btcusdt@ticker", "btcusdt@trade", "ethusdt@ticker", "ethusdt@trade"])
+            }
+            // Another connection has its own allowance.
+            try await TestWebSocketClient.connect(port: port, path: "/binance/ws") { client in
+                try await client.send(text: #"{"method":"SUBSCRIBE","params":["solusdt@ticker","solusdt@trade"],"id":1}"#)
+                try #expect(await client.nextObject { $0["id"] as? Int == 1 }?.1.keys.contains("result") == true)
+            }
+            let fiveStreams = (1...5).map { "a\($0)usdt@trade" }.joined(separator: "/")
+            await #expect {
+                try await TestWebSocketClient.connect(port: port, path: "/binance/stream?streams=\(fiveStreams)") { _ in }
+            } throws: { error in
+                (error as? TestWebSocketClient.Refused)?.status == .notFound
+            }
+        }
+    }
+
     @Test("server pings; a client that never pongs is dropped after the pong timeout")
     func nonPongingClientIsDropped() async throws {
         try await withSimulator(.testing(keepalive: shortKeepalive)) { simulator, port in

@@ -20,6 +20,28 @@ struct FaultInjectionTests {
         }
     }
 
+    @Test("close with a symbol: only the connections carrying it close, the others keep streaming")
+    func closeBySymbol() async throws {
+        try await withSimulator { simulator, port in
+            try await TestWebSocketClient.connect(port: port, path: "/binance/ws/btcusdt@trade") { btc in
+                try await TestWebSocketClient.connect(port: port, path: "/binance/ws/ethusdt@trade") { eth in
+                    _ = try #require(try await btc.nextData())
+                    _ = try #require(try await eth.nextData())
+                    simulator.inject(.closeConnections(carrying: Symbol(base: "ETH", quote: "USDT")), into: .binance)
+                    try #expect(await eth.waitForClose(within: .seconds(5))?.closeCode == 1001)
+                    try #expect(await eventually { simulator.counters(for: .binance).connectionsOpen == 1 })
+                    let (_, trade) = try #require(try await btc.nextObject { $0["e"] as? String == "trade" })
+                    #expect(trade["s"] as? String == "BTCUSDT")
+
+                    try #expect(await http(.POST, port: port, "/admin/binance/close?symbol=BTC-USDT").status == 200)
+                    try #expect(await btc.waitForClose(within: .seconds(5))?.closeCode == 1001)
+                }
+            }
+            try #expect(await eventually { simulator.counters(for: .binance).connectionsOpen == 0 })
+            try #expect(await http(.POST, port: port, "/admin/binance/close?symbol=BTCUSDT").status == 400)
+        }
+    }
+
     @Test("silence: the socket stays open but nothing arrives, then data resumes")
     func silence() async throws {
         try await withSimulator { simulator, port in

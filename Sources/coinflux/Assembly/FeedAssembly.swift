@@ -5,7 +5,9 @@ import Telemetry
 
 /// Builds the collector's feeds from the configuration.
 enum FeedAssembly {
-    /// One `ExchangeFeed` per enabled exchange with at least one symbol, each registered with `/readyz`.
+    /// The feeds of every enabled exchange with at least one symbol: one `ExchangeFeed` per
+    /// connection its symbols need. Each exchange is one `/readyz` check, failing while any of its
+    /// connections is down.
     static func feeds(_ configuration: CoinfluxConfiguration, sink: any MarketEventSink, metrics: Metrics,
                       readiness: Readiness, logger: Logger) -> [ExchangeFeed] {
         let timing = configuration.feedTiming
@@ -14,13 +16,14 @@ enum FeedAssembly {
             backoff: .init(initial: timing.reconnectInitial, maximum: timing.reconnectMaximum),
             restFallbackAfter: timing.restFallbackAfter,
             restPollInterval: timing.restPollInterval)
-        return configuration.feeds.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { exchange, feed in
-            guard feed.enabled, !feed.symbols.isEmpty else { return nil }
+        return configuration.feeds.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { exchange, feed -> [ExchangeFeed] in
+            guard feed.enabled, !feed.symbols.isEmpty else { return [] }
             let adapter = ExchangeRegistry.adapter(for: exchange, bithumbAPI: feed.bithumbAPI)
-            let service = ExchangeFeed(adapter: adapter, webSocketURL: feed.url, restURL: feed.restURL, symbols: feed.symbols,
-                                       settings: settings, sink: sink, metrics: metrics, logger: logger)
-            readiness.register("feed \(exchange.rawValue)") { service.isConnected ? nil : "websocket not connected" }
-            return service
+            let group = ExchangeFeedGroup(adapter: adapter, webSocketURL: feed.url, restURL: feed.restURL, symbols: feed.symbols,
+                                          streamsPerConnection: feed.streamsPerConnection, settings: settings,
+                                          sink: sink, metrics: metrics, logger: logger)
+            readiness.register("feed \(exchange.rawValue)") { group.connections.notReadyReason }
+            return group.feeds
         }
     }
 }

@@ -55,6 +55,7 @@ extension CoinfluxConfiguration {
             lines.append("    rest_url: \(text(feed.restURL?.absoluteString))")
             lines.append("    symbols: [\(feed.symbols.map(\.description).joined(separator: ", "))]")
             if exchange == .bithumb { lines.append("    api: \(feed.bithumbAPI.rawValue)") }
+            if let streams = feed.streamsPerConnection { lines.append("    streams_per_connection: \(streams)") }
         }
         lines.append("  silence_timeout: \(seconds(feedTiming.silenceTimeout))")
         lines.append("  rest_fallback_after: \(seconds(feedTiming.restFallbackAfter))")

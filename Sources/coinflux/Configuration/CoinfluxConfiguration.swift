@@ -101,6 +101,10 @@ struct CoinfluxConfiguration: Sendable {
         var symbols: [Symbol]
         /// `collector.bithumb.api` — `v1` (current, Upbit-compatible) or `legacy` (`pubwss`). Other exchanges: v1.
         var bithumbAPI: BithumbAPI
+        /// `collector.<exchange>.streams_per_connection` — most streams (two per symbol) one WebSocket
+        /// connection carries; more symbols are spread over further connections. Only for exchanges that
+        /// document a limit (Binance: 2...1024, default 1024); nil for the others, which use one connection.
+        var streamsPerConnection: Int?
     }
 
     /// `collector.*` timing, shared by every feed.
@@ -219,12 +223,14 @@ extension CoinfluxConfiguration {
         for exchange in Exchange.allCases {
             let prefix = "collector.\(exchange.rawValue)"
             let symbols = try Self.symbols("\(prefix).symbols", default: Self.defaultSymbols[exchange] ?? [], &reader)
+            let bithumbAPI: BithumbAPI = exchange == .bithumb ? try reader.choice("\(prefix).api", default: .v1) : .v1
             feeds[exchange] = Feed(
                 enabled: try reader.bool("\(prefix).enabled", default: true),
                 url: try reader.url("\(prefix).url", default: nil, schemes: ["ws", "wss"]),
                 restURL: try reader.url("\(prefix).rest_url", default: nil, schemes: ["http", "https"]),
                 symbols: symbols,
-                bithumbAPI: exchange == .bithumb ? try reader.choice("\(prefix).api", default: .v1) : .v1
+                bithumbAPI: bithumbAPI,
+                streamsPerConnection: try Self.streamsPerConnection(prefix, ExchangeRegistry.adapter(for: exchange, bithumbAPI: bithumbAPI), &reader)
             )
         }
         self.feeds = feeds
@@ -256,6 +262,14 @@ extension CoinfluxConfiguration {
             }
             return symbol
         }
+    }
+
+    /// `<prefix>.streams_per_connection` for an exchange that documents a stream limit: at least one
+    /// symbol's streams, at most the limit. Exchanges without a limit do not take the key (nil).
+    private static func streamsPerConnection(_ prefix: String, _ adapter: any ExchangeAdapter, _ reader: inout SettingsReader) throws -> Int? {
+        let limit = adapter.connectionPolicy.maximumStreamsPerConnection
+        guard limit != .max else { return nil }
+        return try reader.int("\(prefix).streams_per_connection", default: limit, in: ConnectionPolicy.streamsPerSymbol...limit)
     }
 
     private static func halfLives(_ reader: inout SettingsReader) throws -> [Duration] {

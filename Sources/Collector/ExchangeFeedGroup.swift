@@ -1,0 +1,53 @@
+import AsyncHTTPClient
+import CoinfluxCore
+import Exchanges
+import Foundation
+import Logging
+import Telemetry
+
+/// One exchange's feed over as many WebSocket connections as its per-connection stream limit
+/// requires (Binance: 1 024 streams, so 512 symbols, per connection).
+///
+/// The symbols are split into connection groups in order (`ConnectionPolicy.connectionGroups`),
+/// and each group gets its own ``ExchangeFeed``: its own socket, reconnect backoff, silence
+/// detection and REST fallback for its symbols. The feeds share the exchange's counters and a
+/// ``ConnectionTally``, which reports the exchange as a whole (connected gauge, freshness, `/readyz`).
+public struct ExchangeFeedGroup: Sendable {
+    /// One feed per connection, in symbol order; none without symbols.
+    public let feeds: [ExchangeFeed]
+    /// The state the feeds report together.
+    public let connections: ConnectionTally
+
+    /// - Parameters:
+    ///   - adapter: the exchange's protocol; its `ConnectionPolicy` gives the stream limit.
+    ///   - webSocketURL: override of the adapter's WebSocket URL (e.g. the simulator), or nil.
+    ///   - restURL: override of the adapter's REST base URL, or nil.
+    ///   - symbols: normalized symbols to subscribe to.
+    ///   - streamsPerConnection: a lower stream limit per connection than the exchange's own
+    ///     (configuration), or nil for the exchange's.
+    ///   - settings: timing and limits of every connection.
+    ///   - sink: receives the parsed events of every connection.
+    ///   - metrics: the process's metrics registry.
+    ///   - httpClient: the client of the REST fallback.
+    ///   - logger: the feeds log with `exchange` and `connection` (`2/3`) metadata.
+    public init(
+        adapter: any ExchangeAdapter,
+        webSocketURL: URL? = nil,
+        restURL: URL? = nil,
+        symbols: [Symbol],
+        streamsPerConnection: Int? = nil,
+        settings: FeedSettings = .init(),
+        sink: any MarketEventSink,
+        metrics: Metrics,
+        httpClient: HTTPClient = .shared,
+        logger: Logger
+    ) {
+        let groups = adapter.connectionPolicy.connectionGroups(for: symbols, streamsPerConnection: streamsPerConnection)
+        let connections = ConnectionTally(exchange: adapter.exchange, connections: groups.count, metrics: metrics)
+        self.connections = connections
+        self.feeds = zip(groups, connections.slots).map { symbols, slot in
+            ExchangeFeed(adapter: adapter, webSocketURL: webSocketURL, restURL: restURL, symbols: symbols, settings: settings,
+                         sink: sink, metrics: metrics, connection: slot, httpClient: httpClient, logger: logger)
+        }
+    }
+}

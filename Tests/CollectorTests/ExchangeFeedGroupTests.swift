@@ -1,0 +1,61 @@
+import CoinfluxCore
+import Collector
+import Exchanges
+import Foundation
+import Logging
+import Simulator
+import Telemetry
+import Testing
+
+/// An exchange split over several connections, against a simulator that holds each Binance
+/// connection to the same lowered stream limit.
+@Suite("Exchange feed groups against the simulator", .timeLimit(.minutes(2)))
+struct ExchangeFeedGroupTests {
+    let logger = Logger(label: "test.feed-group")
+    /// Two streams each: with four streams per connection, three connections (2 + 2 + 1 symbols).
+    let symbols = ["BTC", "ETH", "SOL", "XRP", "ADA"].map { Symbol(base: $0, quote: "USDT") }
+
+    @Test func splitsOverConnectionsAndIsConnectedOnlyWhileAllAre() async throws {
+        let (simulator, port) = try await startSimulator(cutOff: .seconds(60), binanceStreams: 4)
+        defer { Task { await simulator.stop() } }
+        let sink = RecordingSink(), metrics = Metrics()
+        let urls = simulatorURLs(.binance, port: port)
+        let group = ExchangeFeedGroup(adapter: BinanceAdapter(), webSocketURL: urls.webSocket, restURL: urls.rest, symbols: symbols,
+                                      streamsPerConnection: 4, settings: testSettings(), sink: sink, metrics: metrics, logger: logger)
+        #expect(group.feeds.map(\.symbols) == [Array(symbols[0..<2]), Array(symbols[2..<4]), [symbols[4]]])
+        func connected() -> Double? { metricValue(metrics, "coinflux_feed_connected", ["exchange": "binance"]) }
+        func hasBothChannels(_ symbol: Symbol, after index: Int = 0) -> Bool {
+            let kinds = Set(sink.events.dropFirst(index).filter { $0.symbol == symbol }.map(\.kind))
+            return kinds == [.ticker, .trade]
+        }
+
+        let running = RunningFeeds(group.feeds)
+        #expect(await eventually { connected() == 1 && symbols.allSatisfy { hasBothChannels($0) } }, "not every symbol arrived")
+        let counters = simulator.counters(for: .binance)
+        #expect(counters.connectionsOpen == 3)
+        #expect(counters.subscriptionsReceived == 3)
+        // The simulator refuses a subscription beyond four streams with an error frame: none came.
+        #expect(metricValue(metrics, "coinflux_feed_exchange_errors_total", ["exchange": "binance"]) == 0)
+        #expect(group.connections.notReadyReason == nil)
+
+        // Close the second connection (SOL, XRP) and keep it from reconnecting for a while.
+        simulator.inject(.refuse(.seconds(3), status: 503), into: .binance)
+        simulator.inject(.closeConnections(carrying: symbols[2]), into: .binance)
+        #expect(await eventually { connected() == 0 }, "one connection down, yet the exchange looked connected")
+        #expect(group.connections.notReadyReason == "websocket connection 2/3 not connected")
+        #expect(simulator.counters(for: .binance).connectionsOpen == 2, "the other connections stayed open")
+        let outage = sink.events.count
+        #expect(await eventually { hasBothChannels(symbols[0], after: outage) && hasBothChannels(symbols[4], after: outage) })
+        #expect(connected() == 0, "still down while refused")
+
+        // Once it reconnects and resubscribes, the exchange is connected again and SOL and XRP flow.
+        #expect(await eventually { connected() == 1 }, "did not come back")
+        #expect(group.connections.notReadyReason == nil)
+        #expect(simulator.counters(for: .binance).connectionsAccepted == 4)
+        #expect(metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "closed"]) == 1)
+        let back = sink.events.count
+        #expect(await eventually { hasBothChannels(symbols[2], after: back) && hasBothChannels(symbols[3], after: back) })
+        await running.stop()
+        #expect(connected() == 0)
+    }
+}

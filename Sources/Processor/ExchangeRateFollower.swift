@@ -21,12 +21,14 @@ final class ExchangeRateFollower: Sendable {
 
     /// - Parameter groupPrefix: The processor's group id; the follower's group is this plus a
     ///   random suffix, so each instance reads every partition.
-    init(bootstrapServers: [String], groupPrefix: String, topic: String, properties: [String: String], logger: Logger) throws {
+    init(bootstrapServers: [String], groupPrefix: String, topic: String, caughtUpPause: Duration,
+         properties: [String: String], logger: Logger) throws {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: bootstrapServers,
             groupID: "\(groupPrefix)-fx-\(String(UInt64.random(in: 0...UInt64.max), radix: 36))")
         configuration.autoOffsetReset = .earliest
         configuration.maximumQueuedKilobytes = 1_024
+        configuration.caughtUpPause = caughtUpPause
         configuration.additionalProperties = properties
         consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         self.topic = topic

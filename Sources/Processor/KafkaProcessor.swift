@@ -49,11 +49,13 @@ public final class KafkaProcessor: Service {
     }
 
     /// The ticks consumer's configuration: group `groupID`, 8 MiB of prefetched messages and
-    /// fetch answers of at most 4 MiB (memory stays bounded, batch polls stay fed), then
-    /// `properties` (librdkafka's own names), which override all of it.
-    public static func consumerConfiguration(bootstrapServers: [String], groupID: String,
+    /// fetch answers of at most 4 MiB (memory stays bounded, batch polls stay fed), caught-up
+    /// partitions checked every `caughtUpPause`, then `properties` (librdkafka's own names),
+    /// which override all of it.
+    public static func consumerConfiguration(bootstrapServers: [String], groupID: String, caughtUpPause: Duration = .milliseconds(20),
                                              properties: [String: String] = [:]) -> KafkaConsumerConfiguration {
         var consumer = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
+        consumer.caughtUpPause = caughtUpPause
         consumer.maximumQueuedKilobytes = 8_192
         consumer.additionalProperties = ["fetch.max.bytes": "4194304"].merging(properties) { $1 }
         return consumer
@@ -63,7 +65,8 @@ public final class KafkaProcessor: Service {
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         let follower = try ExchangeRateFollower(
             bootstrapServers: consumerConfiguration.bootstrapServers, groupPrefix: consumerConfiguration.groupID,
-            topic: settings.fxTopic, properties: consumerConfiguration.additionalProperties, logger: logger)
+            topic: settings.fxTopic, caughtUpPause: consumerConfiguration.caughtUpPause,
+            properties: consumerConfiguration.additionalProperties, logger: logger)
         let membership = Membership()
         try consumer.subscribe(topics: [settings.ticksTopic], rewind: settings.warmupMessages) { event in
             membership.record(event)

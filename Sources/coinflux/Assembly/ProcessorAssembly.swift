@@ -49,8 +49,8 @@ enum ProcessorAssembly {
 
     /// The ticks consumer of the configured group, with the `kafka.properties`.
     static func consumerConfiguration(_ configuration: CoinfluxConfiguration) -> KafkaConsumerConfiguration {
-        KafkaProcessor.consumerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
-                                             groupID: configuration.processor.group, properties: configuration.kafka.properties)
+        KafkaProcessor.consumerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers, groupID: configuration.processor.group,
+                                             caughtUpPause: configuration.kafka.caughtUpPause, properties: configuration.kafka.properties)
     }
 
     /// The consumer-group processor of `coinflux process` (and of `coinflux run` with Kafka),

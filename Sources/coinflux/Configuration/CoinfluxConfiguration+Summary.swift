@@ -17,6 +17,7 @@ extension CoinfluxConfiguration {
         lines.append("  fx_topic: \(text(kafka.fxTopic))")
         lines.append("  deadletter_topic: \(text(kafka.deadLetterTopic))")
         lines.append("  partitions: \(kafka.partitions)")
+        lines.append("  caught_up_pause: \(seconds(kafka.caughtUpPause))")
         lines.append("  properties:" + (kafka.properties.isEmpty ? " {}" : ""))
         for (name, value) in kafka.properties.sorted(by: { $0.key < $1.key }) {
             let isSecret = name.contains("password") || name.contains("secret")

@@ -21,6 +21,9 @@ struct CoinfluxConfiguration: Sendable {
         var partitions: Int
         /// `kafka.properties.*` — any librdkafka property, passed through unchanged.
         var properties: [String: String]
+        /// `kafka.caught_up_pause` — how often a consumer at the end of a partition asks the broker
+        /// whether it has more, instead of re-fetching; 0 turns that off. Default: 20 ms.
+        var caughtUpPause: Duration
         /// Whether `kafka.brokers` was given (file, environment or flag). `coinflux run` uses Kafka
         /// only then, and an in-process queue otherwise.
         var isConfigured: Bool
@@ -185,6 +188,7 @@ extension CoinfluxConfiguration {
             deadLetterTopic: try reader.string("kafka.deadletter_topic", default: "market.deadletter"),
             partitions: try reader.int("kafka.partitions", default: 6, in: 1...1024),
             properties: try reader.map("kafka.properties"),
+            caughtUpPause: try reader.duration("kafka.caught_up_pause", default: .milliseconds(20)),
             isConfigured: reader.origin(of: "kafka.brokers") != nil
         )
         influxDB = InfluxDB(

@@ -142,6 +142,12 @@ struct EventCodecTests {
         #expect(decoded.kind == .trade)
         #expect(decoded.symbol == Symbol(base: "BTC", quote: "KRW"))
         #expect(decoded.side == .unknown)
+        // Keys written with escapes are the same keys.
+        let escapedKeys = #"{"\u0076":1,"ty\u0070e":"trade","exchange":"coinone","symbol":"BTC-KRW","pr\u0069ce":2.5,"event_time_ns":1,"receive_time_n\u0073":3}"#
+        let unescaped = try EventCodec.decode(Array(escapedKeys.utf8))
+        #expect(unescaped.kind == .trade)
+        #expect(unescaped.price == 2.5)
+        #expect(unescaped.receiveTimeNanos == 3)
     }
 
     @Test("another schema version is refused with unsupportedVersion")

@@ -162,12 +162,15 @@ private final class Poller: Sendable {
 
     init(client: RDKafkaClient) {
         let thread = Thread { [self] in
+            // Named from inside: Foundation on Linux applies a name set before `start()` to the
+            // object only, and Linux refuses names over 15 bytes. Without it the thread shows up
+            // under its creator's name in `top -H`, perf and /proc.
+            Thread.current.name = "kafka.delivery"
             while !stop.load(ordering: .acquiring) {
                 client.poll(timeoutMilliseconds: 100)
             }
             finished.signal()
         }
-        thread.name = "coinflux.kafka.producer.poll"
         thread.start()
     }
 }

@@ -25,7 +25,7 @@ public final class KafkaProducer: Sendable {
         public var inQueue: Int
     }
 
-    private let client: RDKafkaClient
+    let client: RDKafkaClient
     private let blocking: BlockingQueue
     private let poller: Poller
     private let enqueued = Atomic<Int>(0)
@@ -67,11 +67,19 @@ public final class KafkaProducer: Sendable {
     /// - Throws: ``KafkaError`` — ``KafkaError/Code/queueFull`` when the local queue is full, ``KafkaError/Code/closed``
     ///   after ``close(timeout:)``. Every refused message is counted in ``Counters/dropped``.
     public func send(topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        try enqueue(to: topic) {
+            try client.produce(topic: topic, key: key, value: value)
+        }
+    }
+
+    /// Runs `produce` (one message to `topic`) unless the producer is closed, and counts the message
+    /// as enqueued or, whatever the error, dropped.
+    func enqueue(to topic: String, _ produce: () throws -> Void) throws {
         do {
             guard !closed.load(ordering: .relaxed) else {
                 throw KafkaError(code: .closed, message: "send to \(topic) after the producer was closed")
             }
-            try client.produce(topic: topic, key: key, value: value)
+            try produce()
             enqueued.add(1, ordering: .relaxed)
         } catch {
             dropped.add(1, ordering: .relaxed)

@@ -47,19 +47,27 @@ enum CollectorBenchmark {
     private static func report(from first: Snapshot, to last: Snapshot, seconds: Double) {
         let offered = last.framesSent - first.framesSent
         let parsed = last.framesParsed - first.framesParsed
+        let queued = last.queued - first.queued
         let delivered = last.delivered - first.delivered
         let collectorCPU = last.collectorCPU - first.collectorCPU
         let perFrame = collectorCPU / Double(max(parsed, 1))
-        func line(_ label: String, _ value: Double, _ unit: String) {
+        let coreShare = collectorCPU / seconds
+        func line(_ label: String, _ text: String) {
             // Padded by hand: Foundation on Linux ignores the width of `%@`.
-            print("  " + label.padding(toLength: 60, withPad: " ", startingAt: 0) + String(format: "%7.1f ", value) + unit)
+            print("  " + label.padding(toLength: 66, withPad: " ", startingAt: 0) + text)
+        }
+        func line(_ label: String, _ value: Double, _ unit: String) {
+            line(label, String(format: "%7.1f ", value) + unit)
         }
         print("  simulator asked for \(framesPerSecond) frames/s over \(connections) connections; \(Int(seconds)) s window")
         Bench.record("frames sent by the simulator (offered)", operations: offered, seconds: seconds, unit: "frames")
         Bench.record("frames parsed by coinflux collect", operations: parsed, seconds: seconds, unit: "frames")
+        Bench.record("events queued for Kafka (USDT-KRW twice: ticks and fx)", operations: queued, seconds: seconds, unit: "events")
         Bench.record("events acknowledged by Kafka", operations: delivered, seconds: seconds, unit: "events")
         line("frames parsed / frames offered", 100 * Double(parsed) / Double(max(offered, 1)), "%")
-        line("collector CPU (100 % = one core)", 100 * collectorCPU / seconds, "%")
+        line("events acknowledged / events queued (below 100: the broker lags)", 100 * Double(delivered) / Double(max(queued, 1)), "%")
+        line("events dropped (librdkafka's local queue full)", String(format: "%7d", last.dropped - first.dropped))
+        line("collector CPU (100 % = one core)", 100 * coreShare, "%")
         line("collector CPU per parsed frame", 1e6 * perFrame, "µs")
         for group in ThreadGroup.allCases {
             let spent = group.seconds(in: last.collectorThreads) - group.seconds(in: first.collectorThreads)
@@ -78,9 +86,8 @@ enum CollectorBenchmark {
         let parsedRate = Double(parsed) / seconds
         let projected = perFrame * Double(framesPerSecond)
         if parsedRate >= 0.99 * Double(framesPerSecond) {
-            let used = collectorCPU / seconds
             print(String(format: "  goal (%d frames/s under 50 %% of a core): %@, measured: %.1f %% of a core at %.0f frames/s parsed",
-                         framesPerSecond, (used < 0.5 ? "met" : "NOT met") as NSString, 100 * used, parsedRate))
+                         framesPerSecond, (coreShare < 0.5 ? "met" : "NOT met") as NSString, 100 * coreShare, parsedRate))
         } else {
             print(String(format: "  goal (%d frames/s under 50 %% of a core): %@ as a projection only, %.0f frames/s parsed of %.0f offered: %.2f µs per frame × %d = %.1f %% of a core",
                          framesPerSecond, (projected < 0.5 ? "met" : "NOT met") as NSString, parsedRate, Double(offered) / seconds,
@@ -125,6 +132,9 @@ enum CollectorBenchmark {
     private struct Snapshot {
         var framesSent = 0
         var framesParsed = 0
+        /// Messages handed to librdkafka, and refused by it (local queue full), over both topics.
+        var queued = 0
+        var dropped = 0
         var delivered = 0
         var collectorCPU = 0.0
         var collectorThreads: [String: Double] = [:]
@@ -147,6 +157,10 @@ enum CollectorBenchmark {
             guard parts.count == 2, let value = Double(parts[1]) else { continue }
             if parts[0].hasPrefix("coinflux_feed_frames_total{"), parts[0].contains("kind=\"data\"") {
                 snapshot.framesParsed += Int(value)
+            } else if parts[0].hasPrefix("coinflux_producer_messages_total{"), parts[0].contains("outcome=\"queued\"") {
+                snapshot.queued += Int(value)
+            } else if parts[0].hasPrefix("coinflux_producer_messages_total{"), parts[0].contains("outcome=\"dropped\"") {
+                snapshot.dropped += Int(value)
             } else if parts[0] == "coinflux_producer_deliveries_total{outcome=\"delivered\"}" {
                 snapshot.delivered = Int(value)
             } else if parts[0] == "process_cpu_seconds_total" {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// CPU time consumed, in seconds, by this thread, this process, its waited-for children, another
-/// process or a whole process group: what a figure costs, whatever else shares the two cores.
+/// process (or each of its threads) or a whole process group: what a figure costs, whatever else
+/// shares the two cores.
 enum CPUTime {
     /// The calling thread.
     static func thread() -> Double {
@@ -35,6 +36,30 @@ enum CPUTime {
                   let fields = fields(ofStat: stat), fields.group == group else { return total }
             return total + fields.seconds
         }
+    }
+
+    /// utime + stime of each thread of a running process, by thread name (`comm`, at most 15
+    /// bytes; threads of one name are summed), from /proc/PID/task/*/stat.
+    static func threads(of pid: Int32) -> [String: Double] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        var byName: [String: Double] = [:]
+        for task in tasks {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"), open < close,
+                  let fields = fields(ofStat: stat) else { continue }
+            byName[String(stat[stat.index(after: open)..<close]), default: 0] += fields.seconds
+        }
+        return byName
+    }
+
+    /// CPU time every core of the machine spent busy (user, nice, system, irq, softirq), from
+    /// /proc/stat: with the figures of known processes, what else loaded the machine meanwhile.
+    static func machineBusy() -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = stat.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return 0 }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard ticks.count >= 7 else { return 0 }
+        return (ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6]) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Process group and utime + stime of a /proc/PID/stat line.

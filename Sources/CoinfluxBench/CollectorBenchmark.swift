@@ -7,6 +7,11 @@ import FoundationNetworking
 /// five exchanges' connections; over a 20 s window this prints the frames offered, the frames the
 /// collector parsed, the events Kafka acknowledged, and the CPU each process used. Simulator,
 /// collector and broker share the machine's cores, as they would on one host.
+///
+/// The goal is collecting 50 000 frames/s with under half a core. CPU per parsed frame is the
+/// figure that carries over to other rates, so the verdict also states it as a projection
+/// (µs per frame × 50 000) when the simulator offered less, and the CPU the rest of the machine
+/// used meanwhile says whether the run was disturbed.
 enum CollectorBenchmark {
     static let framesPerSecond = 50_000
     static let connections = 5  // one per exchange with the default symbols
@@ -32,36 +37,115 @@ enum CollectorBenchmark {
         defer { stop(collector) }
         try await Task.sleep(for: .seconds(5))  // connect, subscribe, reach a steady rate
 
-        let first = try await snapshot(simulatorPort: simulatorPort, telemetryPort: telemetryPort, simulator: simulator)
+        let first = try await snapshot(simulatorPort: simulatorPort, telemetryPort: telemetryPort, simulator: simulator, collector: collector)
         try await Task.sleep(for: window)
-        let last = try await snapshot(simulatorPort: simulatorPort, telemetryPort: telemetryPort, simulator: simulator)
-        let seconds = window.seconds
+        let last = try await snapshot(simulatorPort: simulatorPort, telemetryPort: telemetryPort, simulator: simulator, collector: collector)
+        report(from: first, to: last, seconds: window.seconds)
+    }
+
+    /// Prints the figures of the window between two snapshots and the verdict on the goal.
+    private static func report(from first: Snapshot, to last: Snapshot, seconds: Double) {
         let offered = last.framesSent - first.framesSent
         let parsed = last.framesParsed - first.framesParsed
+        let queued = last.queued - first.queued
         let delivered = last.delivered - first.delivered
+        let collectorCPU = last.collectorCPU - first.collectorCPU
+        let perFrame = collectorCPU / Double(max(parsed, 1))
+        let coreShare = collectorCPU / seconds
+        func line(_ label: String, _ text: String) {
+            // Padded by hand: Foundation on Linux ignores the width of `%@`.
+            print("  " + label.padding(toLength: 66, withPad: " ", startingAt: 0) + text)
+        }
+        func line(_ label: String, _ value: Double, _ unit: String) {
+            line(label, String(format: "%7.1f ", value) + unit)
+        }
         print("  simulator asked for \(framesPerSecond) frames/s over \(connections) connections; \(Int(seconds)) s window")
-        Bench.record("frames sent by the simulator", operations: offered, seconds: seconds, unit: "frames")
-        let parsedRow = Bench.record("frames parsed by coinflux collect", operations: parsed, seconds: seconds, unit: "frames")
-        let deliveredRow = Bench.record("events acknowledged by Kafka", operations: delivered, seconds: seconds, unit: "events")
-        print(String(format: "  %-58@ %7.1f %%", "frames parsed / frames sent" as NSString, 100 * Double(parsed) / Double(max(offered, 1))))
-        print(String(format: "  %-58@ %7.1f %%", "collector CPU (100 %% = one core)" as NSString,
-                     100 * (last.collectorCPU - first.collectorCPU) / seconds))
-        print(String(format: "  %-58@ %7.1f %%", "simulator CPU (100 %% = one core)" as NSString,
-                     100 * (last.simulatorCPU - first.simulatorCPU) / seconds))
-        print(String(format: "  %-58@ %7.1f µs", "collector CPU per parsed frame" as NSString,
-                     1e6 * (last.collectorCPU - first.collectorCPU) / Double(max(parsed, 1))))
-        Bench.blackHole((parsedRow, deliveredRow))
+        Bench.record("frames sent by the simulator (offered)", operations: offered, seconds: seconds, unit: "frames")
+        Bench.record("frames parsed by coinflux collect", operations: parsed, seconds: seconds, unit: "frames")
+        Bench.record("events queued for Kafka (USDT-KRW twice: ticks and fx)", operations: queued, seconds: seconds, unit: "events")
+        Bench.record("events acknowledged by Kafka", operations: delivered, seconds: seconds, unit: "events")
+        line("frames parsed / frames offered", 100 * Double(parsed) / Double(max(offered, 1)), "%")
+        line("events acknowledged / events queued (below 100: the broker lags)", 100 * Double(delivered) / Double(max(queued, 1)), "%")
+        line("events dropped (librdkafka's local queue full)", String(format: "%7d", last.dropped - first.dropped))
+        line("collector CPU (100 % = one core)", 100 * coreShare, "%")
+        line("collector CPU per parsed frame", 1e6 * perFrame, "µs")
+        for group in ThreadGroup.allCases {
+            let spent = group.seconds(in: last.collectorThreads) - group.seconds(in: first.collectorThreads)
+            line("  " + group.description, 1e6 * spent / Double(max(parsed, 1)), "µs")
+        }
+        line("simulator CPU", 100 * (last.simulatorCPU - first.simulatorCPU) / seconds, "%")
+        if let brokerCPU = last.brokerCPU, let start = first.brokerCPU {
+            line("broker CPU (noida-db)", 100 * (brokerCPU - start) / seconds, "%")
+        }
+        let known = collectorCPU + (last.simulatorCPU - first.simulatorCPU) + ((last.brokerCPU ?? 0) - (first.brokerCPU ?? 0))
+            + (last.benchCPU - first.benchCPU)
+        line("rest of the machine (kernel threads, influxd, other work)", max(0, 100 * ((last.machineCPU - first.machineCPU) - known) / seconds), "%")
+
+        // The goal: 50 000 frames/s with under half a core, measured when the collector parsed the
+        // full rate (1 % tolerance for the window's edges), else projected from CPU per frame.
+        let parsedRate = Double(parsed) / seconds
+        let projected = perFrame * Double(framesPerSecond)
+        if parsedRate >= 0.99 * Double(framesPerSecond) {
+            print(String(format: "  goal (%d frames/s under 50 %% of a core): %@, measured: %.1f %% of a core at %.0f frames/s parsed",
+                         framesPerSecond, (coreShare < 0.5 ? "met" : "NOT met") as NSString, 100 * coreShare, parsedRate))
+        } else {
+            print(String(format: "  goal (%d frames/s under 50 %% of a core): %@ as a projection only, %.0f frames/s parsed of %.0f offered: %.2f µs per frame × %d = %.1f %% of a core",
+                         framesPerSecond, (projected < 0.5 ? "met" : "NOT met") as NSString, parsedRate, Double(offered) / seconds,
+                         1e6 * perFrame, framesPerSecond, 100 * projected))
+        }
+    }
+
+    /// The collector's threads, by what they do (from their names).
+    private enum ThreadGroup: CaseIterable, CustomStringConvertible {
+        /// `NIO-*`: socket reads, TLS, WebSocket frame decoding, handing frames to the feeds.
+        case eventLoops
+        /// `rdk:*`: librdkafka's broker and main threads (batching, lz4, network), and
+        /// `kafka.delivery`, the producer's thread that serves delivery reports.
+        case librdkafka
+        /// Everything else: the Swift concurrency pool (parsing, encoding, producing, metrics, and
+        /// resuming the feeds when the event loops hand them frames).
+        case swift
+
+        init(threadName: String) {
+            if threadName.hasPrefix("NIO-") {
+                self = .eventLoops
+            } else if threadName.hasPrefix("rdk:") || threadName == "kafka.delivery" {
+                self = .librdkafka
+            } else {
+                self = .swift
+            }
+        }
+
+        var description: String {
+            switch self {
+            case .eventLoops: "of which NIO event loops (reads, WebSocket frames)"
+            case .librdkafka: "of which librdkafka threads (batches, lz4, network, acks)"
+            case .swift: "of which Swift tasks (parse, encode, produce, task hops)"
+            }
+        }
+
+        func seconds(in threads: [String: Double]) -> Double {
+            threads.reduce(0) { $0 + (ThreadGroup(threadName: $1.key) == self ? $1.value : 0) }
+        }
     }
 
     private struct Snapshot {
         var framesSent = 0
         var framesParsed = 0
+        /// Messages handed to librdkafka, and refused by it (local queue full), over both topics.
+        var queued = 0
+        var dropped = 0
         var delivered = 0
         var collectorCPU = 0.0
+        var collectorThreads: [String: Double] = [:]
         var simulatorCPU = 0.0
+        /// The broker's process group, when scripts/with-services.sh says which it is.
+        var brokerCPU: Double?
+        var benchCPU = 0.0
+        var machineCPU = 0.0
     }
 
-    private static func snapshot(simulatorPort: Int, telemetryPort: Int, simulator: Process) async throws -> Snapshot {
+    private static func snapshot(simulatorPort: Int, telemetryPort: Int, simulator: Process, collector: Process) async throws -> Snapshot {
         var snapshot = Snapshot()
         let counters = try await get("http://127.0.0.1:\(simulatorPort)/admin/counters")
         if let object = try JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: [String: Any]] {
@@ -73,13 +157,21 @@ enum CollectorBenchmark {
             guard parts.count == 2, let value = Double(parts[1]) else { continue }
             if parts[0].hasPrefix("coinflux_feed_frames_total{"), parts[0].contains("kind=\"data\"") {
                 snapshot.framesParsed += Int(value)
+            } else if parts[0].hasPrefix("coinflux_producer_messages_total{"), parts[0].contains("outcome=\"queued\"") {
+                snapshot.queued += Int(value)
+            } else if parts[0].hasPrefix("coinflux_producer_messages_total{"), parts[0].contains("outcome=\"dropped\"") {
+                snapshot.dropped += Int(value)
             } else if parts[0] == "coinflux_producer_deliveries_total{outcome=\"delivered\"}" {
                 snapshot.delivered = Int(value)
             } else if parts[0] == "process_cpu_seconds_total" {
                 snapshot.collectorCPU = value
             }
         }
+        snapshot.collectorThreads = CPUTime.threads(of: collector.processIdentifier)
         snapshot.simulatorCPU = CPUTime.process(simulator.processIdentifier)
+        snapshot.brokerCPU = ProcessInfo.processInfo.environment["COINFLUX_TEST_KAFKA_PGID"].flatMap(Int32.init).map(CPUTime.processGroup)
+        snapshot.benchCPU = CPUTime.thisProcess()
+        snapshot.machineCPU = CPUTime.machineBusy()
         return snapshot
     }
 

@@ -9,7 +9,8 @@ import Telemetry
 /// exchange-wide gauges, so a partly connected exchange never looks healthy:
 /// - `coinflux_feed_connected` is 1 only while every connection is connected and subscribed;
 /// - `coinflux_feed_last_message_timestamp_seconds` is the last message of the connection that has
-///   waited longest, so one silent connection makes the exchange stale.
+///   waited longest, so one silent connection makes the exchange stale. Each frame only stores its
+///   time in its connection's atomic; the oldest is picked when the metrics are rendered.
 ///
 /// Counters need no tally: every feed of the exchange increments the same counter objects.
 public final class ConnectionTally: Sendable {
@@ -24,22 +25,31 @@ public final class ConnectionTally: Sendable {
         public var description: String { "\(index + 1)/\(tally.count)" }
 
         /// Whether this connection is connected and subscribed right now.
-        public var isConnected: Bool { tally.state.withLock { $0.connected[index] } }
+        public var isConnected: Bool { tally.connected.withLock { $0[index] } }
 
         /// The connection is connected and subscribed.
-        func markConnected() { tally.update { $0.connected[index] = true } }
+        func markConnected() { tally.setConnected(true, at: index) }
 
         /// The connection is down (or not up yet).
-        func markDown() { tally.update { $0.connected[index] = false } }
+        func markDown() { tally.setConnected(false, at: index) }
 
-        /// The connection received a message (WebSocket frame or REST response) at `seconds` since the epoch.
-        func recordMessage(at seconds: Double) { tally.update { $0.lastMessage[index] = seconds } }
+        /// The connection received a message (WebSocket frame or REST response) at `seconds` since
+        /// the epoch. Called for every frame, so it is one atomic store; the gauge is worked out
+        /// when the metrics are read.
+        func recordMessage(at seconds: Double) { tally.lastMessages[index].store(seconds) }
     }
 
-    private struct State {
-        var connected: [Bool]
-        /// Unix time of each connection's last message; 0 before its first.
-        var lastMessage: [Double]
+    /// One connection's latest message time, kept as the bits of a `Double` in an atomic.
+    private final class LastMessage: Sendable {
+        /// 0 (the bits of 0.0) before the first message.
+        private let bits = Atomic<UInt64>(0)
+
+        /// Unix time of the latest message; 0 before the first.
+        var seconds: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
+
+        func store(_ seconds: Double) {
+            bits.store(seconds.bitPattern, ordering: .relaxed)
+        }
     }
 
     /// How many connections the exchange uses (one feed each).
@@ -49,17 +59,23 @@ public final class ConnectionTally: Sendable {
 
     private let connectedGauge: Gauge
     private let lastMessageGauge: Gauge
-    private let state: Mutex<State>
+    /// Whether each connection is connected and subscribed. Changes rarely; the gauge is set under
+    /// the same lock, so concurrent reports from several connections cannot leave it stale.
+    private let connected: Mutex<[Bool]>
+    /// Each connection's latest message, stored for every frame without a lock.
+    private let lastMessages: [LastMessage]
 
     /// - Parameters:
     ///   - exchange: the exchange, the `exchange` label of the gauges.
     ///   - connections: how many connections its symbols are split over.
-    ///   - metrics: the process's metrics registry.
+    ///   - metrics: the process's metrics registry; the last-message gauge is updated whenever it renders.
     public init(exchange: Exchange, connections: Int, metrics: Metrics) {
         count = max(0, connections)
         connectedGauge = metrics.gauge(MetricCatalogue.feedConnected, exchange.rawValue)
         lastMessageGauge = metrics.gauge(MetricCatalogue.feedLastMessage, exchange.rawValue)
-        state = Mutex(State(connected: Array(repeating: false, count: count), lastMessage: Array(repeating: 0, count: count)))
+        connected = Mutex(Array(repeating: false, count: count))
+        lastMessages = (0..<count).map { _ in LastMessage() }
+        metrics.updateBeforeRendering { [weak self] in self?.updateLastMessageGauge() }
     }
 
     /// Why the exchange is not ready, for `/readyz`: which connections are down; nil while all are up.
@@ -71,13 +87,15 @@ public final class ConnectionTally: Sendable {
         return down.count == 1 ? "websocket connection \(names) not connected" : "websocket connections \(names) not connected"
     }
 
-    /// Changes the state and sets both gauges from it under the same lock, so that concurrent
-    /// reports from several connections cannot leave a gauge on a stale value.
-    private func update(_ change: (inout State) -> Void) {
-        state.withLock { state in
-            change(&state)
-            connectedGauge.set(Double(state.connected.allSatisfy { $0 } ? 1 : 0))
-            lastMessageGauge.set(state.lastMessage.min() ?? Double(0))
+    private func setConnected(_ isConnected: Bool, at index: Int) {
+        connected.withLock { connected in
+            connected[index] = isConnected
+            connectedGauge.set(Double(connected.allSatisfy { $0 } ? 1 : 0))
         }
+    }
+
+    /// The stalest connection's latest message (0 while any has had none).
+    private func updateLastMessageGauge() {
+        lastMessageGauge.set(lastMessages.map(\.seconds).min() ?? 0)
     }
 }

@@ -14,32 +14,44 @@ public final class KafkaEventSink: MarketEventSink {
     /// The symbol whose price is the KRW-per-USDT rate.
     public static let fxSymbol = Symbol(base: "USDT", quote: "KRW")
 
-    private struct TopicCounters {
+    /// Room reserved for encoding a frame's events, one at a time: above the longest events (a
+    /// ticker with every optional field at 17 significant digits is about 500 bytes), so the buffer
+    /// does not grow while encoding.
+    static let encodeCapacity = 1_024
+
+    /// Where messages to one topic go, and their counters. A class: handed to `send` for every
+    /// message without copying its fields.
+    private final class Destination: Sendable {
+        /// The topic, looked up once, or nil when librdkafka refused its name (every send by name
+        /// then fails and is counted as dropped).
+        let topic: KafkaProducer.Topic?
+        let name: String
         let queued: Counter
         let dropped: Counter
+
+        init(_ name: String, producer: KafkaProducer, metrics: Metrics) {
+            topic = try? producer.topic(name)
+            self.name = name
+            queued = metrics.counter(MetricCatalogue.producerMessages, name, "queued")
+            dropped = metrics.counter(MetricCatalogue.producerMessages, name, "dropped")
+        }
     }
 
     private let producer: KafkaProducer
-    private let ticksTopic: String
-    private let fxTopic: String
-    private let ticks: TopicCounters
-    private let fx: TopicCounters
+    private let ticks: Destination
+    private let fx: Destination
     private let problems: RateLimitedLog
 
     public init(producer: KafkaProducer, ticksTopic: String, fxTopic: String, metrics: Metrics, logger: Logger) {
         self.producer = producer
-        self.ticksTopic = ticksTopic
-        self.fxTopic = fxTopic
-        ticks = TopicCounters(queued: metrics.counter(MetricCatalogue.producerMessages, ticksTopic, "queued"),
-                              dropped: metrics.counter(MetricCatalogue.producerMessages, ticksTopic, "dropped"))
-        fx = TopicCounters(queued: metrics.counter(MetricCatalogue.producerMessages, fxTopic, "queued"),
-                           dropped: metrics.counter(MetricCatalogue.producerMessages, fxTopic, "dropped"))
+        ticks = Destination(ticksTopic, producer: producer, metrics: metrics)
+        fx = Destination(fxTopic, producer: producer, metrics: metrics)
         problems = RateLimitedLog(logger: logger)
     }
 
     public func publish(_ events: [MarketEvent]) {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(256)
+        buffer.reserveCapacity(Self.encodeCapacity)
         for event in events {
             buffer.removeAll(keepingCapacity: true)
             do {
@@ -50,20 +62,24 @@ public final class KafkaEventSink: MarketEventSink {
                 continue
             }
             let key = EventCodec.key(for: event)
-            send(buffer, key: key, to: ticksTopic, counters: ticks)
+            send(buffer, key: key, to: ticks)
             if event.symbol == Self.fxSymbol {
-                send(buffer, key: key, to: fxTopic, counters: fx)
+                send(buffer, key: key, to: fx)
             }
         }
     }
 
-    private func send(_ value: [UInt8], key: String, to topic: String, counters: TopicCounters) {
+    private func send(_ value: [UInt8], key: String, to destination: Destination) {
         do {
-            try producer.send(topic: topic, key: key, value: value)
-            counters.queued.increment()
+            if let topic = destination.topic {
+                try producer.send(to: topic, key: key, value: value)
+            } else {
+                try producer.send(topic: destination.name, key: key, value: value)
+            }
+            destination.queued.increment()
         } catch {
-            counters.dropped.increment()
-            problems.warning("Kafka refused a message; dropped", metadata: ["topic": "\(topic)", "error": "\(error)"])
+            destination.dropped.increment()
+            problems.warning("Kafka refused a message; dropped", metadata: ["topic": "\(destination.name)", "error": "\(error)"])
         }
     }
 }

@@ -48,6 +48,21 @@ public struct KafkaProducerConfiguration: Sendable {
     public var compression: KafkaCompression = .lz4
     /// How long to wait for more messages before sending a batch (`linger.ms`). Default: 5 ms.
     public var linger: Duration = .milliseconds(5)
+    /// Produce requests one broker connection may have sent and not yet seen answered
+    /// (`max.in.flight.requests.per.connection`). Default: 1.
+    ///
+    /// Not librdkafka's 5 (the most idempotence allows), because of how librdkafka 2.0 waits.
+    /// Idempotent, it sends a partition's next batch only once the previous one is answered (its
+    /// window of 5 requests is compared with the partition's count of in-flight *messages*), and
+    /// while it waits holding a batch whose `linger` has passed, its broker thread polls with a zero
+    /// timeout: a busy loop for as long as the broker takes to answer. A slow broker (one starved of
+    /// CPU on a shared host, say) thus costs the producer up to a core, which slows the broker
+    /// further. With one request per connection, the batch of the connection's next partition waits
+    /// in librdkafka's output queue instead, and while a request waits there the thread sleeps until
+    /// the answer; batches grow meanwhile, so throughput keeps up. (A connection whose traffic is a
+    /// single partition can still loop.) Measured: `coinflux collect` at 50 000 frames/s beside a
+    /// starved broker, 13.5 → 4.8 µs of CPU per frame, and every event acknowledged.
+    public var maximumInFlightRequests: Int = 1
     /// Bound of the local queue in messages (`queue.buffering.max.messages`); beyond it
     /// ``KafkaProducer/send(topic:key:value:)`` fails with ``KafkaError/Code/queueFull``. Default: 100 000.
     public var maximumQueuedMessages: Int = 100_000

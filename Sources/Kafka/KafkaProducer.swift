@@ -25,7 +25,7 @@ public final class KafkaProducer: Sendable {
         public var inQueue: Int
     }
 
-    private let client: RDKafkaClient
+    let client: RDKafkaClient
     private let blocking: BlockingQueue
     private let poller: Poller
     private let enqueued = Atomic<Int>(0)
@@ -67,11 +67,19 @@ public final class KafkaProducer: Sendable {
     /// - Throws: ``KafkaError`` — ``KafkaError/Code/queueFull`` when the local queue is full, ``KafkaError/Code/closed``
     ///   after ``close(timeout:)``. Every refused message is counted in ``Counters/dropped``.
     public func send(topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
+        try enqueue(to: topic) {
+            try client.produce(topic: topic, key: key, value: value)
+        }
+    }
+
+    /// Runs `produce` (one message to `topic`) unless the producer is closed, and counts the message
+    /// as enqueued or, whatever the error, dropped.
+    func enqueue(to topic: String, _ produce: () throws -> Void) throws {
         do {
             guard !closed.load(ordering: .relaxed) else {
                 throw KafkaError(code: .closed, message: "send to \(topic) after the producer was closed")
             }
-            try client.produce(topic: topic, key: key, value: value)
+            try produce()
             enqueued.add(1, ordering: .relaxed)
         } catch {
             dropped.add(1, ordering: .relaxed)
@@ -162,12 +170,15 @@ private final class Poller: Sendable {
 
     init(client: RDKafkaClient) {
         let thread = Thread { [self] in
+            // Named from inside: Foundation on Linux applies a name set before `start()` to the
+            // object only, and Linux refuses names over 15 bytes. Without it the thread shows up
+            // under its creator's name in `top -H`, perf and /proc.
+            Thread.current.name = "kafka.delivery"
             while !stop.load(ordering: .acquiring) {
                 client.poll(timeoutMilliseconds: 100)
             }
             finished.signal()
         }
-        thread.name = "coinflux.kafka.producer.poll"
         thread.start()
     }
 }

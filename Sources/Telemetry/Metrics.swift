@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// The process's metrics: a Prometheus registry whose families come only from `MetricCatalogue`,
 /// so every exported name, label set and help text is the documented one.
@@ -12,8 +13,19 @@ public final class Metrics: Sendable {
     /// Buckets for latency histograms, in seconds.
     public static let latencyBuckets: [Double] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
+    /// Run before each rendering; see ``updateBeforeRendering(_:)``.
+    private let updates = Mutex<[@Sendable () -> Void]>([])
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+    }
+
+    /// Runs `update` before every rendering of the metrics, for a gauge whose value is cheaper to
+    /// work out when it is read than to keep current on a hot path (e.g. the oldest of several
+    /// connections' last-message times, each stored in an atomic per frame). Keep it short: it
+    /// runs on the `/metrics` request.
+    public func updateBeforeRendering(_ update: @escaping @Sendable () -> Void) {
+        updates.withLock { $0.append(update) }
     }
 
     /// The counter of `definition` with these label values, in the definition's label order.
@@ -41,8 +53,12 @@ public final class Metrics: Sendable {
         registry.makeValueHistogram(descriptor: descriptor(definition), labels: labels(definition, values), buckets: buckets)
     }
 
-    /// The Prometheus text exposition of every metric.
+    /// The Prometheus text exposition of every metric, after the updates registered with
+    /// ``updateBeforeRendering(_:)``.
     public func render(into buffer: inout [UInt8]) {
+        for update in updates.withLock({ $0 }) {
+            update()
+        }
         registry.emit(into: &buffer)
     }
 

@@ -58,4 +58,26 @@ struct KafkaProducerTests {
         try await consumer.close()
         await producer.close()
     }
+
+    @Test("a topic looked up once is sent to like one named; another producer's topic is refused and counted")
+    func topicLookedUpOnce() async throws {
+        let name = try await KafkaTest.createTopic(partitions: 2, prefix: "produce-topic")
+        let producer = try KafkaTest.producer()
+        let other = try KafkaTest.producer()
+        let topic = try producer.topic(name)
+        #expect(topic.name == name)
+
+        try producer.send(to: topic, key: "text", value: Array("looked up".utf8))
+        try Array("raw".utf8).withUnsafeBytes { value in
+            try producer.send(to: topic, key: nil, value: value)
+        }
+        #expect(throws: KafkaError.self) { try other.send(to: topic, key: "text", value: [1]) }
+        try await producer.flush(timeout: .seconds(30))
+
+        #expect(producer.counters.delivered == 2)
+        #expect(other.counters.dropped == 1)
+        #expect(try await KafkaTest.messageCount(topic: name, partitions: 2) == 2)
+        await producer.close()
+        await other.close()
+    }
 }

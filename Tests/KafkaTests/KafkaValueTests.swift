@@ -28,7 +28,7 @@ struct KafkaValueTests {
         #expect(KafkaPartitionLag(topicPartition: partition, watermarks: .init(low: 0, high: 10), committed: 12).lag == 0)
     }
 
-    @Test("producer defaults: idempotent, acks=all, lz4, small linger, bounded queue")
+    @Test("producer defaults: idempotent, acks=all, lz4, small linger, one request in flight, bounded queue")
     func producerProperties() {
         var configuration = KafkaProducerConfiguration(bootstrapServers: ["a:1", "b:2"])
         configuration.statisticsInterval = .seconds(5)
@@ -39,6 +39,7 @@ struct KafkaValueTests {
         #expect(properties["acks"] == "all")
         #expect(properties["compression.codec"] == "lz4")
         #expect(properties["linger.ms"] == "5")
+        #expect(properties["max.in.flight.requests.per.connection"] == "1")
         #expect(properties["queue.buffering.max.messages"] == "100000")
         #expect(properties["statistics.interval.ms"] == "5000")
         #expect(configuration.rdKafkaProperties(withStatistics: false)["statistics.interval.ms"] == nil)

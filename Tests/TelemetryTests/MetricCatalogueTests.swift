@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import Telemetry
@@ -22,6 +23,22 @@ struct MetricCatalogueTests {
         }
         let names = MetricCatalogue.all.map(\.name)
         #expect(Set(names).count == names.count, "a metric is listed twice")
+    }
+
+    /// A gauge kept up to date only when read shows its value as of each rendering.
+    @Test func updatesRunBeforeEachRendering() {
+        let metrics = Metrics()
+        let gauge = metrics.gauge(MetricCatalogue.feedLastMessage, "upbit")
+        let source = Mutex(1_000.0)
+        metrics.updateBeforeRendering { gauge.set(source.withLock { $0 }) }
+        func rendered() -> String {
+            var buffer: [UInt8] = []
+            metrics.render(into: &buffer)
+            return String(decoding: buffer, as: UTF8.self)
+        }
+        #expect(rendered().contains("coinflux_feed_last_message_timestamp_seconds{exchange=\"upbit\"} 1000.0"))
+        source.withLock { $0 = 1_005 }
+        #expect(rendered().contains("coinflux_feed_last_message_timestamp_seconds{exchange=\"upbit\"} 1005.0"))
     }
 
     @Test func renderedMetricsCarryHelpTypeAndLabels() {

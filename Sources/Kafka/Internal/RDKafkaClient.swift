@@ -95,22 +95,30 @@ final class RDKafkaClient: Sendable {
 
     // MARK: Producer
 
-    private func topicHandle(_ name: String) throws -> OpaquePointer {
+    /// The producer's handle of topic `name`: made on first use, kept (and valid) until the client
+    /// is destroyed.
+    func topicHandle(_ name: String) throws -> RDKafkaPointer {
         try topics.withLock { topics in
-            if let topic = topics[name] { return topic.raw }
-            guard let topic = rd_kafka_topic_new(handle.raw, name, nil) else {
+            if let topic = topics[name] { return topic }
+            guard let raw = rd_kafka_topic_new(handle.raw, name, nil) else {
                 throw KafkaError.rdKafka(rd_kafka_last_error(), "invalid topic \"\(name)\"")
             }
-            topics[name] = RDKafkaPointer(raw: topic)
+            let topic = RDKafkaPointer(raw: raw)
+            topics[name] = topic
             return topic
         }
     }
 
     /// Enqueues one message (librdkafka copies key and value). Never blocks.
     func produce(topic: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
-        let topicHandle = try topicHandle(topic)
+        try produce(to: topicHandle(topic), named: topic, key: key, value: value)
+    }
+
+    /// Enqueues one message to a topic handle of this client, from ``topicHandle(_:)``, whose name
+    /// is `name` (for errors). Never blocks.
+    func produce(to topic: RDKafkaPointer, named name: String, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer) throws {
         let result = rd_kafka_produce(
-            topicHandle,
+            topic.raw,
             -1,  // RD_KAFKA_PARTITION_UA: the partitioner picks by key
             RD_KAFKA_MSG_F_COPY,
             UnsafeMutableRawPointer(mutating: value.baseAddress),
@@ -120,7 +128,7 @@ final class RDKafkaClient: Sendable {
             nil
         )
         if result != 0 {
-            throw KafkaError.rdKafka(rd_kafka_last_error(), "could not enqueue a message for \(topic)")
+            throw KafkaError.rdKafka(rd_kafka_last_error(), "could not enqueue a message for \(name)")
         }
     }
 

@@ -9,6 +9,7 @@ extension KafkaProducerConfiguration {
             "acks": "all",
             "compression.codec": compression.description,
             "linger.ms": String(linger.rdKafkaMilliseconds),
+            "max.in.flight.requests.per.connection": String(maximumInFlightRequests),
             "queue.buffering.max.messages": String(maximumQueuedMessages),
             "queue.buffering.max.kbytes": String(maximumQueuedKilobytes),
             "message.timeout.ms": String(deliveryTimeout.rdKafkaMilliseconds),

@@ -41,7 +41,7 @@ enum ProcessorBenchmark {
         print("  (a) kcat, 3 runs: \(kcatCPU.summary())")
         // noida-db ignores fetch.max.bytes: one fetch answer carries a whole partition, which
         // librdkafka holds until it is consumed. kcat's peak is that floor.
-        let kcatPeak = waitedChildrenPeakResidentMiB()
+        let kcatPeak = try kcatPeakResidentMiB(["-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-o", "beginning"])
         let influxCeiling = try await databaseCeiling(market, influxURL: influxURL, database: "bench_ceiling_\(id)")
         // Best of three, as for kcat: noida-db's periodic autosave stalls fetches now and then.
         var runs: [ProcessorRun] = []
@@ -242,7 +242,7 @@ enum ProcessorBenchmark {
         try await createDatabase(database, influxURL: influxURL)
         let start = ContinuousClock.now
         let process = try ProcessUnderTest(binary: binary, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: database)
-        defer { process.stop() }
+        defer { process.stop() }  // SIGTERM: the last offsets are committed, where the live run starts
         var firstPoint: ContinuousClock.Instant?
         var written = 0
         while written < events, ContinuousClock.now - start < .seconds(300) {
@@ -257,11 +257,12 @@ enum ProcessorBenchmark {
         return (row, process.peakResidentBytes)
     }
 
-    /// The normal case after (d): a fresh `coinflux process` that starts at the end of the topic
-    /// and keeps up with a live stream over the same 2 000 series; its peak RSS.
+    /// The normal case after (d): a fresh `coinflux process` in (d)'s group, starting where (d)
+    /// stopped without re-reading a warm-up window, keeps up with a live stream over the same
+    /// 2 000 series; its peak RSS.
     private static func processLive(_ binary: String, topic: String, bootstrap: String, influxURL: String, database: String) async throws -> Int {
         let process = try ProcessUnderTest(binary: binary, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: database,
-                                           extra: ["kafka.properties.auto.offset.reset=latest"])
+                                           extra: ["processor.warmup_messages=0"])
         defer { process.stop() }
         try await Task.sleep(for: .seconds(5))  // start, join the group, reach the end of every partition
         let live = makeEvents(events..<(events + liveRate * liveSeconds))
@@ -280,11 +281,26 @@ enum ProcessorBenchmark {
     static let liveRate = 10_000
     static let liveSeconds = 15
 
-    /// The largest peak resident set of the waited-for child processes, in MiB.
-    private static func waitedChildrenPeakResidentMiB() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        return Double(usage.ru_maxrss) / 1024  // kilobytes on Linux
+    /// The peak resident set of one `kcat` run, in MiB: a Python parent with no other children
+    /// reads it from `getrusage(RUSAGE_CHILDREN)`.
+    private static func kcatPeakResidentMiB(_ arguments: [String]) throws -> Double {
+        let script = """
+            import resource, subprocess, sys
+            subprocess.run(["kcat"] + sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+            print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            """
+        let process = Process()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, let kilobytes = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw BenchError(reason: "could not measure kcat's peak RSS: \(text)")
+        }
+        return kilobytes / 1024
     }
 
     private static func createDatabase(_ name: String, influxURL: String) async throws {
@@ -308,7 +324,7 @@ private final class ProcessUnderTest {
         process.executableURL = URL(fileURLWithPath: binary)
         let settings = ["kafka.brokers=\(bootstrap)", "kafka.ticks_topic=\(topic)", "kafka.fx_topic=\(topic).fx",
                         "kafka.deadletter_topic=\(topic).dead", "influxdb.url=\(influxURL)", "influxdb.database=\(database)",
-                        "processor.group=bench-\(database)-\(port)", "telemetry.listen=127.0.0.1:\(port)", "log.level=warning"] + extra
+                        "processor.group=bench-\(database)", "telemetry.listen=127.0.0.1:\(port)", "log.level=warning"] + extra
         process.arguments = ["process"] + settings.flatMap { ["--set", $0] }
         // As the image runs it (Dockerfile).
         process.environment = ProcessInfo.processInfo.environment.merging(["MALLOC_ARENA_MAX": "2"]) { _, image in image }

@@ -69,15 +69,15 @@ public final class KafkaConsumer: Sendable {
             // close() may have run on the queue since the check above.
             try checkOpen()
             guard rests.withLock({ $0.isEnabled }) else {
-                return try client.consumeBatch(maximum: maximum, timeoutMilliseconds: timeout.rdKafkaMilliseconds)
+                return try client.consumeBatch(maximum: maximum, timeoutMilliseconds: timeout.rdKafkaMilliseconds).messages
             }
             let wake = try endDueRests()
             let wait = wake.map { min(timeout, max(.zero, ContinuousClock.now.duration(to: $0))) } ?? timeout
-            let messages = try client.consumeBatch(maximum: maximum, timeoutMilliseconds: wait.rdKafkaMilliseconds)
-            if messages.count < maximum {
-                try restCaughtUpPartitions(returned: messages)
+            let polled = try client.consumeBatch(maximum: maximum, timeoutMilliseconds: wait.rdKafkaMilliseconds)
+            if polled.messages.count < maximum {
+                try restCaughtUpPartitions(polled)
             }
-            return messages
+            return polled.messages
         }
     }
 
@@ -101,10 +101,11 @@ public final class KafkaConsumer: Sendable {
     /// Pauses the assigned partitions that returned nothing and have nothing more to read, until
     /// the broker has more (see ``KafkaConsumerConfiguration/caughtUpPause``). On the poll queue,
     /// after a poll that drained librdkafka's queue (so no fetched message of them waits).
-    private func restCaughtUpPartitions(returned messages: [KafkaMessage]) throws {
+    private func restCaughtUpPartitions(_ polled: RDKafkaClient.PolledBatch) throws {
         let assigned = Set(try client.assignment())
-        let returned = Set(messages.map(\.topicPartition))
+        let returned = Set(polled.messages.map(\.topicPartition))
         try rests.withLock { rests in
+            rests.reachedEnds(polled.partitionEnds)
             rests.keepOnly(assigned)
             let candidates = rests.restable(assigned.subtracting(returned))
             guard !candidates.isEmpty else { return }

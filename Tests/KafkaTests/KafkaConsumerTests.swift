@@ -1,4 +1,5 @@
 import Kafka
+import Synchronization
 import Testing
 import TestSupport
 
@@ -257,40 +258,59 @@ struct KafkaConsumerTests {
     @Test("a caught-up consumer rests its partitions instead of re-fetching in a tight loop, and still gets new messages")
     func caughtUpPartitionsRest() async throws {
         let topic = try await KafkaTest.createTopic(partitions: 3, prefix: "rest")
-        let requests = Shared<[(ContinuousClock.Instant, Int)]>([])
-        let consumer = try KafkaTest.consumer(group: KafkaTest.uniqueName("rest")) { statistics in
-            if let sent = statistics.summary?.requests { requests.withLock { $0.append((.now, sent)) } }
-        }
+        let requests = RequestCounter()
+        let consumer = try KafkaTest.consumer(group: KafkaTest.uniqueName("rest"), statistics: requests.record)
         try consumer.subscribe(topics: [topic])
         try await KafkaTest.poll(consumer) { _ in try consumer.assignment().count == 3 }
 
-        // Two seconds at the end of three empty partitions. A broker that answers empty fetches at
-        // once (noida-db) would otherwise be asked some 20 000 times a second.
-        let quietUntil = ContinuousClock.now + .seconds(2)
-        let start = requests.withLock { $0.count }
-        while ContinuousClock.now < quietUntil {
-            #expect(try await consumer.poll(timeout: .milliseconds(100)).isEmpty)
-        }
-        let reports = requests.withLock { Array($0[max(0, start - 1)...]) }
-        let first = try #require(reports.first)
-        let last = try #require(reports.last)
-        let seconds = (last.0 - first.0) / .seconds(1)
-        #expect(seconds >= 1)
-        let perSecond = Double(last.1 - first.1) / seconds
+        // At the end of three empty partitions. A broker that answers empty fetches at once
+        // (noida-db) would otherwise be asked some 20 000 times a second.
+        let perSecond = try await requests.perSecondWhileIdle(consumer)
         #expect(perSecond < 500, "requests per second while caught up: \(perSecond)")
 
         // Messages produced now arrive at once, resting or not.
-        let producer = try KafkaTest.producer()
-        for index in 0..<300 {
-            try producer.send(topic: topic, key: "key-\(index % 16)", value: Array("\(index)".utf8))
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        try await produce(300, to: topic)
         let produced = ContinuousClock.now
         let received = try await KafkaTest.poll(consumer, timeout: .seconds(10)) { $0.count >= 300 }
         #expect(received.count == 300)
         #expect(ContinuousClock.now - produced < .seconds(2))
         try await consumer.close()
+    }
+
+    @Test("a member that starts at its group's committed end of partitions holding messages rests as well")
+    func restsWhenStartingAtTheEnd() async throws {
+        let topic = try await KafkaTest.createTopic(partitions: 3, prefix: "rest-end")
+        let group = KafkaTest.uniqueName("rest-end")
+        try await produce(300, to: topic)
+        let first = try KafkaTest.consumer(group: group)
+        try first.subscribe(topics: [topic])
+        let read = try await KafkaTest.poll(first) { $0.count >= 300 }
+        let ends = Dictionary(read.map { ($0.partition, $0.nextOffset) }) { earlier, later in earlier.offset > later.offset ? earlier : later }
+        try await first.commit(Array(ends.values))
+        try await first.close()
+
+        // Nothing to return: no position, only librdkafka's report of each partition's end.
+        let requests = RequestCounter()
+        let second = try KafkaTest.consumer(group: group, statistics: requests.record)
+        try second.subscribe(topics: [topic])
+        try await KafkaTest.poll(second) { _ in try second.assignment().count == 3 }
+        let perSecond = try await requests.perSecondWhileIdle(second)
+        #expect(perSecond < 500, "requests per second while caught up: \(perSecond)")
+
+        try await produce(30, to: topic)
+        let more = try await KafkaTest.poll(second, timeout: .seconds(10)) { $0.count >= 30 }
+        #expect(more.count == 30)
+        #expect(more.allSatisfy { $0.offset >= ends[$0.partition]?.offset ?? 0 })
+        try await second.close()
+    }
+
+    private func produce(_ count: Int, to topic: String) async throws {
+        let producer = try KafkaTest.producer()
+        for index in 0..<count {
+            try producer.send(topic: topic, key: "key-\(index % 16)", value: Array("\(index)".utf8))
+        }
+        try await producer.flush(timeout: .seconds(30))
+        await producer.close()
     }
 
     @Test("lag is the high watermark minus the committed offset")
@@ -333,5 +353,26 @@ struct KafkaConsumerTests {
         #expect(try await consumer.lag().count == 3)  // the assignment
         try await KafkaTest.poll(consumer) { _ in statistics.withLock { $0 } > 0 }
         try await consumer.close()
+    }
+}
+
+/// Requests a client sent to brokers, from its statistics reports (`tx`).
+private final class RequestCounter: Sendable {
+    private let reports = Mutex<[(ContinuousClock.Instant, Int)]>([])
+
+    func record(_ statistics: KafkaStatistics) {
+        if let sent = statistics.summary?.requests { reports.withLock { $0.append((.now, sent)) } }
+    }
+
+    /// Polls `consumer` for two seconds, expecting nothing; returns the requests per second meanwhile.
+    func perSecondWhileIdle(_ consumer: KafkaConsumer) async throws -> Double {
+        let start = reports.withLock { $0.count }
+        let quietUntil = ContinuousClock.now + .seconds(2)
+        while ContinuousClock.now < quietUntil {
+            #expect(try await consumer.poll(timeout: .milliseconds(100)).isEmpty)
+        }
+        let window = reports.withLock { Array($0[max(0, start - 1)...]) }
+        guard let first = window.first, let last = window.last, last.0 > first.0 else { return .infinity }
+        return Double(last.1 - first.1) / ((last.0 - first.0) / .seconds(1))
     }
 }

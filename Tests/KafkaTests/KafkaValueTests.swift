@@ -58,6 +58,7 @@ struct KafkaValueTests {
         #expect(properties["fetch.wait.max.ms"] == "50")
         // A full prefetch queue waits fetch.error.backoff.ms in librdkafka 2.0: short, not 500 ms.
         #expect(properties["fetch.error.backoff.ms"] == "20")
+        #expect(properties["enable.partition.eof"] == "true")
     }
 
     @Test("durations become whole milliseconds, rounded up and clamped")

@@ -7,16 +7,28 @@ struct PartitionRestsTests {
     let first = KafkaTopicPartition(topic: "t", partition: 0)
     let second = KafkaTopicPartition(topic: "t", partition: 1)
 
-    @Test("caught up: next offset at the last seen high watermark; without a position only when empty")
+    @Test("caught up: next offset at the last seen high watermark; unknown is not caught up")
     func caughtUp() {
-        #expect(PartitionRests.caughtUpOffset(position: 10, highWatermark: 10) == 10)
-        #expect(PartitionRests.caughtUpOffset(position: 11, highWatermark: 10) == 11)
-        #expect(PartitionRests.caughtUpOffset(position: 9, highWatermark: 10) == nil)
-        // No fetch answer yet: unknown, keep fetching.
-        #expect(PartitionRests.caughtUpOffset(position: 10, highWatermark: nil) == nil)
-        // Nothing returned yet: only an empty partition may rest (a pause could drop fetched messages).
-        #expect(PartitionRests.caughtUpOffset(position: nil, highWatermark: 0) == 0)
-        #expect(PartitionRests.caughtUpOffset(position: nil, highWatermark: 5) == nil)
+        #expect(PartitionRests.caughtUpOffset(nextOffset: 10, highWatermark: 10) == 10)
+        #expect(PartitionRests.caughtUpOffset(nextOffset: 11, highWatermark: 10) == 11)
+        #expect(PartitionRests.caughtUpOffset(nextOffset: 9, highWatermark: 10) == nil)
+        // No fetch answer yet, or nothing returned and no end reported: keep fetching.
+        #expect(PartitionRests.caughtUpOffset(nextOffset: 10, highWatermark: nil) == nil)
+        #expect(PartitionRests.caughtUpOffset(nextOffset: nil, highWatermark: 0) == nil)
+    }
+
+    @Test("a partition that returned nothing is caught up where librdkafka reported its end")
+    func caughtUpAtReportedEnd() {
+        var rests = PartitionRests(pause: .milliseconds(20))
+        #expect(rests.caughtUpOffset(first, position: nil, highWatermark: 500) == nil)
+        rests.reachedEnds([first: 500, second: 0])
+        #expect(rests.caughtUpOffset(first, position: nil, highWatermark: 500) == 500)
+        #expect(rests.caughtUpOffset(second, position: nil, highWatermark: 0) == 0)
+        // Once messages were returned, the position counts.
+        #expect(rests.caughtUpOffset(first, position: 480, highWatermark: 500) == nil)
+        // Ends of partitions no longer assigned are forgotten.
+        rests.keepOnly([second])
+        #expect(rests.caughtUpOffset(first, position: nil, highWatermark: 500) == nil)
     }
 
     @Test("a rest lasts while the broker has nothing beyond where the partition stopped")
@@ -44,7 +56,6 @@ struct PartitionRestsTests {
         // Awakened at 11: librdkafka's older watermark (10) must not start another rest.
         #expect(rests.caughtUpOffset(first, position: 10, highWatermark: 10) == nil)
         #expect(rests.caughtUpOffset(first, position: 11, highWatermark: 11) == 11)
-        #expect(rests.caughtUpOffset(second, position: nil, highWatermark: 0) == 0)
     }
 
     @Test("an application pause wins: never rested, never resumed by a rest")

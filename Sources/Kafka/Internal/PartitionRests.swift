@@ -18,6 +18,10 @@ struct PartitionRests: Sendable {
     private var recheckAt: ContinuousClock.Instant?
     /// How soon that is.
     static let recheckInterval = Duration.milliseconds(1)
+    /// Where librdkafka last reported reaching a partition's end (`enable.partition.eof`): the
+    /// next offset of a partition that has returned no message yet, e.g. one whose group offset
+    /// is already at the end.
+    private var ends: [KafkaTopicPartition: Int] = [:]
     /// Partitions whose rest ended on new messages, with the broker's latest offset then: until a
     /// fetch answer shows librdkafka that watermark, its old one must not start another rest.
     private var awakened: [KafkaTopicPartition: Int] = [:]
@@ -36,23 +40,26 @@ struct PartitionRests: Sendable {
     var isEnabled: Bool { pause > .zero }
 
     /// Where a partition with nothing more to read waits, or nil while it has more: its next
-    /// offset (nil before the first message was returned) when that is at the high watermark
-    /// librdkafka last saw (nil before the first fetch answer). Without a position only an empty
-    /// partition (watermark 0) counts, because a pause then could drop fetched messages that
-    /// were not yet returned. A partition just awakened by new messages has more until
-    /// librdkafka has seen them.
+    /// offset — the position after the last message returned, or before the first one where
+    /// librdkafka reported the partition's end — when that is at the high watermark librdkafka
+    /// last saw. Unknown (no position, no end reported, no fetch answer yet) counts as more to
+    /// read. A partition just awakened by new messages has more until librdkafka has seen them.
     mutating func caughtUpOffset(_ partition: KafkaTopicPartition, position: Int?, highWatermark: Int?) -> Int? {
         if let expected = awakened[partition] {
             guard let highWatermark, highWatermark >= expected else { return nil }
             awakened[partition] = nil
         }
-        return Self.caughtUpOffset(position: position, highWatermark: highWatermark)
+        return Self.caughtUpOffset(nextOffset: position ?? ends[partition], highWatermark: highWatermark)
     }
 
-    static func caughtUpOffset(position: Int?, highWatermark: Int?) -> Int? {
-        guard let highWatermark else { return nil }
-        guard let position else { return highWatermark == 0 ? 0 : nil }
-        return position >= highWatermark ? position : nil
+    static func caughtUpOffset(nextOffset: Int?, highWatermark: Int?) -> Int? {
+        guard let nextOffset, let highWatermark, nextOffset >= highWatermark else { return nil }
+        return nextOffset
+    }
+
+    /// Records where librdkafka reported partitions' ends.
+    mutating func reachedEnds(_ reported: [KafkaTopicPartition: Int]) {
+        ends.merge(reported) { _, newer in newer }
     }
 
     /// When the earliest check is due, if any partition rests or waits for a recheck.
@@ -124,5 +131,6 @@ struct PartitionRests: Sendable {
         heldByApplication.formIntersection(assigned)
         resting = resting.filter { assigned.contains($0.key) }
         awakened = awakened.filter { assigned.contains($0.key) }
+        ends = ends.filter { assigned.contains($0.key) }
     }
 }

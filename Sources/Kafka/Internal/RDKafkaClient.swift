@@ -167,11 +167,19 @@ final class RDKafkaClient: Sendable {
         }
     }
 
+    /// What one `consumeBatch` took from librdkafka.
+    struct PolledBatch {
+        var messages: [KafkaMessage]
+        /// Partitions whose end was reached (`enable.partition.eof`), with the offset there.
+        var partitionEnds: [KafkaTopicPartition: Int]
+    }
+
     /// Returns up to `maximum` messages: waits up to `timeoutMilliseconds` for the first, then takes
     /// what is already fetched. Serves rebalance, error and statistics callbacks. Blocking; call from
     /// one thread at a time.
-    func consumeBatch(maximum: Int, timeoutMilliseconds: Int32) throws -> [KafkaMessage] {
+    func consumeBatch(maximum: Int, timeoutMilliseconds: Int32) throws -> PolledBatch {
         var batch = ConsumedBatch(capacity: min(maximum, 4096))
+        var partitionEnds: [KafkaTopicPartition: Int] = [:]
         var topicCache: (pointer: OpaquePointer?, name: String)?
         events.revokedPartitions.withLock { $0.removeAll() }
         var wait = timeoutMilliseconds
@@ -188,24 +196,26 @@ final class RDKafkaClient: Sendable {
             }
             guard let polled else { break }
             defer { rd_kafka_message_destroy(polled) }
-            guard polled.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                try consumerError(polled.pointee)
-                if revoked { break }
-                continue
-            }
             let rkt = polled.pointee.rkt
             if topicCache?.pointer != rkt {
                 topicCache = (rkt, rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "")
             }
-            batch.append(polled, topic: topicCache?.name ?? "")
+            switch polled.pointee.err {
+            case RD_KAFKA_RESP_ERR_NO_ERROR:
+                batch.append(polled, topic: topicCache?.name ?? "")
+            case RD_KAFKA_RESP_ERR__PARTITION_EOF:
+                let partition = KafkaTopicPartition(topic: topicCache?.name ?? "", partition: Int(polled.pointee.partition))
+                partitionEnds[partition] = Int(polled.pointee.offset)
+            default:
+                try consumerError(polled.pointee)
+            }
             if revoked { break }
         }
-        return batch.messages()
+        return PolledBatch(messages: batch.messages(), partitionEnds: partitionEnds)
     }
 
     /// Logs a consumer error event; throws only for fatal ones.
     private func consumerError(_ message: rd_kafka_message_t) throws {
-        if message.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return }
         var error = KafkaError.rdKafka(message.err, "consumer error")
         if let payload = message.payload, message.len > 0 {
             error.message += ": " + String(decoding: UnsafeRawBufferPointer(start: payload, count: message.len), as: UTF8.self)

@@ -36,6 +36,8 @@ extension KafkaConsumerConfiguration {
             "max.poll.interval.ms": String(maximumPollInterval.rdKafkaMilliseconds),
             "queued.max.messages.kbytes": String(maximumQueuedKilobytes),
             "fetch.error.backoff.ms": String(fetchBackoff.rdKafkaMilliseconds),
+            // Resting needs to know where a partition that returned nothing yet ends.
+            "enable.partition.eof": String(caughtUpPause > .zero),
         ]
         if withStatistics, let interval = statisticsInterval {
             properties["statistics.interval.ms"] = String(interval.rdKafkaMilliseconds)

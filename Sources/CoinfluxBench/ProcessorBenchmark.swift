@@ -17,7 +17,10 @@ import Telemetry
 ///     database's ceiling;
 /// (c) the processor (the `KafkaProcessor` of `coinflux process`) with a writer that discards —
 ///     consume, decode, derive, encode;
-/// (d) the release `coinflux process` binary end to end into InfluxDB, and its peak RSS.
+/// (d) the release `coinflux process` binary end to end into InfluxDB, and its peak RSS over the
+///     backlog and, in a fresh process, while it keeps up with a live stream;
+/// (e) an idle `coinflux process` at the end of every partition: its CPU and the broker's, with
+///     and without resting caught-up partitions.
 enum ProcessorBenchmark {
     static let events = 500_000
     static let symbols = 2_000
@@ -51,6 +54,9 @@ enum ProcessorBenchmark {
         let encodeOnly = ProcessorRun.best(of: runs)
         let endToEnd = try await processBinary(binary, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: "bench_e2e_\(id)")
         let livePeak = try await processLive(binary, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: "bench_e2e_\(id)")
+        for pause in ["20ms", "0s"] {
+            try await idleCost(binary, caughtUpPause: pause, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: "bench_e2e_\(id)")
+        }
 
         Bench.ratio("(c) processor incl. group join / (a) kcat (goal >= 80 %)", encodeOnly.total, kcat)
         Bench.ratio("(c) processor from the first batch / (a) kcat", encodeOnly.afterFirstBatch, kcat)
@@ -275,6 +281,26 @@ enum ProcessorBenchmark {
         }
         print("  (d) live stream: \(liveRate) events/s for \(liveSeconds) s, \(written) of \(live.count) points written")
         return process.peakResidentBytes
+    }
+
+    /// (e): a `coinflux process` with nothing to read, at the end of every partition (after the
+    /// live run, in its group): the CPU it and the broker spend over ten seconds. With
+    /// `kafka.caught_up_pause=0s` librdkafka re-fetches at once after every empty answer, which
+    /// noida-db gives at once.
+    private static func idleCost(_ binary: String, caughtUpPause: String, topic: String, bootstrap: String,
+                                 influxURL: String, database: String) async throws {
+        let process = try ProcessUnderTest(binary: binary, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: database,
+                                           extra: ["processor.warmup_messages=0", "kafka.caught_up_pause=\(caughtUpPause)"])
+        defer { process.stop() }
+        try await Task.sleep(for: .seconds(5))  // start, join the group
+        let broker = ProcessInfo.processInfo.environment["COINFLUX_TEST_KAFKA_PGID"].flatMap(Int32.init)
+        let start = (process: CPUTime.process(process.process.processIdentifier), broker: broker.map(CPUTime.processGroup) ?? 0)
+        let seconds = 10.0
+        try await Task.sleep(for: .seconds(seconds))
+        let processShare = 100 * (CPUTime.process(process.process.processIdentifier) - start.process) / seconds
+        let brokerShare = 100 * ((broker.map(CPUTime.processGroup) ?? 0) - start.broker) / seconds
+        print(String(format: "  (e) idle coinflux process, kafka.caught_up_pause=%@: %.1f %% of a core, broker %.1f %%",
+                     caughtUpPause as NSString, processShare, brokerShare))
     }
 
     /// The live stream's rate and length.

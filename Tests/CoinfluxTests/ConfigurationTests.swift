@@ -183,6 +183,13 @@ struct ConfigurationTests {
         #expect(try load(nil, set: ["collector.binance.streams_per_connection=4"]).effectiveSummary().contains("streams_per_connection: 4"))
     }
 
+    @Test func symbolListedTwiceIsAnError() {
+        let failure = error("collector:\n  binance:\n    symbols: [BTC-USDT, ETH-USDT, btc-usdt]\n")
+        #expect(failure?.key == "collector.binance.symbols")
+        #expect(failure?.reason == "BTC-USDT is listed more than once")
+        #expect(error(nil, set: ["processor.watchlist=ETH-KRW,ETH-KRW"])?.key == "processor.watchlist")
+    }
+
     @Test func invalidValueFromTheEnvironmentNamesTheVariable() {
         let failure = error(nil, environment: ["COINFLUX_PROCESSOR_EMA_ALPHA": "2"])
         #expect(failure?.key == "processor.ema_alpha")

@@ -257,12 +257,17 @@ extension CoinfluxConfiguration {
         logLevel = try reader.choice("log.level", default: .info)
     }
 
-    /// A list of normalized symbols (`BTC-USDT`).
+    /// A list of normalized symbols (`BTC-USDT`), each once: a symbol listed twice (in any case)
+    /// would be subscribed twice and its events counted twice.
     private static func symbols(_ key: String, default defaults: [String], _ reader: inout SettingsReader) throws -> [Symbol] {
-        try reader.list(key, default: defaults).map { text in
+        var seen: Set<Symbol> = []
+        return try reader.list(key, default: defaults).map { text in
             guard let symbol = Symbol(normalized: text) else {
                 throw ConfigurationError(key: key, origin: reader.origin(of: key),
                                          reason: "\"\(text)\" is not a symbol of the form BASE-QUOTE (e.g. BTC-USDT)")
+            }
+            guard seen.insert(symbol).inserted else {
+                throw ConfigurationError(key: key, origin: reader.origin(of: key), reason: "\(symbol) is listed more than once")
             }
             return symbol
         }

@@ -169,7 +169,7 @@ enum CollectorBenchmark {
         }
         snapshot.collectorThreads = CPUTime.threads(of: collector.processIdentifier)
         snapshot.simulatorCPU = CPUTime.process(simulator.processIdentifier)
-        snapshot.brokerCPU = ProcessInfo.processInfo.environment["COINFLUX_TEST_KAFKA_PGID"].flatMap(Int32.init).map(CPUTime.processGroup)
+        snapshot.brokerCPU = Broker.processGroup.map(CPUTime.processGroup)
         snapshot.benchCPU = CPUTime.thisProcess()
         snapshot.machineCPU = CPUTime.machineBusy()
         return snapshot

@@ -52,11 +52,13 @@ enum KafkaBenchmark {
         // while); it is shown apart, and kcat as a group member (-G) is shown too.
         var ourConsume = (total: Double.infinity, afterJoin: Double.infinity)
         for _ in 0..<runs {
+            Broker.waitUntilQuiet(before: "the consume run")
             let run = try await consume(count, from: produceTopics[0], bootstrap: bootstrap)
             ourConsume = (min(ourConsume.total, run.total), min(ourConsume.afterJoin, run.afterJoin))
         }
         let oursConsumed = Bench.record("kafka consume: coinflux KafkaConsumer.poll (incl. group join)", operations: count, seconds: ourConsume.total, unit: "msg")
         let oursAfterJoin = Bench.record("kafka consume: coinflux KafkaConsumer.poll (after assignment)", operations: count, seconds: ourConsume.afterJoin, unit: "msg")
+        Broker.waitUntilQuiet(before: "kcat -C")
         let kcatConsumed = try Bench.measure("kafka consume: kcat -C -e -q -o beginning > /dev/null", operations: count, unit: "msg", runs: runs) {
             try kcat(["-C", "-b", bootstrap, "-t", produceTopics[0], "-e", "-q", "-o", "beginning"])
         }

@@ -37,6 +37,7 @@ enum ProcessorBenchmark {
         try await produce(market, topic: topic, bootstrap: bootstrap)
         print("  \(events) ticker events of \(symbols) symbols in \(topic) (6 partitions)")
 
+        Broker.waitUntilQuiet(before: "(a)")
         let kcatCPU = CPUCost(consumer: .childProcesses, messages: 3 * events)
         let kcat = try Bench.measure("(a) kcat -C -e -q -o beginning > /dev/null", operations: events, unit: "msg", runs: 3) {
             try KafkaBenchmark.kcat(["-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-o", "beginning"])
@@ -46,9 +47,10 @@ enum ProcessorBenchmark {
         // librdkafka holds until it is consumed. kcat's peak is that floor.
         let kcatPeak = try kcatPeakResidentMiB(["-C", "-b", bootstrap, "-t", topic, "-e", "-q", "-o", "beginning"])
         let influxCeiling = try await databaseCeiling(market, influxURL: influxURL, database: "bench_ceiling_\(id)")
-        // Best of three, as for kcat: noida-db's periodic autosave stalls fetches now and then.
+        // Best of three, as for kcat.
         var runs: [ProcessorRun] = []
         for run in 1...3 {
+            Broker.waitUntilQuiet(before: "(c) run \(run)")
             runs.append(try await processorDiscarding(topic: topic, bootstrap: bootstrap, group: "bench-discard-\(id)-\(run)"))
         }
         let encodeOnly = ProcessorRun.best(of: runs)
@@ -293,12 +295,11 @@ enum ProcessorBenchmark {
                                            extra: ["processor.warmup_messages=0", "kafka.caught_up_pause=\(caughtUpPause)"])
         defer { process.stop() }
         try await Task.sleep(for: .seconds(5))  // start, join the group
-        let broker = ProcessInfo.processInfo.environment["COINFLUX_TEST_KAFKA_PGID"].flatMap(Int32.init)
-        let start = (process: CPUTime.process(process.process.processIdentifier), broker: broker.map(CPUTime.processGroup) ?? 0)
+        let start = (process: CPUTime.process(process.process.processIdentifier), broker: Broker.cpuSeconds())
         let seconds = 10.0
         try await Task.sleep(for: .seconds(seconds))
         let processShare = 100 * (CPUTime.process(process.process.processIdentifier) - start.process) / seconds
-        let brokerShare = 100 * ((broker.map(CPUTime.processGroup) ?? 0) - start.broker) / seconds
+        let brokerShare = 100 * (Broker.cpuSeconds() - start.broker) / seconds
         print(String(format: "  (e) idle coinflux process, kafka.caught_up_pause=%@: %.1f %% of a core, broker %.1f %%",
                      caughtUpPause as NSString, processShare, brokerShare))
     }
@@ -403,7 +404,6 @@ private struct CPUCost {
 
     let consumer: Consumer
     let messages: Int
-    let broker = ProcessInfo.processInfo.environment["COINFLUX_TEST_KAFKA_PGID"].flatMap(Int32.init)
     let consumerStart: Double
     let brokerStart: Double
 
@@ -411,14 +411,14 @@ private struct CPUCost {
         self.consumer = consumer
         self.messages = messages
         consumerStart = consumer.seconds
-        brokerStart = broker.map(CPUTime.processGroup) ?? 0
+        brokerStart = Broker.cpuSeconds()
     }
 
     /// "CPU per message X µs in the consumer, Y µs in the broker", since creation.
     func summary() -> String {
         var text = String(format: "CPU per message %.2f µs in the consumer", 1e6 * (consumer.seconds - consumerStart) / Double(messages))
-        if let broker {
-            text += String(format: ", %.2f µs in the broker", 1e6 * (CPUTime.processGroup(broker) - brokerStart) / Double(messages))
+        if Broker.processGroup != nil {
+            text += String(format: ", %.2f µs in the broker", 1e6 * (Broker.cpuSeconds() - brokerStart) / Double(messages))
         }
         return text
     }

@@ -13,6 +13,7 @@ enum Bench {
     }
 
     /// Runs `body` `runs` times; each call must perform `operations` operations. Returns the fastest run.
+    @discardableResult
     static func measure(_ name: String, operations: Int, unit: String, runs: Int = 5, _ body: () throws -> Void) rethrows -> Row {
         var best = Double.infinity
         for _ in 0..<runs {

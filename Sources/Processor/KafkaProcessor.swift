@@ -10,7 +10,8 @@ import Telemetry
 /// them, and commits an offset only after every point of the messages up to it is acknowledged.
 ///
 /// The loop polls in batches and derives points into a ``PointBatch``; a full (or old enough)
-/// batch is written by a task of its own while the loop goes on filling the next one. When the
+/// batch is written by a task of its own while the loop goes on filling the next one, and its
+/// offsets are committed once acknowledged, at most once per `commitInterval`. When the
 /// next batch is full before the write finished, or while the writer reports failures, the loop
 /// pauses its partitions (librdkafka drops what it prefetched and stops fetching, so memory stays
 /// bounded) and keeps polling only to stay in the group. Assigned partitions start
@@ -78,7 +79,9 @@ public final class KafkaProcessor: Service {
             "warmup_messages": "\(settings.warmupMessages)", "batch_points": "\(settings.batchPoints)",
         ])
 
-        var intake = Intake(processor: self, consumer: consumer, follower: follower, membership: membership)
+        let committer = Committer(consumer: consumer, membership: membership, ledger: CommitLedger(interval: settings.commitInterval),
+                                  topic: settings.ticksTopic, metrics: metrics, logger: logger)
+        var intake = Intake(processor: self, consumer: consumer, follower: follower, committer: committer)
         let outcome: Result<Void, any Error> = await withTaskGroup(of: Void.self) { group in
             group.addTask { await follower.run() }
             group.addTask { await self.reportLag(consumer) }
@@ -123,12 +126,12 @@ public final class KafkaProcessor: Service {
     }
 
     /// The consuming loop's state: one deriver per owned partition, the batch being filled and
-    /// the write in flight.
+    /// the write (or commit) in flight.
     private struct Intake {
         let processor: KafkaProcessor
         let consumer: KafkaConsumer
         let follower: ExchangeRateFollower
-        let membership: Membership
+        let committer: Committer
         var partitions: [Int: PartitionState] = [:]
         var batch = PointBatch()
         var inFlight: InFlightWrite?
@@ -138,12 +141,14 @@ public final class KafkaProcessor: Service {
         var paused: Set<KafkaTopicPartition> = []
         var exchangeRateVersion = 0
 
-        init(processor: KafkaProcessor, consumer: KafkaConsumer, follower: ExchangeRateFollower, membership: Membership) {
+        init(processor: KafkaProcessor, consumer: KafkaConsumer, follower: ExchangeRateFollower, committer: Committer) {
             self.processor = processor
             self.consumer = consumer
             self.follower = follower
-            self.membership = membership
+            self.committer = committer
         }
+
+        var membership: Membership { committer.membership }
 
         var settings: ProcessorSettings { processor.settings }
         var metrics: ProcessorMetrics { processor.metrics }
@@ -191,7 +196,11 @@ public final class KafkaProcessor: Service {
                 inFlight = start(batch)
                 batch = PointBatch()
             }
-            metrics.uncommitted.set(Double(batch.messages + (inFlight?.messages ?? 0)))
+            if inFlight == nil, let due = committer.ledger.takeDue(at: .now) {
+                // Nothing more was written for a while: commit what was acknowledged.
+                inFlight = startCommit(due)
+            }
+            metrics.uncommitted.set(Double(batch.messages + (inFlight?.messages ?? 0) + committer.ledger.pendingMessages))
         }
 
         private func shouldFlush() -> Bool {
@@ -247,6 +256,7 @@ public final class KafkaProcessor: Service {
                         paused.remove(topicPartition)
                     }
                     batch.dropOffsets(of: event.partitions.map(\.partition))
+                    committer.ledger.drop(partitions: event.partitions.map(\.partition))
                 }
             }
         }
@@ -311,14 +321,12 @@ public final class KafkaProcessor: Service {
             }
         }
 
-        /// Starts writing `batch`; when it is stored, commits its offsets for the partitions still owned.
+        /// Starts writing `batch`; when it is stored, its offsets are acknowledged and committed
+        /// if a commit is due.
         private func start(_ batch: PointBatch) -> InFlightWrite {
             let finished = CompletionFlag()
             let delivery = processor.delivery
-            let consumer = self.consumer
-            let membership = self.membership
-            let metrics = self.metrics
-            let logger = processor.logger
+            let committer = self.committer
             let task = Task {
                 defer { finished.set() }
                 do {
@@ -326,18 +334,21 @@ public final class KafkaProcessor: Service {
                 } catch {
                     return  // cancelled at shutdown: the messages stay uncommitted and are read again
                 }
-                let offsets = membership.owned(batch.commitOffsets, topic: delivery.ticksTopic)
-                guard !offsets.isEmpty else { return }
-                do {
-                    try await consumer.commit(offsets)
-                    metrics.commitsOK.increment()
-                } catch {
-                    metrics.commitsFailed.increment()
-                    logger.warning("commit failed; the messages will be read again by the partition's next owner",
-                                   metadata: ["error": "\(error)", "offsets": "\(offsets)"])
-                }
+                committer.ledger.acknowledge(batch.commitOffsets, messages: batch.messages)
+                await committer.commit(committer.ledger.takeDue(at: .now))
             }
             return InFlightWrite(task: task, finished: finished, messages: batch.messages, startedAt: .now)
+        }
+
+        /// Starts committing offsets already acknowledged.
+        private func startCommit(_ due: (offsets: [Int: Int], messages: Int)) -> InFlightWrite {
+            let finished = CompletionFlag()
+            let committer = self.committer
+            let task = Task {
+                defer { finished.set() }
+                await committer.commit(due)
+            }
+            return InFlightWrite(task: task, finished: finished, messages: due.messages, startedAt: .now)
         }
 
         /// At shutdown: finishes the write in flight and writes what is left, within the
@@ -352,9 +363,11 @@ public final class KafkaProcessor: Service {
             let previous = inFlight
             inFlight = nil
             let final = pending.isEmpty ? nil : start(pending)
+            let committer = self.committer
             let finished = await completes(within: settings.shutdownTimeout) {
                 await previous?.task.value
                 await final?.task.value
+                await committer.commit(committer.ledger.takeDue(at: .now, force: true))
             }
             if !finished {
                 processor.logger.warning("shutdown timeout reached before the last points were written; they will be processed again")
@@ -402,7 +415,33 @@ private struct PartitionState: Sendable {
     }
 }
 
-/// A batch being written.
+/// Commits acknowledged offsets of the partitions still owned, and counts the outcome.
+private struct Committer: Sendable {
+    let consumer: KafkaConsumer
+    let membership: Membership
+    let ledger: CommitLedger
+    let topic: String
+    let metrics: ProcessorMetrics
+    let logger: Logger
+
+    /// Commits `due` (nothing when nil); a failed commit gives the offsets back to the ledger,
+    /// so the next one carries them.
+    func commit(_ due: (offsets: [Int: Int], messages: Int)?) async {
+        guard let due else { return }
+        let offsets = membership.owned(due.offsets, topic: topic)
+        guard !offsets.isEmpty else { return }
+        do {
+            try await consumer.commit(offsets)
+            metrics.commitsOK.increment()
+        } catch {
+            metrics.commitsFailed.increment()
+            ledger.acknowledge(due.offsets, messages: due.messages)
+            logger.warning("commit failed; retried with the next one", metadata: ["error": "\(error)", "offsets": "\(offsets)"])
+        }
+    }
+}
+
+/// A batch being written, or acknowledged offsets being committed.
 private struct InFlightWrite {
     let task: Task<Void, Never>
     let finished: CompletionFlag

@@ -23,6 +23,9 @@ public struct ProcessorSettings: Sendable {
     /// Series (exchange, symbol) whose price and deviation are also exported as metrics, and
     /// whose base assets' premiums are; everything else goes to InfluxDB only.
     public var watchlist: Set<Symbol>
+    /// Shortest time between two offset commits (acknowledged offsets wait for the next);
+    /// zero commits after every write.
+    public var commitInterval: Duration
     /// How long graceful shutdown may spend writing the last batch before it gives up (the
     /// uncommitted messages are then read again by the next owner).
     public var shutdownTimeout: Duration
@@ -37,6 +40,7 @@ public struct ProcessorSettings: Sendable {
         warmupMessages: Int = 50_000,
         pollMessages: Int = 2_000,
         watchlist: Set<Symbol> = [],
+        commitInterval: Duration = .seconds(1),
         shutdownTimeout: Duration = .seconds(10)
     ) {
         self.ticksTopic = ticksTopic
@@ -48,6 +52,7 @@ public struct ProcessorSettings: Sendable {
         self.warmupMessages = warmupMessages
         self.pollMessages = pollMessages
         self.watchlist = watchlist
+        self.commitInterval = commitInterval
         self.shutdownTimeout = shutdownTimeout
     }
 }

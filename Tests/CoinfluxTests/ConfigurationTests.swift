@@ -52,15 +52,17 @@ struct ConfigurationTests {
         #expect(defaults.run.queueCapacity == 100_000)
         #expect(defaults.run.pointsFile == "coinflux-points.lp")
         #expect(defaults.kafka.caughtUpPause == .milliseconds(20))
+        #expect(defaults.processor.commitInterval == .seconds(1))
 
         let set = try load(nil, environment: ["COINFLUX_KAFKA_BROKERS": "k:9092", "COINFLUX_PROCESSOR_WATCHLIST": "SOL-USDT,SOL-KRW"],
                            set: ["processor.warmup_messages=0", "run.points_file=/tmp/x.lp", "influxdb.connections=4",
-                                 "kafka.caught_up_pause=0s"])
+                                 "kafka.caught_up_pause=0s", "processor.commit_interval=0s"])
         #expect(set.kafka.isConfigured)
         #expect(set.processor.watchlist.map(\.description) == ["SOL-USDT", "SOL-KRW"])
         #expect(set.processor.warmupMessages == 0)
         #expect(set.run.pointsFile == "/tmp/x.lp")
         #expect(set.kafka.caughtUpPause == .zero)
+        #expect(set.processor.commitInterval == .zero)
         #expect(set.influxDB.connections == 4)
 
         #expect(error(nil, set: ["processor.watchlist=BTCUSDT"])?.key == "processor.watchlist")
@@ -68,6 +70,7 @@ struct ConfigurationTests {
         #expect(error(nil, set: ["processor.shutdown_timeout=0s"])?.key == "processor.shutdown_timeout")
         #expect(error(nil, set: ["run.queue_capacity=-1"])?.key == "run.queue_capacity")
         #expect(error(nil, set: ["kafka.caught_up_pause=soon"])?.key == "kafka.caught_up_pause")
+        #expect(error(nil, set: ["processor.commit_interval=often"])?.key == "processor.commit_interval")
     }
 
     @Test func fileValuesAreRead() throws {

@@ -68,6 +68,45 @@ struct ProcessIntegrationTests {
         #expect(processor.logTail.contains("processor stopped"))
     }
 
+    @Test("offsets are committed at most once per processor.commit_interval, the last ones when the stream goes quiet")
+    func commitsOncePerInterval() async throws {
+        let spaced = "it_commit_spaced_\(UInt32.random(in: 0...UInt32.max))"
+        let eager = "it_commit_eager_\(UInt32.random(in: 0...UInt32.max))"
+        let harness = try await ProcessorHarness.make(databases: [spaced, eager])
+        // Batches of 100 points, or whatever 50 ms brought: dozens while the stream lasts (about 3 s).
+        let small = ["--set", "influxdb.batch_lines=100", "--set", "influxdb.connections=1", "--set", "influxdb.flush_interval=50ms"]
+        let started = ContinuousClock.now
+        let once = try harness.startProcessor(group: "it-commit-spaced-\(harness.suffix)", database: spaced,
+                                              extra: small + ["--set", "processor.commit_interval=1s"])
+        let always = try harness.startProcessor(group: "it-commit-eager-\(harness.suffix)", database: eager,
+                                                extra: small + ["--set", "processor.commit_interval=0s"])
+        let events = TestMarket.events(steps: 600)
+        try await harness.produce(events, pause: .milliseconds(50), every: 100)
+        let tickers = TestMarket.tickerCount(events)
+        for database in [spaced, eager] {
+            try await harness.waitForCount("ticker", field: "price", database: database, atLeast: tickers)
+        }
+        let seconds = Double((ContinuousClock.now - started).saturatingNanoseconds) / 1e9
+        try await Task.sleep(for: .milliseconds(1_500))
+
+        let spacedCommits = await once.sample("coinflux_consumer_commits_total{outcome=\"ok\"}") ?? 0
+        let eagerCommits = await always.sample("coinflux_consumer_commits_total{outcome=\"ok\"}") ?? 0
+        print("commits over \(seconds) s: \(spacedCommits) with commit_interval=1s, \(eagerCommits) with 0s")
+        // With 0s every write commits: one per batch, a batch every 50 ms or so while the stream lasts.
+        #expect(eagerCommits >= 20, "commit_interval=0s: only \(eagerCommits) commits, too few to tell")
+        #expect(spacedCommits <= seconds + 3, "commit_interval=1s: \(spacedCommits) commits in \(seconds) s")
+        #expect(spacedCommits * 2 < eagerCommits, "commit_interval=1s: \(spacedCommits) commits, 0s: \(eagerCommits)")
+        for processor in [once, always] {
+            // Everything acknowledged is committed, the last offsets after the stream went quiet.
+            #expect(await processor.sample("coinflux_processor_uncommitted_messages") == 0)
+            #expect(await processor.sample("coinflux_consumer_messages_total{topic=\"\(harness.ticks)\"}") == Double(events.count))
+            #expect(processor.terminate() == 0)
+        }
+        for database in [spaced, eager] {
+            #expect(try await harness.count("ticker", field: "price", database: database) == tickers)
+        }
+    }
+
     @Test("kill -9 mid-stream and restart: every point present, ema identical to an uninterrupted run")
     func killAndRestartMatchesReference() async throws {
         let reference = "it_ref_\(UInt32.random(in: 0...UInt32.max))"

@@ -29,6 +29,7 @@ enum ProcessorAssembly {
             flushInterval: configuration.influxDB.flushInterval,
             warmupMessages: processor.warmupMessages,
             watchlist: Set(processor.watchlist),
+            commitInterval: processor.commitInterval,
             shutdownTimeout: processor.shutdownTimeout)
     }
 

@@ -43,6 +43,7 @@ extension CoinfluxConfiguration {
         lines.append("  reference_exchange: \(processor.referenceExchange.rawValue)")
         lines.append("  warmup_messages: \(processor.warmupMessages)")
         lines.append("  watchlist: [\(processor.watchlist.map(\.description).joined(separator: ", "))]")
+        lines.append("  commit_interval: \(seconds(processor.commitInterval))")
         lines.append("  shutdown_timeout: \(seconds(processor.shutdownTimeout))")
         lines.append("run:")
         lines.append("  queue_capacity: \(run.queueCapacity)")

@@ -80,6 +80,9 @@ struct CoinfluxConfiguration: Sendable {
         /// `processor.watchlist` — symbols whose price, deviation and premium are also exported as
         /// metrics (for alert rules). Default: BTC-USDT, BTC-KRW, ETH-USDT, ETH-KRW.
         var watchlist: [Symbol]
+        /// `processor.commit_interval` — shortest time between offset commits; `0s` commits after
+        /// every write. Default: `1s`.
+        var commitInterval: Duration
         /// `processor.shutdown_timeout` — longest time shutdown spends writing the last batch. Default: `10s`.
         var shutdownTimeout: Duration
     }
@@ -217,6 +220,7 @@ extension CoinfluxConfiguration {
             referenceExchange: try reader.choice("processor.reference_exchange", default: .binance),
             warmupMessages: try reader.int("processor.warmup_messages", default: 50_000, in: 0...100_000_000),
             watchlist: try Self.symbols("processor.watchlist", default: ["BTC-USDT", "BTC-KRW", "ETH-USDT", "ETH-KRW"], &reader),
+            commitInterval: try reader.duration("processor.commit_interval", default: .seconds(1)),
             shutdownTimeout: try reader.positiveDuration("processor.shutdown_timeout", default: .seconds(10))
         )
         run = Run(

@@ -370,7 +370,11 @@ public final class KafkaProcessor: Service {
                 await committer.commit(committer.ledger.takeDue(at: .now, force: true))
             }
             if !finished {
-                processor.logger.warning("shutdown timeout reached before the last points were written; they will be processed again")
+                if Task.isCancelled {
+                    processor.logger.info("cancelled before the last points were written and committed; they will be processed again")
+                } else {
+                    processor.logger.warning("shutdown timeout reached before the last points were written; they will be processed again")
+                }
                 previous?.task.cancel()
                 final?.task.cancel()
             }

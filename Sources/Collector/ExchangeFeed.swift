@@ -31,6 +31,8 @@ public final class ExchangeFeed: Service {
     let metrics: FeedMetrics
     /// This feed's connection among the exchange's.
     let connection: ConnectionTally.Slot
+    /// Spaces the REST fallback's requests, shared with the exchange's other connections.
+    let restPacer: RequestPacer
     let logger: Logger
     let httpClient: HTTPClient
     private let problems: RateLimitedLog
@@ -49,6 +51,8 @@ public final class ExchangeFeed: Service {
     ///   - sink: receives the parsed events.
     ///   - metrics: the process's metrics registry.
     ///   - connection: this feed's connection among the exchange's, for the exchange-wide gauges.
+    ///   - restPacer: the exchange's REST budget, shared by its connections; nil for one of this
+    ///     feed's own (`settings.restRequestsPerSecond`, else the exchange's).
     public init(
         adapter: any ExchangeAdapter,
         webSocketURL: URL? = nil,
@@ -58,6 +62,7 @@ public final class ExchangeFeed: Service {
         sink: any MarketEventSink,
         metrics: Metrics,
         connection: ConnectionTally.Slot,
+        restPacer: RequestPacer? = nil,
         httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
@@ -69,6 +74,7 @@ public final class ExchangeFeed: Service {
         self.sink = sink
         self.metrics = FeedMetrics(metrics: metrics, exchange: adapter.exchange)
         self.connection = connection
+        self.restPacer = restPacer ?? RequestPacer(requestsPerSecond: settings.restRequestsPerSecond ?? adapter.restRequestsPerSecond)
         self.httpClient = httpClient
         var logger = logger
         logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
@@ -255,7 +261,8 @@ public final class ExchangeFeed: Service {
 
     // MARK: REST fallback
 
-    /// While the socket has been down longer than `restFallbackAfter`, polls the REST ticker of every symbol.
+    /// While the socket has been down longer than `restFallbackAfter`, polls the REST ticker of
+    /// every symbol, each request in a slot of the exchange's REST budget.
     private func pollRESTWhileDown() async {
         while !Task.isCancelled {
             do {
@@ -266,6 +273,13 @@ public final class ExchangeFeed: Service {
             let down = downSince.load(ordering: .relaxed)
             guard down != 0, monotonicNanoseconds() - down >= settings.restFallbackAfter.saturatingNanoseconds else { continue }
             for path in adapter.restTickerPaths(for: symbols) {
+                do {
+                    try await restPacer.wait()
+                } catch {
+                    return
+                }
+                // The socket may have come back while this poll waited for its slots.
+                guard downSince.load(ordering: .relaxed) != 0 else { break }
                 await pollREST(path)
             }
         }

@@ -10,8 +10,9 @@ import Telemetry
 ///
 /// The symbols are split into connection groups in order (`ConnectionPolicy.connectionGroups`),
 /// and each group gets its own ``ExchangeFeed``: its own socket, reconnect backoff, silence
-/// detection and REST fallback for its symbols. The feeds share the exchange's counters and a
-/// ``ConnectionTally``, which reports the exchange as a whole (connected gauge, freshness, `/readyz`).
+/// detection and REST fallback for its symbols. The feeds share the exchange's counters, a
+/// ``ConnectionTally``, which reports the exchange as a whole (connected gauge, freshness, `/readyz`),
+/// and a ``RequestPacer`` that keeps their REST polls together within the exchange's budget.
 public struct ExchangeFeedGroup: Sendable {
     /// One feed per connection, in symbol order; none without symbols.
     public let feeds: [ExchangeFeed]
@@ -45,9 +46,10 @@ public struct ExchangeFeedGroup: Sendable {
         let groups = adapter.connectionPolicy.connectionGroups(for: symbols, streamsPerConnection: streamsPerConnection)
         let connections = ConnectionTally(exchange: adapter.exchange, connections: groups.count, metrics: metrics)
         self.connections = connections
+        let pacer = RequestPacer(requestsPerSecond: settings.restRequestsPerSecond ?? adapter.restRequestsPerSecond)
         self.feeds = zip(groups, connections.slots).map { symbols, slot in
             ExchangeFeed(adapter: adapter, webSocketURL: webSocketURL, restURL: restURL, symbols: symbols, settings: settings,
-                         sink: sink, metrics: metrics, connection: slot, httpClient: httpClient, logger: logger)
+                         sink: sink, metrics: metrics, connection: slot, restPacer: pacer, httpClient: httpClient, logger: logger)
         }
     }
 }

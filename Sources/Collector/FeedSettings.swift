@@ -10,8 +10,12 @@ public struct FeedSettings: Sendable {
     public var healthyAfter: Duration
     /// Start polling the REST ticker once the socket has been down this long. Default: 10 s.
     public var restFallbackAfter: Duration
-    /// Time between REST polls (each poll fetches every symbol). Default: 2 s, within every exchange's limits.
+    /// Pause between two REST polls, each of which fetches every symbol. Default: 2 s.
     public var restPollInterval: Duration
+    /// REST requests per second of all the exchange's connections together; nil uses the
+    /// exchange's own budget (`ExchangeAdapter.restRequestsPerSecond`). A poll of many symbols
+    /// takes (requests) / (this) seconds.
+    public var restRequestsPerSecond: Double?
     /// Largest WebSocket message accepted; larger ones are counted as parse errors. Default: 4 MiB.
     public var maximumMessageSize: Int
     /// How long to wait for the server's close handshake before dropping a socket. Default: 2 s.
@@ -26,6 +30,7 @@ public struct FeedSettings: Sendable {
         healthyAfter: Duration = .seconds(60),
         restFallbackAfter: Duration = .seconds(10),
         restPollInterval: Duration = .seconds(2),
+        restRequestsPerSecond: Double? = nil,
         maximumMessageSize: Int = 4 << 20,
         closeTimeout: Duration = .seconds(2),
         pingInterval: Duration? = nil
@@ -35,6 +40,7 @@ public struct FeedSettings: Sendable {
         self.healthyAfter = healthyAfter
         self.restFallbackAfter = restFallbackAfter
         self.restPollInterval = restPollInterval
+        self.restRequestsPerSecond = restRequestsPerSecond
         self.maximumMessageSize = maximumMessageSize
         self.closeTimeout = closeTimeout
         self.pingInterval = pingInterval

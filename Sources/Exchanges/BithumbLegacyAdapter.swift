@@ -20,6 +20,8 @@ public struct BithumbLegacyAdapter: ExchangeAdapter {
     public var defaultWebSocketURL: URL { Self.webSocketURL }
     public var defaultRESTURL: URL { Self.restURL }
     public var connectionPolicy: ConnectionPolicy { Self.policy }
+    /// One request per market; the legacy API's limit is not in the protocol notes: a conservative 5/s.
+    public var restRequestsPerSecond: Double { 5 }
 
     private static let webSocketURL = URL(string: "wss://pubwss.bithumb.com/pub/ws")!
     private static let restURL = URL(string: "https://api.bithumb.com")!

@@ -19,6 +19,8 @@ public struct BybitAdapter: ExchangeAdapter {
     public var defaultWebSocketURL: URL { Self.webSocketURL }
     public var defaultRESTURL: URL { Self.restURL }
     public var connectionPolicy: ConnectionPolicy { Self.policy }
+    /// Bybit allows 600 requests per 5 s per IP across all of api.bybit.com: 20/s is a sixth.
+    public var restRequestsPerSecond: Double { 20 }
 
     private static let webSocketURL = URL(string: "wss://stream.bybit.com/v5/public/spot")!
     private static let restURL = URL(string: "https://api.bybit.com")!

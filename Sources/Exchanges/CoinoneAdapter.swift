@@ -21,6 +21,8 @@ public struct CoinoneAdapter: ExchangeAdapter {
     public var defaultWebSocketURL: URL { Self.webSocketURL }
     public var defaultRESTURL: URL { Self.restURL }
     public var connectionPolicy: ConnectionPolicy { Self.policy }
+    /// Coinone's public limit is not in the protocol notes this adapter follows: a conservative 5/s.
+    public var restRequestsPerSecond: Double { 5 }
 
     private static let webSocketURL = URL(string: "wss://stream.coinone.co.kr")!
     private static let restURL = URL(string: "https://api.coinone.co.kr")!

@@ -38,6 +38,10 @@ public protocol ExchangeAdapter: Sendable {
 
     /// REST ticker paths (with query) to poll for these symbols while the socket is down.
     func restTickerPaths(for symbols: [Symbol]) -> [String]
+    /// How many of those requests per second the REST fallback may send, for all of the
+    /// exchange's connections together: a share of the exchange's documented public limit per
+    /// IP, which anything else on the host shares too.
+    var restRequestsPerSecond: Double { get }
     /// Parses one REST ticker response body into ticker events.
     /// - Parameters:
     ///   - path: the path (one of `restTickerPaths`) the body answers; Bithumb's legacy ticker names

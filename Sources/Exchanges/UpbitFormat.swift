@@ -25,6 +25,9 @@ public protocol UpbitCompatibleAdapter: ExchangeAdapter {
 
 extension UpbitCompatibleAdapter {
     public var connectionPolicy: ConnectionPolicy { UpbitFormat.policy }
+    /// Upbit's quotation REST API allows 10 requests/s per IP for the ticker group; one request
+    /// carries up to ``UpbitFormat/marketsPerRequest`` markets, so half of that is ample.
+    public var restRequestsPerSecond: Double { 5 }
 
     /// `BTC-KRW` → `KRW-BTC`.
     public func exchangeSymbol(for symbol: Symbol) -> String {

@@ -58,4 +58,37 @@ struct ExchangeFeedGroupTests {
         await running.stop()
         #expect(connected() == 0)
     }
+
+    @Test("the REST fallback of all the exchange's connections together stays within its request budget")
+    func restFallbackSharesTheExchangeBudget() async throws {
+        let (simulator, port) = try await startSimulator(cutOff: .seconds(60), binanceStreams: 4)
+        defer { Task { await simulator.stop() } }
+        // No socket at all: every ticker comes from REST, one request per symbol.
+        simulator.inject(.refuse(.seconds(60), status: 503), into: .binance)
+        let sink = RecordingSink(), metrics = Metrics()
+        let urls = simulatorURLs(.binance, port: port)
+        var settings = testSettings(restFallbackAfter: .zero)
+        settings.restPollInterval = .milliseconds(10)
+        settings.restRequestsPerSecond = 10
+        let group = ExchangeFeedGroup(adapter: BinanceAdapter(), webSocketURL: urls.webSocket, restURL: urls.rest, symbols: symbols,
+                                      streamsPerConnection: 4, settings: settings, sink: sink, metrics: metrics, logger: logger)
+        #expect(group.feeds.count == 3)
+        func polls() -> Double {
+            ["ok", "error"].compactMap { metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "binance", "outcome": $0]) }.reduce(0, +)
+        }
+
+        let running = RunningFeeds(group.feeds)
+        #expect(await eventually { polls() >= 3 }, "the REST fallback did not start")
+        let (before, begun) = (polls(), ContinuousClock.now)
+        try await Task.sleep(for: .seconds(2))
+        let (after, ended) = (polls(), ContinuousClock.now)
+        let seconds = Double((ended - begun).saturatingNanoseconds) / 1e9
+        // Three connections polling every 10 ms would send hundreds per second; together they get 10.
+        #expect(after - before <= 10 * seconds + 2, "\(after - before) requests in \(seconds) s, budget 10/s")
+        #expect(after - before >= 5 * seconds, "only \(after - before) requests in \(seconds) s")
+        #expect((metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "binance", "outcome": "error"]) ?? 0) == 0)
+        #expect(Set(sink.events.map(\.symbol)) == Set(symbols), "not every symbol's ticker came by REST")
+        #expect(sink.events.allSatisfy { $0.kind == .ticker })
+        await running.stop()
+    }
 }

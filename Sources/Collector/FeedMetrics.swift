@@ -21,6 +21,7 @@ struct FeedMetrics: Sendable {
     let eventLatency: ValueHistogram
     let restPollOK: Counter
     let restPollError: Counter
+    let restPollLimited: Counter
     private let reconnects: [FeedDisconnect.Reason: Counter]
 
     init(metrics: Metrics, exchange: Exchange) {
@@ -39,6 +40,7 @@ struct FeedMetrics: Sendable {
         eventLatency = metrics.histogram(MetricCatalogue.feedEventLatency, name)
         restPollOK = metrics.counter(MetricCatalogue.feedRESTPolls, name, "ok")
         restPollError = metrics.counter(MetricCatalogue.feedRESTPolls, name, "error")
+        restPollLimited = metrics.counter(MetricCatalogue.feedRESTPolls, name, "rate_limited")
         var reconnects: [FeedDisconnect.Reason: Counter] = [:]
         for reason in FeedDisconnect.Reason.allCases {
             reconnects[reason] = metrics.counter(MetricCatalogue.feedReconnects, name, reason.rawValue)

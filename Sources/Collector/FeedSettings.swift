@@ -16,6 +16,8 @@ public struct FeedSettings: Sendable {
     /// exchange's own budget (`ExchangeAdapter.restRequestsPerSecond`). A poll of many symbols
     /// takes (requests) / (this) seconds.
     public var restRequestsPerSecond: Double?
+    /// How long the exchange's REST polls pause after HTTP 429 or 418 without `Retry-After`. Default: 60 s.
+    public var restRateLimitPause: Duration
     /// Largest WebSocket message accepted; larger ones are counted as parse errors. Default: 4 MiB.
     public var maximumMessageSize: Int
     /// How long to wait for the server's close handshake before dropping a socket. Default: 2 s.
@@ -31,6 +33,7 @@ public struct FeedSettings: Sendable {
         restFallbackAfter: Duration = .seconds(10),
         restPollInterval: Duration = .seconds(2),
         restRequestsPerSecond: Double? = nil,
+        restRateLimitPause: Duration = .seconds(60),
         maximumMessageSize: Int = 4 << 20,
         closeTimeout: Duration = .seconds(2),
         pingInterval: Duration? = nil
@@ -41,6 +44,7 @@ public struct FeedSettings: Sendable {
         self.restFallbackAfter = restFallbackAfter
         self.restPollInterval = restPollInterval
         self.restRequestsPerSecond = restRequestsPerSecond
+        self.restRateLimitPause = restRateLimitPause
         self.maximumMessageSize = maximumMessageSize
         self.closeTimeout = closeTimeout
         self.pingInterval = pingInterval

@@ -1,3 +1,5 @@
+import CoinfluxCore
+
 /// Maps the result of one write request to what the writer does next. Pure: no I/O, randomness
 /// and the current time come in as arguments.
 ///

@@ -9,6 +9,7 @@ import NIOCore
 /// - `POST /admin/<exchange>/malformed?count=N`
 /// - `POST /admin/<exchange>/error`
 /// - `POST /admin/<exchange>/refuse?seconds=N[&status=429]` (default 503)
+/// - `POST /admin/<exchange>/rest-limit?seconds=N[&retry_after=S]` (REST answers 429; default S = N)
 /// - `GET /admin/counters`: every exchange's ``SimulatorCounters`` as JSON
 enum AdminRoutes {
     /// Longest `silence` or `refuse` accepted, in seconds (a day).
@@ -21,7 +22,7 @@ enum AdminRoutes {
             }
             guard let fault = parse(requestContext.parameters.get("fault") ?? "", query: request.uri.queryParameters) else {
                 return RESTRoutes.json(.badRequest) {
-                    $0.writeStaticString(#"{"error":"faults: close[?symbol=BASE-QUOTE], silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429]"}"#)
+                    $0.writeStaticString(#"{"error":"faults: close[?symbol=BASE-QUOTE], silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429], rest-limit?seconds=N[&retry_after=S]"}"#)
                 }
             }
             context.faults.apply(fault, to: exchange)
@@ -76,6 +77,11 @@ enum AdminRoutes {
             let status = query.get("status").flatMap { Int($0) } ?? 503
             guard (400...599).contains(status) else { return nil }
             return seconds().map { .refuse($0, status: status) }
+        case "rest-limit":
+            guard let duration = seconds() else { return nil }
+            let fallback = Int((Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18).rounded(.up))
+            guard let retryAfter = query.get("retry_after").map({ Int($0) }) ?? fallback, (0...86_400).contains(retryAfter) else { return nil }
+            return .limitREST(duration, retryAfterSeconds: retryAfter)
         default:
             return nil
         }

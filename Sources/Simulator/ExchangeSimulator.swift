@@ -102,6 +102,7 @@ public final class ExchangeSimulator: Service, Sendable {
 
     private func makeApplication() -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RESTLimitMiddleware(faults: context.faults))
         RESTRoutes.add(to: router, context: context)
         AdminRoutes.add(to: router, context: context)
         let context = self.context

@@ -101,9 +101,28 @@ enum RESTRoutes {
     }
 
     /// A JSON response whose body `write` fills.
-    static func json(_ status: HTTPResponse.Status, _ write: (inout ByteBuffer) -> Void) -> Response {
+    static func json(_ status: HTTPResponse.Status, headers: HTTPFields = [:], _ write: (inout ByteBuffer) -> Void) -> Response {
         var buffer = ByteBuffer()
         write(&buffer)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: buffer))
+    }
+}
+
+/// Answers an exchange's REST requests (`/<exchange>/…`) with HTTP 429 and `Retry-After` while
+/// its `limitREST` fault lasts.
+struct RESTLimitMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let faults: FaultBoard
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let first = request.uri.path.split(separator: "/").first, let exchange = Exchange(rawValue: String(first)),
+           let retryAfter = faults.restLimit(exchange) {
+            return RESTRoutes.json(.tooManyRequests, headers: [.retryAfter: String(retryAfter)]) {
+                $0.writeStaticString(#"{"error":"too many requests"}"#)
+            }
+        }
+        return try await next(request, context)
     }
 }

@@ -21,6 +21,9 @@ public enum SimulatorFault: Sendable, Equatable {
     /// Reject new WebSocket upgrades with HTTP `status` (503, or 429 as a rate limit) for
     /// the duration.
     case refuse(Duration, status: Int)
+    /// Answer the exchange's REST endpoints with HTTP 429 and `Retry-After: retryAfterSeconds`
+    /// for the duration, as an exchange does to a client over its request limit.
+    case limitREST(Duration, retryAfterSeconds: Int)
 }
 
 /// Fault state per exchange and the registry of live sessions the faults act on.
@@ -28,6 +31,7 @@ final class FaultBoard: Sendable {
     private struct ExchangeFaults {
         var silencedUntil: ContinuousClock.Instant?
         var refusal: (until: ContinuousClock.Instant, status: HTTPResponseStatus)?
+        var restLimit: (until: ContinuousClock.Instant, retryAfterSeconds: Int)?
         var sessions: [ObjectIdentifier: SessionState] = [:]
     }
 
@@ -43,6 +47,8 @@ final class FaultBoard: Sendable {
                 boards[exchange, default: ExchangeFaults()].silencedUntil = now + duration
             case .refuse(let duration, let status):
                 boards[exchange, default: ExchangeFaults()].refusal = (now + duration, HTTPResponseStatus(statusCode: status))
+            case .limitREST(let duration, let retryAfter):
+                boards[exchange, default: ExchangeFaults()].restLimit = (now + duration, retryAfter)
             case .close, .closeConnections, .malformed, .error:
                 break
             }
@@ -55,7 +61,7 @@ final class FaultBoard: Sendable {
                 if session.carries(symbol) { session.requestClose(code: .goingAway, reason: "simulated close") }
             case .malformed(let count): session.requestMalformed(count: min(max(0, count), Self.maxPendingMalformed))
             case .error: session.requestError()
-            case .silence, .refuse: break
+            case .silence, .refuse, .limitREST: break
             }
         }
     }
@@ -72,6 +78,14 @@ final class FaultBoard: Sendable {
         state.withLockedValue { boards in
             guard let refusal = boards[exchange]?.refusal, now < refusal.until else { return nil }
             return refusal.status
+        }
+    }
+
+    /// The `Retry-After` seconds to answer a REST request with (HTTP 429), or nil to serve it.
+    func restLimit(_ exchange: Exchange, now: ContinuousClock.Instant = .now) -> Int? {
+        state.withLockedValue { boards in
+            guard let limit = boards[exchange]?.restLimit, now < limit.until else { return nil }
+            return limit.retryAfterSeconds
         }
     }
 

@@ -72,7 +72,8 @@ public enum MetricCatalogue {
         help: "Receive time minus the exchange's event time.", exportedBy: [.collect])
     public static let feedRESTPolls = Definition(
         "coinflux_feed_rest_polls_total", .counter, labels: ["exchange", "outcome"],
-        help: "REST ticker polls made while the WebSocket was down, by outcome (ok, error).", exportedBy: [.collect])
+        help: "REST ticker polls made while the WebSocket was down, by outcome (ok, error, rate_limited: HTTP 429 or 418, after which the exchange's polls wait as long as it asked).",
+        exportedBy: [.collect])
     public static let producerMessages = Definition(
         "coinflux_producer_messages_total", .counter, labels: ["topic", "outcome"],
         help: "Messages handed to Kafka, by outcome (queued, dropped: the local queue was full).", exportedBy: [.collect, .process])

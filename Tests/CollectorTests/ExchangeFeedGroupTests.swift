@@ -91,4 +91,36 @@ struct ExchangeFeedGroupTests {
         #expect(sink.events.allSatisfy { $0.kind == .ticker })
         await running.stop()
     }
+
+    @Test("after HTTP 429 the REST fallback of every connection waits as long as Retry-After says, then resumes")
+    func restFallbackHonoursRetryAfter() async throws {
+        let (simulator, port) = try await startSimulator(cutOff: .seconds(60), binanceStreams: 4)
+        defer { Task { await simulator.stop() } }
+        simulator.inject(.refuse(.seconds(60), status: 503), into: .binance)
+        let sink = RecordingSink(), metrics = Metrics()
+        let urls = simulatorURLs(.binance, port: port)
+        var settings = testSettings(restFallbackAfter: .zero)
+        settings.restPollInterval = .milliseconds(10)
+        settings.restRequestsPerSecond = 20
+        let group = ExchangeFeedGroup(adapter: BinanceAdapter(), webSocketURL: urls.webSocket, restURL: urls.rest, symbols: symbols,
+                                      streamsPerConnection: 4, settings: settings, sink: sink, metrics: metrics, logger: logger)
+        func polls(_ outcome: String) -> Double {
+            metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "binance", "outcome": outcome]) ?? 0
+        }
+
+        let running = RunningFeeds(group.feeds)
+        #expect(await eventually { polls("ok") >= 3 }, "the REST fallback did not start")
+        // The exchange limits for half a second but asks for two seconds of quiet.
+        simulator.inject(.limitREST(.milliseconds(500), retryAfterSeconds: 2), into: .binance)
+        let limited = ContinuousClock.now
+        #expect(await eventually { polls("rate_limited") >= 1 })
+        let okBefore = polls("ok")
+        #expect(await eventually { polls("ok") > okBefore }, "REST polling never resumed")
+        let resumedAfter = ContinuousClock.now - limited
+        #expect(resumedAfter >= .milliseconds(1_900), "resumed \(resumedAfter) after the limit; Retry-After was 2 s")
+        // Only requests already on the wire when the first 429 came back can meet the limit too.
+        #expect(polls("rate_limited") <= 3, "\(polls("rate_limited")) requests were refused")
+        #expect(polls("error") == 0)
+        await running.stop()
+    }
 }

@@ -34,4 +34,16 @@ struct RequestPacerTests {
         // The last of 40 slots is 39 spacings after the first: no earlier than 97.5 ms.
         #expect(slots.max()! - begun >= .microseconds(97_500))
     }
+
+    @Test("a hold moves every later slot past its end; a shorter hold does not shorten it")
+    func holdDelaysEverySlot() {
+        let pacer = RequestPacer(requestsPerSecond: 10)
+        #expect(pacer.reserve(at: start) == start)
+        pacer.hold(until: start + .seconds(2))
+        pacer.hold(until: start + .seconds(1))
+        #expect(pacer.isHeld(at: start + .milliseconds(1_500)))
+        #expect(!pacer.isHeld(at: start + .seconds(2)))
+        #expect(pacer.reserve(at: start + .milliseconds(10)) == start + .seconds(2))
+        #expect(pacer.reserve(at: start + .milliseconds(10)) == start + .milliseconds(2_100))
+    }
 }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CoinfluxCore
 import Foundation
 import NIOHTTP1
@@ -130,6 +131,23 @@ struct FaultInjectionTests {
             #expect(simulator.counters(for: .coinone).connectionsRefused == 1)
             #expect(simulator.counters(for: .coinone).connectionsAccepted == 1)
             #expect(simulator.counters(for: .bithumb).connectionsRefused == 1)
+        }
+    }
+
+    @Test("rest-limit: an exchange's REST answers 429 with Retry-After for a while, then tickers again; others unaffected")
+    func restLimit() async throws {
+        try await withSimulator { _, port in
+            let admin = try await http(.POST, port: port, "/admin/binance/rest-limit?seconds=0.8&retry_after=3")
+            #expect(admin.status == 200)
+            let ticker = "/binance/api/v3/ticker/24hr?symbol=BTCUSDT"
+            let limited = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(ticker)"), timeout: .seconds(10))
+            _ = try await limited.body.collect(upTo: 1 << 20)
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.headers.first(name: "retry-after") == "3")
+            #expect(try await http(port: port, "/bybit/v5/market/tickers?category=spot&symbol=BTCUSDT").status == 200, "only binance is limited")
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await http(port: port, ticker).status == 200)
+            try #expect(await http(.POST, port: port, "/admin/binance/rest-limit").status == 400)
         }
     }
 

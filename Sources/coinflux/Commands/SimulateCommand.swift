@@ -14,7 +14,7 @@ struct SimulateCommand: AsyncParsableCommand {
             ws://HOST:PORT/upbit/websocket/v1 and http://HOST:PORT/upbit/v1/ticker. Point the collector \
             at it with collector.<exchange>.url and collector.<exchange>.rest_url (printed at start). \
             Faults are injected with POST /admin/<exchange>/<fault>: close, silence?seconds=N, \
-            malformed?count=N, error, refuse?seconds=N.
+            malformed?count=N, error, refuse?seconds=N (WebSocket upgrades), rest-limit?seconds=N (REST answers 429).
             """)
 
     @Option(help: "Address to bind.")

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import InfluxWriter
+import CoinfluxCore
 
 @Suite("Retry-After parsing")
 struct RetryAfterTests {

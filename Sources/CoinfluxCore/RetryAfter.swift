@@ -1,9 +1,10 @@
 /// Parsing of the HTTP `Retry-After` header (RFC 9110 §10.2.3): either a number of seconds or an
-/// HTTP-date, in any of the three date formats recipients must accept.
-enum RetryAfter {
+/// HTTP-date, in any of the three date formats recipients must accept. Used by the InfluxDB
+/// writer's retries and the collector's REST fallback.
+public enum RetryAfter {
     /// The delay the header asks for, relative to `now` (seconds since 1970), or nil when the
     /// header is malformed. A date in the past gives zero.
-    static func delay(_ header: String, now: Double) -> Duration? {
+    public static func delay(_ header: String, now: Double) -> Duration? {
         let value = header.trimmingSpaces()
         if !value.isEmpty, value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             // Saturate absurd values (callers cap the delay anyway) instead of overflowing.
@@ -15,7 +16,7 @@ enum RetryAfter {
 
     /// Seconds since 1970 for an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), an RFC 850 date
     /// (`Sunday, 06-Nov-94 08:49:37 GMT`) or an asctime date (`Sun Nov  6 08:49:37 1994`).
-    static func secondsSince1970(httpDate: String) -> Int64? {
+    public static func secondsSince1970(httpDate: String) -> Int64? {
         let words = httpDate.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         let day: Int, month: Int, year: Int, time: String
         switch words.count {

@@ -20,7 +20,8 @@ run_demo() {
     telemetry_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     # Global, not local: the EXIT trap runs after the function's locals are gone.
     pids=()
-    trap 'kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null' EXIT
+    # Last started, first stopped: coinflux run ends before the simulator it reads from.
+    trap 'for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null; wait "${pids[i]}" 2>/dev/null; done' EXIT
 
     "$bin" simulate --port "$sim_port" --rate 5 --log-level warning &
     pids+=($!)

@@ -108,6 +108,11 @@ public final class ExchangeFeed: Service {
                 backoff.reset()
             }
             metrics.countReconnect(disconnect.reason)
+            guard disconnect.reason != .lifetime else {
+                // A planned rotation before the exchange's lifetime cut is no failure: reconnect at once.
+                logger.info("replacing the connection before the exchange's lifetime limit", metadata: ["detail": "\(disconnect.detail)"])
+                continue
+            }
             let delay = backoff.nextDelay()
             logger.warning("websocket down, reconnecting", metadata: [
                 "reason": "\(disconnect.reason.rawValue)", "detail": "\(disconnect.detail)",
@@ -221,7 +226,8 @@ public final class ExchangeFeed: Service {
 
     private func watchForSilence(connectedAt: Int64) async throws {
         let silence = settings.silenceTimeout.saturatingNanoseconds
-        let lifetime = adapter.connectionPolicy.maximumConnectionAge?.saturatingNanoseconds
+        let maximumAge = settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge
+        let lifetime = maximumAge?.saturatingNanoseconds
         let tick = min(Duration.seconds(1), settings.silenceTimeout / 4)
         while true {
             try await Task.sleep(for: tick)
@@ -230,7 +236,7 @@ public final class ExchangeFeed: Service {
                 throw FeedDisconnect(.silent, "no frame for \(settings.silenceTimeout)")
             }
             if let lifetime, now - connectedAt > lifetime {
-                throw FeedDisconnect(.lifetime, "connection older than \(adapter.connectionPolicy.maximumConnectionAge ?? .zero)")
+                throw FeedDisconnect(.lifetime, "connection older than \(maximumAge ?? .zero)")
             }
         }
     }

@@ -22,6 +22,9 @@ public struct FeedSettings: Sendable {
     public var maximumMessageSize: Int
     /// How long to wait for the server's close handshake before dropping a socket. Default: 2 s.
     public var closeTimeout: Duration
+    /// Connection lifetime override; nil uses the exchange's own (`ConnectionPolicy.maximumConnectionAge`,
+    /// Binance 23 h 45 m). Useful to see the planned rotation in a test.
+    public var maximumConnectionAge: Duration?
     /// Keepalive interval override; nil uses the exchange's own (`ConnectionPolicy.pingInterval`).
     /// Useful against a server with shorter idle limits, such as the simulator in tests.
     public var pingInterval: Duration?
@@ -36,7 +39,8 @@ public struct FeedSettings: Sendable {
         restRateLimitPause: Duration = .seconds(60),
         maximumMessageSize: Int = 4 << 20,
         closeTimeout: Duration = .seconds(2),
-        pingInterval: Duration? = nil
+        pingInterval: Duration? = nil,
+        maximumConnectionAge: Duration? = nil
     ) {
         self.silenceTimeout = silenceTimeout
         self.backoff = backoff
@@ -48,5 +52,6 @@ public struct FeedSettings: Sendable {
         self.maximumMessageSize = maximumMessageSize
         self.closeTimeout = closeTimeout
         self.pingInterval = pingInterval
+        self.maximumConnectionAge = maximumConnectionAge
     }
 }

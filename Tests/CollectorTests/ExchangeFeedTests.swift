@@ -78,6 +78,35 @@ struct ExchangeFeedTests {
         await running.stop()
     }
 
+    @Test("a connection is replaced before the exchange's lifetime limit, at once, and resubscribed")
+    func replacesTheConnectionBeforeItsLifetimeEnds() async throws {
+        let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
+        defer { Task { await simulator.stop() } }
+        let sink = RecordingSink(), metrics = Metrics()
+        var settings = testSettings(silenceTimeout: .seconds(2))  // the watchdog looks every 0.5 s
+        settings.maximumConnectionAge = .milliseconds(1_200)
+        // A failure would wait up to 10 s before reconnecting; a planned rotation does not wait.
+        settings.backoff = .init(initial: .seconds(10), maximum: .seconds(10))
+        let running = RunningFeeds(makeFeeds(.binance, port: port, settings: settings, sink: sink, metrics: metrics))
+        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 1 })
+        let started = ContinuousClock.now
+        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 3 }, "not replaced twice")
+        let elapsed = ContinuousClock.now - started
+        await running.stop()
+
+        // Two lifetimes (1.2 s, noticed within a 0.5 s watchdog tick) and two reconnections
+        // without a backoff pause: about 2.4 – 3.4 s.
+        #expect(elapsed >= .milliseconds(2_400), "replaced after \(elapsed), before its lifetime")
+        #expect(elapsed < .milliseconds(3_800), "two rotations took \(elapsed)")
+        #expect(simulator.counters(for: .binance).connectionsAccepted == 3)
+        #expect(metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "lifetime"]) == 2)
+        #expect(metricValue(metrics, "coinflux_feed_connect_attempts_total", ["exchange": "binance", "outcome": "failed"]) == 0)
+        // Data on every connection: events keep coming across the rotations.
+        let times = sink.events(from: .binance).map(\.receiveTimeNanos).sorted()
+        let largestGap = zip(times.dropFirst(), times).map { $0 - $1 }.max() ?? .max
+        #expect(largestGap < 600_000_000, "a \(largestGap / 1_000_000) ms gap in the data")
+    }
+
     @Test func backsOffWhileRefusedAndFallsBackToREST() async throws {
         let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
         defer { Task { await simulator.stop() } }

@@ -59,36 +59,48 @@ struct ExchangeFeedGroupTests {
         #expect(connected() == 0)
     }
 
+    /// The five symbols over three Binance connections that never get a socket (the simulator
+    /// refuses them), so every ticker comes by REST, polled every 10 ms within `requestsPerSecond`.
+    struct RESTOnlyFeeds {
+        let group: ExchangeFeedGroup
+        let sink = RecordingSink()
+        let metrics = Metrics()
+
+        init(port: Int, symbols: [Symbol], requestsPerSecond: Double, logger: Logger) {
+            let urls = simulatorURLs(.binance, port: port)
+            var settings = testSettings(restFallbackAfter: .zero)
+            settings.restPollInterval = .milliseconds(10)
+            settings.restRequestsPerSecond = requestsPerSecond
+            group = ExchangeFeedGroup(adapter: BinanceAdapter(), webSocketURL: urls.webSocket, restURL: urls.rest, symbols: symbols,
+                                      streamsPerConnection: 4, settings: settings, sink: sink, metrics: metrics, logger: logger)
+        }
+
+        /// REST polls so far with this outcome (ok, error, rate_limited).
+        func polls(_ outcome: String) -> Double {
+            metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "binance", "outcome": outcome]) ?? 0
+        }
+    }
+
     @Test("the REST fallback of all the exchange's connections together stays within its request budget")
     func restFallbackSharesTheExchangeBudget() async throws {
         let (simulator, port) = try await startSimulator(cutOff: .seconds(60), binanceStreams: 4)
         defer { Task { await simulator.stop() } }
-        // No socket at all: every ticker comes from REST, one request per symbol.
         simulator.inject(.refuse(.seconds(60), status: 503), into: .binance)
-        let sink = RecordingSink(), metrics = Metrics()
-        let urls = simulatorURLs(.binance, port: port)
-        var settings = testSettings(restFallbackAfter: .zero)
-        settings.restPollInterval = .milliseconds(10)
-        settings.restRequestsPerSecond = 10
-        let group = ExchangeFeedGroup(adapter: BinanceAdapter(), webSocketURL: urls.webSocket, restURL: urls.rest, symbols: symbols,
-                                      streamsPerConnection: 4, settings: settings, sink: sink, metrics: metrics, logger: logger)
-        #expect(group.feeds.count == 3)
-        func polls() -> Double {
-            ["ok", "error"].compactMap { metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "binance", "outcome": $0]) }.reduce(0, +)
-        }
+        let feeds = RESTOnlyFeeds(port: port, symbols: symbols, requestsPerSecond: 10, logger: logger)
+        #expect(feeds.group.feeds.count == 3)
 
-        let running = RunningFeeds(group.feeds)
-        #expect(await eventually { polls() >= 3 }, "the REST fallback did not start")
-        let (before, begun) = (polls(), ContinuousClock.now)
+        let running = RunningFeeds(feeds.group.feeds)
+        #expect(await eventually { feeds.polls("ok") >= 3 }, "the REST fallback did not start")
+        let (before, begun) = (feeds.polls("ok"), ContinuousClock.now)
         try await Task.sleep(for: .seconds(2))
-        let (after, ended) = (polls(), ContinuousClock.now)
+        let (after, ended) = (feeds.polls("ok"), ContinuousClock.now)
         let seconds = Double((ended - begun).saturatingNanoseconds) / 1e9
         // Three connections polling every 10 ms would send hundreds per second; together they get 10.
         #expect(after - before <= 10 * seconds + 2, "\(after - before) requests in \(seconds) s, budget 10/s")
         #expect(after - before >= 5 * seconds, "only \(after - before) requests in \(seconds) s")
-        #expect((metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "binance", "outcome": "error"]) ?? 0) == 0)
-        #expect(Set(sink.events.map(\.symbol)) == Set(symbols), "not every symbol's ticker came by REST")
-        #expect(sink.events.allSatisfy { $0.kind == .ticker })
+        #expect(feeds.polls("error") == 0)
+        #expect(Set(feeds.sink.events.map(\.symbol)) == Set(symbols), "not every symbol's ticker came by REST")
+        #expect(feeds.sink.events.allSatisfy { $0.kind == .ticker })
         await running.stop()
     }
 
@@ -97,30 +109,21 @@ struct ExchangeFeedGroupTests {
         let (simulator, port) = try await startSimulator(cutOff: .seconds(60), binanceStreams: 4)
         defer { Task { await simulator.stop() } }
         simulator.inject(.refuse(.seconds(60), status: 503), into: .binance)
-        let sink = RecordingSink(), metrics = Metrics()
-        let urls = simulatorURLs(.binance, port: port)
-        var settings = testSettings(restFallbackAfter: .zero)
-        settings.restPollInterval = .milliseconds(10)
-        settings.restRequestsPerSecond = 20
-        let group = ExchangeFeedGroup(adapter: BinanceAdapter(), webSocketURL: urls.webSocket, restURL: urls.rest, symbols: symbols,
-                                      streamsPerConnection: 4, settings: settings, sink: sink, metrics: metrics, logger: logger)
-        func polls(_ outcome: String) -> Double {
-            metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "binance", "outcome": outcome]) ?? 0
-        }
+        let feeds = RESTOnlyFeeds(port: port, symbols: symbols, requestsPerSecond: 20, logger: logger)
 
-        let running = RunningFeeds(group.feeds)
-        #expect(await eventually { polls("ok") >= 3 }, "the REST fallback did not start")
+        let running = RunningFeeds(feeds.group.feeds)
+        #expect(await eventually { feeds.polls("ok") >= 3 }, "the REST fallback did not start")
         // The exchange limits for half a second but asks for two seconds of quiet.
         simulator.inject(.limitREST(.milliseconds(500), retryAfterSeconds: 2), into: .binance)
         let limited = ContinuousClock.now
-        #expect(await eventually { polls("rate_limited") >= 1 })
-        let okBefore = polls("ok")
-        #expect(await eventually { polls("ok") > okBefore }, "REST polling never resumed")
+        #expect(await eventually { feeds.polls("rate_limited") >= 1 })
+        let okBefore = feeds.polls("ok")
+        #expect(await eventually { feeds.polls("ok") > okBefore }, "REST polling never resumed")
         let resumedAfter = ContinuousClock.now - limited
         #expect(resumedAfter >= .milliseconds(1_900), "resumed \(resumedAfter) after the limit; Retry-After was 2 s")
         // Only requests already on the wire when the first 429 came back can meet the limit too.
-        #expect(polls("rate_limited") <= 3, "\(polls("rate_limited")) requests were refused")
-        #expect(polls("error") == 0)
+        #expect(feeds.polls("rate_limited") <= 3, "\(feeds.polls("rate_limited")) requests were refused")
+        #expect(feeds.polls("error") == 0)
         await running.stop()
     }
 }

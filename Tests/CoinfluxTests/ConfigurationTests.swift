@@ -186,6 +186,20 @@ struct ConfigurationTests {
         #expect(try load(nil, set: ["collector.binance.streams_per_connection=4"]).effectiveSummary().contains("streams_per_connection: 4"))
     }
 
+    @Test("REST budget: the exchange's own by default, lower on request, within (0, 100]")
+    func restRequestsPerSecond() throws {
+        let defaults = try load(nil)
+        #expect(defaults.feeds[.binance]?.restRequestsPerSecond == 10)
+        #expect(defaults.feeds[.bybit]?.restRequestsPerSecond == 20)
+        #expect(defaults.feeds[.upbit]?.restRequestsPerSecond == 5)
+        let lowered = try load("collector:\n  binance:\n    rest_requests_per_second: 2.5\n")
+        #expect(lowered.feeds[.binance]?.restRequestsPerSecond == 2.5)
+        #expect(lowered.effectiveSummary().contains("rest_requests_per_second: 2.5"))
+        for value in ["0", "-1", "101", "fast"] {
+            #expect(error(nil, set: ["collector.coinone.rest_requests_per_second=\(value)"])?.key == "collector.coinone.rest_requests_per_second", "\(value)")
+        }
+    }
+
     @Test func symbolListedTwiceIsAnError() {
         let failure = error("collector:\n  binance:\n    symbols: [BTC-USDT, ETH-USDT, btc-usdt]\n")
         #expect(failure?.key == "collector.binance.symbols")

@@ -19,8 +19,10 @@ enum FeedAssembly {
         return configuration.feeds.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { exchange, feed -> [ExchangeFeed] in
             guard feed.enabled, !feed.symbols.isEmpty else { return [] }
             let adapter = ExchangeRegistry.adapter(for: exchange, bithumbAPI: feed.bithumbAPI)
+            var exchangeSettings = settings
+            exchangeSettings.restRequestsPerSecond = feed.restRequestsPerSecond
             let group = ExchangeFeedGroup(adapter: adapter, webSocketURL: feed.url, restURL: feed.restURL, symbols: feed.symbols,
-                                          streamsPerConnection: feed.streamsPerConnection, settings: settings,
+                                          streamsPerConnection: feed.streamsPerConnection, settings: exchangeSettings,
                                           sink: sink, metrics: metrics, logger: logger)
             readiness.register("feed \(exchange.rawValue)") { group.connections.notReadyReason }
             return group.feeds

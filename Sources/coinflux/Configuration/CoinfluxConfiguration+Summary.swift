@@ -58,6 +58,7 @@ extension CoinfluxConfiguration {
             lines.append("    symbols: [\(feed.symbols.map(\.description).joined(separator: ", "))]")
             if exchange == .bithumb { lines.append("    api: \(feed.bithumbAPI.rawValue)") }
             if let streams = feed.streamsPerConnection { lines.append("    streams_per_connection: \(streams)") }
+            lines.append("    rest_requests_per_second: \(feed.restRequestsPerSecond)")
         }
         lines.append("  silence_timeout: \(seconds(feedTiming.silenceTimeout))")
         lines.append("  rest_fallback_after: \(seconds(feedTiming.restFallbackAfter))")

@@ -111,6 +111,10 @@ struct CoinfluxConfiguration: Sendable {
         /// connection carries; more symbols are spread over further connections. Only for exchanges that
         /// document a limit (Binance: 2...1024, default 1024); nil for the others, which use one connection.
         var streamsPerConnection: Int?
+        /// `collector.<exchange>.rest_requests_per_second` — the REST fallback's requests per second,
+        /// all the exchange's connections together (0 < r ≤ 100). Default: the exchange's budget
+        /// (`ExchangeAdapter.restRequestsPerSecond`, a share of its documented limit per IP).
+        var restRequestsPerSecond: Double
     }
 
     /// `collector.*` timing, shared by every feed.
@@ -232,13 +236,17 @@ extension CoinfluxConfiguration {
             let prefix = "collector.\(exchange.rawValue)"
             let symbols = try Self.symbols("\(prefix).symbols", default: Self.defaultSymbols[exchange] ?? [], &reader)
             let bithumbAPI: BithumbAPI = exchange == .bithumb ? try reader.choice("\(prefix).api", default: .v1) : .v1
+            let adapter = ExchangeRegistry.adapter(for: exchange, bithumbAPI: bithumbAPI)
             feeds[exchange] = Feed(
                 enabled: try reader.bool("\(prefix).enabled", default: true),
                 url: try reader.url("\(prefix).url", default: nil, schemes: ["ws", "wss"]),
                 restURL: try reader.url("\(prefix).rest_url", default: nil, schemes: ["http", "https"]),
                 symbols: symbols,
                 bithumbAPI: bithumbAPI,
-                streamsPerConnection: try Self.streamsPerConnection(prefix, ExchangeRegistry.adapter(for: exchange, bithumbAPI: bithumbAPI), &reader)
+                streamsPerConnection: try Self.streamsPerConnection(prefix, adapter, &reader),
+                restRequestsPerSecond: try reader.double("\(prefix).rest_requests_per_second", default: adapter.restRequestsPerSecond) { rate in
+                    rate > 0 && rate <= 100 ? nil : "\(rate) is outside (0, 100]"
+                }
             )
         }
         self.feeds = feeds

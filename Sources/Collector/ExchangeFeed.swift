@@ -17,8 +17,9 @@ import WSClient
 /// - Connection: TLS with certificate verification for `wss://`, plain for `ws://` (loopback).
 /// - Keepalive: the exchange's own protocol (server pings answered, client pings or text
 ///   `PING`s sent on time), from the adapter's `ConnectionPolicy`.
-/// - Dead sockets: no frame for `silenceTimeout` → replaced; connections are replaced before
-///   the exchange's lifetime limit.
+/// - Dead sockets: no frame for `silenceTimeout` → replaced. Before the exchange's lifetime
+///   limit a connection is replaced make-before-break (``ConnectionHandover``): the successor
+///   opens first, the old one closes once the successor receives, repeated trades are dropped.
 /// - Reconnect: capped exponential backoff with full jitter, reset after a healthy period;
 ///   subscriptions are sent again on every connection.
 public final class ExchangeFeed: Service {
@@ -42,6 +43,11 @@ public final class ExchangeFeed: Service {
     private let connectedSince = Atomic<Int64>(0)
     /// Monotonic time the socket went down (or the feed started); 0 while connected.
     private let downSince = Atomic<Int64>(0)
+    /// The current connection and, while it is being replaced, its successor.
+    private let connectionTasks = ConnectionTasks()
+    /// For an exchange with a connection lifetime (replaced make-before-break): drops the trades
+    /// both connections deliver while they overlap.
+    private let tradeFilter: Mutex<TradeIDFilter>?
 
     /// - Parameters:
     ///   - adapter: the exchange's protocol.
@@ -75,6 +81,7 @@ public final class ExchangeFeed: Service {
         self.metrics = FeedMetrics(metrics: metrics, exchange: adapter.exchange)
         self.connection = connection
         self.restPacer = restPacer ?? RequestPacer(requestsPerSecond: settings.restRequestsPerSecond ?? adapter.restRequestsPerSecond)
+        self.tradeFilter = (settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge) == nil ? nil : Mutex(TradeIDFilter())
         self.httpClient = httpClient
         var logger = logger
         logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
@@ -99,31 +106,51 @@ public final class ExchangeFeed: Service {
 
     private func maintainConnection() async {
         var backoff = ReconnectBackoff(settings: settings.backoff)
-        while !Task.isCancelled {
-            let disconnect = await connectOnce()
-            let upFor = connectedSince.load(ordering: .relaxed)
-            markDown()
-            if Task.isCancelled { break }
-            if upFor != 0, monotonicNanoseconds() - upFor >= settings.healthyAfter.saturatingNanoseconds {
-                backoff.reset()
+        await withTaskCancellationHandler {
+            var next: ConnectionTasks.Connection?
+            while !Task.isCancelled {
+                let running = next ?? connectionTasks.startCurrent { Task { await self.connectOnce(handover: nil) } }
+                next = nil
+                let disconnect = await running.value
+                if let successor = connectionTasks.promoteSuccessor() {
+                    // Replaced before the exchange's lifetime limit: the successor is already
+                    // connected (or, if it failed, ends at once and this loop reconnects).
+                    metrics.countReconnect(disconnect.reason)
+                    logger.info("connection replaced by one opened before it closed", metadata: ["detail": "\(disconnect.detail)"])
+                    next = successor
+                    continue
+                }
+                let upFor = connectedSince.load(ordering: .relaxed)
+                markDown()
+                if Task.isCancelled { break }
+                if upFor != 0, monotonicNanoseconds() - upFor >= settings.healthyAfter.saturatingNanoseconds {
+                    backoff.reset()
+                }
+                metrics.countReconnect(disconnect.reason)
+                guard disconnect.reason != .lifetime else {
+                    // The replacement failed; the old connection is gone too: reconnect at once.
+                    logger.info("replacing the connection before the exchange's lifetime limit", metadata: ["detail": "\(disconnect.detail)"])
+                    continue
+                }
+                let delay = backoff.nextDelay()
+                logger.warning("websocket down, reconnecting", metadata: [
+                    "reason": "\(disconnect.reason.rawValue)", "detail": "\(disconnect.detail)",
+                    "attempt": "\(backoff.attempt)", "delay_ms": "\(delay.saturatingNanoseconds / 1_000_000)",
+                ])
+                try? await Task.sleep(for: delay)
             }
-            metrics.countReconnect(disconnect.reason)
-            guard disconnect.reason != .lifetime else {
-                // A planned rotation before the exchange's lifetime cut is no failure: reconnect at once.
-                logger.info("replacing the connection before the exchange's lifetime limit", metadata: ["detail": "\(disconnect.detail)"])
-                continue
-            }
-            let delay = backoff.nextDelay()
-            logger.warning("websocket down, reconnecting", metadata: [
-                "reason": "\(disconnect.reason.rawValue)", "detail": "\(disconnect.detail)",
-                "attempt": "\(backoff.attempt)", "delay_ms": "\(delay.saturatingNanoseconds / 1_000_000)",
-            ])
-            try? await Task.sleep(for: delay)
+            // A successor still being set up when the feed stops.
+            if let successor = connectionTasks.promoteSuccessor() { _ = await successor.value }
+        } onCancel: {
+            connectionTasks.cancelAll()
         }
     }
 
     /// Connects, subscribes and reads until the connection ends; returns why it ended.
-    private func connectOnce() async -> FeedDisconnect {
+    /// - Parameter handover: set when this connection replaces one that reached its lifetime;
+    ///   told when this one receives, or that it failed.
+    private func connectOnce(handover: ConnectionHandover?) async -> FeedDisconnect {
+        defer { handover?.settle(.failed) }  // no effect once it reported ready
         var url = webSocketURL.absoluteString
         if let path = adapter.webSocketPath(for: symbols) { url += path }
         let policy = adapter.connectionPolicy
@@ -133,7 +160,7 @@ public final class ExchangeFeed: Service {
             autoPing: policy.sendsWebSocketPings ? .enabled(timePeriod: pingInterval) : .disabled
         )
         let client = WebSocketClient(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
-            try await self.session(inbound: inbound, outbound: outbound)
+            try await self.session(inbound: inbound, outbound: outbound, handover: handover)
         }
         do {
             let close = try await client.run()
@@ -147,8 +174,9 @@ public final class ExchangeFeed: Service {
         }
     }
 
-    /// One connected session: subscribe, then receive, keep alive and watch for silence until one of them ends it.
-    private func session(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
+    /// One connected session: subscribe, then receive, keep alive and watch for silence until one
+    /// of them ends it. A successor tells its `handover` at its first frame.
+    private func session(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, handover: ConnectionHandover?) async throws {
         for frame in adapter.subscriptionFrames(for: symbols) {
             try await send(frame, outbound)
         }
@@ -160,25 +188,31 @@ public final class ExchangeFeed: Service {
         connection.markConnected()
         logger.info("websocket connected and subscribed", metadata: ["symbols": "\(symbols.count)"])
 
+        let onFirstFrame: (@Sendable () -> Void)? = if let handover { { handover.settle(.ready) } } else { nil }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.receive(inbound) }
+            group.addTask { try await self.receive(inbound, onFirstFrame: onFirstFrame) }
             group.addTask { try await self.watchForSilence(connectedAt: now) }
             if let ping = adapter.connectionPolicy.clientPing {
                 group.addTask { try await self.keepAlive(with: ping, outbound) }
             }
             // The first child to finish ends the session: the server closed (receive returns),
-            // or the socket went silent / reached its lifetime (watchdog throws).
+            // or the socket went silent / was replaced at its lifetime (watchdog throws).
             try await group.next()
             group.cancelAll()
         }
     }
 
-    private func receive(_ inbound: WebSocketInboundStream) async throws {
+    private func receive(_ inbound: WebSocketInboundStream, onFirstFrame: (@Sendable () -> Void)?) async throws {
         var events: [MarketEvent] = []
         events.reserveCapacity(64)
         var fragments: ByteBuffer?
+        var onFirstFrame = onFirstFrame
         for try await frame in inbound {
             lastFrameAt.store(monotonicNanoseconds(), ordering: .relaxed)
+            if let first = onFirstFrame {
+                first()
+                onFirstFrame = nil
+            }
             switch frame.opcode {
             case .text, .binary:
                 if frame.fin {
@@ -219,6 +253,7 @@ public final class ExchangeFeed: Service {
             problems.warning("skipped a frame that does not parse", metadata: ["error": "\(error)", "frame": "\(excerpt)"])
             return
         }
+        tradeFilter?.withLock { $0.admit(&events) }
         guard !events.isEmpty else { return }
         metrics.countEvents(events)
         sink.publish(events)
@@ -229,15 +264,40 @@ public final class ExchangeFeed: Service {
         let maximumAge = settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge
         let lifetime = maximumAge?.saturatingNanoseconds
         let tick = min(Duration.seconds(1), settings.silenceTimeout / 4)
+        // Replacements that fail are tried again with backoff while this connection keeps
+        // working (Binance allows 15 minutes between the replacement and its 24 h cut).
+        var replacementBackoff = ReconnectBackoff(settings: settings.backoff)
+        var nextReplacement = lifetime.map { $0 > Int64.max - connectedAt ? Int64.max : connectedAt + $0 } ?? .max
         while true {
             try await Task.sleep(for: tick)
             let now = monotonicNanoseconds()
             if now - lastFrameAt.load(ordering: .relaxed) > silence {
                 throw FeedDisconnect(.silent, "no frame for \(settings.silenceTimeout)")
             }
-            if let lifetime, now - connectedAt > lifetime {
-                throw FeedDisconnect(.lifetime, "connection older than \(maximumAge ?? .zero)")
+            if lifetime != nil, now > nextReplacement {
+                if let replaced = await replace(after: maximumAge ?? .zero) { throw replaced }
+                nextReplacement = monotonicNanoseconds() + replacementBackoff.nextDelay().saturatingNanoseconds
             }
+        }
+    }
+
+    /// Opens this connection's successor and waits until it receives. Returns the reason this
+    /// connection then ends with, or nil when the successor failed and this one goes on.
+    private func replace(after age: Duration) async -> FeedDisconnect? {
+        let handover = ConnectionHandover()
+        let started = connectionTasks.startSuccessor { Task { await self.connectOnce(handover: handover) } }
+        guard started else { return FeedDisconnect(.lifetime, "connection older than \(age)") }
+        logger.info("opening a replacement before the exchange's lifetime limit", metadata: ["age": "\(age)"])
+        switch await handover.outcome() {
+        case .ready:
+            return FeedDisconnect(.lifetime, "older than \(age), replaced by a connection opened before it closed")
+        case .failed where Task.isCancelled:
+            return FeedDisconnect(.lifetime, "older than \(age), ended while its replacement was being opened")
+        case .failed:
+            connectionTasks.discardSuccessor()
+            metrics.connectFailed.increment()
+            logger.warning("replacement connection failed; keeping this one and trying again", metadata: ["age": "\(age)"])
+            return nil
         }
     }
 

@@ -78,33 +78,75 @@ struct ExchangeFeedTests {
         await running.stop()
     }
 
-    @Test("a connection is replaced before the exchange's lifetime limit, at once, and resubscribed")
+    @Test("a connection reaching the exchange's lifetime is replaced by one opened before it closes: no gap, no duplicate")
     func replacesTheConnectionBeforeItsLifetimeEnds() async throws {
         let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
         defer { Task { await simulator.stop() } }
         let sink = RecordingSink(), metrics = Metrics()
         var settings = testSettings(silenceTimeout: .seconds(2))  // the watchdog looks every 0.5 s
         settings.maximumConnectionAge = .milliseconds(1_200)
-        // A failure would wait up to 10 s before reconnecting; a planned rotation does not wait.
+        // A failure would wait up to 10 s before reconnecting; a planned replacement does not.
         settings.backoff = .init(initial: .seconds(10), maximum: .seconds(10))
         let running = RunningFeeds(makeFeeds(.binance, port: port, settings: settings, sink: sink, metrics: metrics))
-        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 1 })
+        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 1 && !sink.events.isEmpty })
+        // Sample the connected gauge throughout: make before break never reads 0.
+        let sampler = Task {
+            var lowest = 1.0
+            while !Task.isCancelled {
+                lowest = min(lowest, metricValue(metrics, "coinflux_feed_connected", ["exchange": "binance"]) ?? 0)
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            return lowest
+        }
         let started = ContinuousClock.now
         #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 3 }, "not replaced twice")
+        #expect(await eventually { simulator.counters(for: .binance).connectionsOpen == 1 }, "the replaced connections stayed open")
         let elapsed = ContinuousClock.now - started
+        try await Task.sleep(for: .milliseconds(200))
+        sampler.cancel()
+        let lowestConnected = await sampler.value
         await running.stop()
 
-        // Two lifetimes (1.2 s, noticed within a 0.5 s watchdog tick) and two reconnections
-        // without a backoff pause: about 2.4 – 3.4 s.
+        // Two lifetimes (1.2 s, noticed within a 0.5 s watchdog tick), no backoff pause.
         #expect(elapsed >= .milliseconds(2_400), "replaced after \(elapsed), before its lifetime")
-        #expect(elapsed < .milliseconds(3_800), "two rotations took \(elapsed)")
+        #expect(elapsed < .milliseconds(3_800), "two replacements took \(elapsed)")
         #expect(simulator.counters(for: .binance).connectionsAccepted == 3)
         #expect(metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "lifetime"]) == 2)
         #expect(metricValue(metrics, "coinflux_feed_connect_attempts_total", ["exchange": "binance", "outcome": "failed"]) == 0)
-        // Data on every connection: events keep coming across the rotations.
+        #expect(lowestConnected == 1, "the exchange read disconnected during a replacement")
+        // Data throughout, at the simulator's 20 frames/s per stream.
         let times = sink.events(from: .binance).map(\.receiveTimeNanos).sorted()
         let largestGap = zip(times.dropFirst(), times).map { $0 - $1 }.max() ?? .max
-        #expect(largestGap < 600_000_000, "a \(largestGap / 1_000_000) ms gap in the data")
+        #expect(largestGap < 300_000_000, "a \(largestGap / 1_000_000) ms gap in the data")
+        for symbol in testSymbols(.binance) {
+            let ids = sink.events(from: .binance).filter { $0.symbol == symbol && $0.kind == .trade }.compactMap { $0.tradeID.flatMap(UInt64.init) }
+            #expect(!ids.isEmpty)
+            #expect(ids == ids.sorted() && Set(ids).count == ids.count, "\(symbol) trades out of order or twice")
+        }
+    }
+
+    @Test("a replacement the exchange refuses leaves the old connection working; it is tried again until it succeeds")
+    func keepsTheConnectionWhileItsReplacementFails() async throws {
+        let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
+        defer { Task { await simulator.stop() } }
+        let sink = RecordingSink(), metrics = Metrics()
+        var settings = testSettings(silenceTimeout: .seconds(2))
+        settings.maximumConnectionAge = .milliseconds(1_000)
+        let running = RunningFeeds(makeFeeds(.binance, port: port, settings: settings, sink: sink, metrics: metrics))
+        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 1 && !sink.events.isEmpty })
+        simulator.inject(.refuse(.seconds(2), status: 503), into: .binance)
+        let refusedFrom = ContinuousClock.now
+        #expect(await eventually { simulator.counters(for: .binance).connectionsRefused >= 1 }, "no replacement was tried")
+        let duringRefusal = sink.events.count
+        #expect(await eventually { sink.events.count > duringRefusal + 10 }, "the old connection stopped delivering")
+        #expect(metricValue(metrics, "coinflux_feed_connected", ["exchange": "binance"]) == 1)
+        // Once the exchange accepts again, a retry replaces the connection.
+        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 2 }, "never replaced")
+        #expect(ContinuousClock.now - refusedFrom >= .seconds(2))
+        #expect(await eventually { simulator.counters(for: .binance).connectionsOpen == 1 })
+        #expect(metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "lifetime"]) == 1)
+        #expect((metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "error"]) ?? 0) == 0)
+        await running.stop()
     }
 
     @Test func backsOffWhileRefusedAndFallsBackToREST() async throws {

@@ -45,6 +45,8 @@ public final class ExchangeFeed: Service {
     private let downSince = Atomic<Int64>(0)
     /// The current connection and, while it is being replaced, its successor.
     private let connectionTasks = ConnectionTasks()
+    /// The connection lifetime in force: the settings' override or the exchange's own.
+    private let maximumConnectionAge: Duration?
     /// For an exchange with a connection lifetime (replaced make-before-break): drops the trades
     /// both connections deliver while they overlap.
     private let tradeFilter: Mutex<TradeIDFilter>?
@@ -57,8 +59,7 @@ public final class ExchangeFeed: Service {
     ///   - sink: receives the parsed events.
     ///   - metrics: the process's metrics registry.
     ///   - connection: this feed's connection among the exchange's, for the exchange-wide gauges.
-    ///   - restPacer: the exchange's REST budget, shared by its connections; nil for one of this
-    ///     feed's own (`settings.restRequestsPerSecond`, else the exchange's).
+    ///   - restPacer: the exchange's REST budget, shared by its connections.
     public init(
         adapter: any ExchangeAdapter,
         webSocketURL: URL? = nil,
@@ -68,7 +69,7 @@ public final class ExchangeFeed: Service {
         sink: any MarketEventSink,
         metrics: Metrics,
         connection: ConnectionTally.Slot,
-        restPacer: RequestPacer? = nil,
+        restPacer: RequestPacer,
         httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
@@ -80,8 +81,10 @@ public final class ExchangeFeed: Service {
         self.sink = sink
         self.metrics = FeedMetrics(metrics: metrics, exchange: adapter.exchange)
         self.connection = connection
-        self.restPacer = restPacer ?? RequestPacer(requestsPerSecond: settings.restRequestsPerSecond ?? adapter.restRequestsPerSecond)
-        self.tradeFilter = (settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge) == nil ? nil : Mutex(TradeIDFilter())
+        self.restPacer = restPacer
+        let maximumConnectionAge = settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge
+        self.maximumConnectionAge = maximumConnectionAge
+        self.tradeFilter = maximumConnectionAge == nil ? nil : Mutex(TradeIDFilter())
         self.httpClient = httpClient
         var logger = logger
         logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
@@ -127,11 +130,6 @@ public final class ExchangeFeed: Service {
                     backoff.reset()
                 }
                 metrics.countReconnect(disconnect.reason)
-                guard disconnect.reason != .lifetime else {
-                    // The replacement failed; the old connection is gone too: reconnect at once.
-                    logger.info("replacing the connection before the exchange's lifetime limit", metadata: ["detail": "\(disconnect.detail)"])
-                    continue
-                }
                 let delay = backoff.nextDelay()
                 logger.warning("websocket down, reconnecting", metadata: [
                     "reason": "\(disconnect.reason.rawValue)", "detail": "\(disconnect.detail)",
@@ -261,8 +259,7 @@ public final class ExchangeFeed: Service {
 
     private func watchForSilence(connectedAt: Int64) async throws {
         let silence = settings.silenceTimeout.saturatingNanoseconds
-        let maximumAge = settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge
-        let lifetime = maximumAge?.saturatingNanoseconds
+        let lifetime = maximumConnectionAge?.saturatingNanoseconds
         let tick = min(Duration.seconds(1), settings.silenceTimeout / 4)
         // Replacements that fail are tried again with backoff while this connection keeps
         // working (Binance allows 15 minutes between the replacement and its 24 h cut).
@@ -274,8 +271,8 @@ public final class ExchangeFeed: Service {
             if now - lastFrameAt.load(ordering: .relaxed) > silence {
                 throw FeedDisconnect(.silent, "no frame for \(settings.silenceTimeout)")
             }
-            if lifetime != nil, now > nextReplacement {
-                if let replaced = await replace(after: maximumAge ?? .zero) { throw replaced }
+            if now > nextReplacement {
+                if let replaced = await replace(after: maximumConnectionAge ?? .zero) { throw replaced }
                 nextReplacement = monotonicNanoseconds() + replacementBackoff.nextDelay().saturatingNanoseconds
             }
         }
@@ -355,11 +352,11 @@ public final class ExchangeFeed: Service {
         let url = restURL.absoluteString + path
         do {
             let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: settings.maximumMessageSize)
             if response.status == .tooManyRequests || response.status.code == 418 {
                 holdREST(response)
                 return
             }
-            let body = try await response.body.collect(upTo: settings.maximumMessageSize)
             guard response.status == .ok else {
                 throw FrameError("HTTP \(response.status.code)")
             }

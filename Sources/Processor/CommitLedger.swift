@@ -17,6 +17,9 @@ final class CommitLedger: Sendable {
         var lastCommit: ContinuousClock.Instant
     }
 
+    /// Offsets taken for one commit (partition → next offset) and the messages they cover.
+    typealias Due = (offsets: [Int: Int], messages: Int)
+
     /// Shortest time between two commits; zero commits after every acknowledged write.
     let interval: Duration
     private let state: Mutex<State>
@@ -37,7 +40,7 @@ final class CommitLedger: Sendable {
 
     /// Takes the pending offsets if a commit is due at `now` (or `force`d), else returns none.
     /// A commit that then fails gives them back with ``acknowledge(_:messages:)``.
-    func takeDue(at now: ContinuousClock.Instant, force: Bool = false) -> (offsets: [Int: Int], messages: Int)? {
+    func takeDue(at now: ContinuousClock.Instant, force: Bool = false) -> Due? {
         state.withLock { state in
             guard !state.offsets.isEmpty, force || state.lastCommit.duration(to: now) >= interval else { return nil }
             defer {

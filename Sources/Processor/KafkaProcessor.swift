@@ -324,11 +324,9 @@ public final class KafkaProcessor: Service {
         /// Starts writing `batch`; when it is stored, its offsets are acknowledged and committed
         /// if a commit is due.
         private func start(_ batch: PointBatch) -> InFlightWrite {
-            let finished = CompletionFlag()
             let delivery = processor.delivery
             let committer = self.committer
-            let task = Task {
-                defer { finished.set() }
+            return InFlightWrite(messages: batch.messages) {
                 do {
                     try await delivery.deliver(batch)
                 } catch {
@@ -337,18 +335,12 @@ public final class KafkaProcessor: Service {
                 committer.ledger.acknowledge(batch.commitOffsets, messages: batch.messages)
                 await committer.commit(committer.ledger.takeDue(at: .now))
             }
-            return InFlightWrite(task: task, finished: finished, messages: batch.messages, startedAt: .now)
         }
 
         /// Starts committing offsets already acknowledged.
-        private func startCommit(_ due: (offsets: [Int: Int], messages: Int)) -> InFlightWrite {
-            let finished = CompletionFlag()
+        private func startCommit(_ due: CommitLedger.Due) -> InFlightWrite {
             let committer = self.committer
-            let task = Task {
-                defer { finished.set() }
-                await committer.commit(due)
-            }
-            return InFlightWrite(task: task, finished: finished, messages: due.messages, startedAt: .now)
+            return InFlightWrite(messages: due.messages) { await committer.commit(due) }
         }
 
         /// At shutdown: finishes the write in flight and writes what is left, within the
@@ -430,7 +422,7 @@ private struct Committer: Sendable {
 
     /// Commits `due` (nothing when nil); a failed commit gives the offsets back to the ledger,
     /// so the next one carries them.
-    func commit(_ due: (offsets: [Int: Int], messages: Int)?) async {
+    func commit(_ due: CommitLedger.Due?) async {
         guard let due else { return }
         let offsets = membership.owned(due.offsets, topic: topic)
         guard !offsets.isEmpty else { return }
@@ -451,6 +443,18 @@ private struct InFlightWrite {
     let finished: CompletionFlag
     let messages: Int
     let startedAt: ContinuousClock.Instant
+
+    /// Starts `work` (covering `messages` consumed messages) in a task of its own.
+    init(messages: Int, _ work: @escaping @Sendable () async -> Void) {
+        let finished = CompletionFlag()
+        task = Task {
+            defer { finished.set() }
+            await work()
+        }
+        self.finished = finished
+        self.messages = messages
+        startedAt = .now
+    }
 
     var isFinished: Bool { finished.isSet }
 }

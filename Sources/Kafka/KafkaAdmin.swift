@@ -41,6 +41,17 @@ public final class KafkaAdmin: Sendable {
         }
     }
 
+    /// Checks that a broker answers (a metadata request).
+    /// - Throws: ``KafkaError`` — ``KafkaError/Code/hostNotFound`` when a bootstrap server's name
+    ///   does not resolve, ``KafkaError/Code/timedOut`` or ``KafkaError/Code/brokerUnreachable``
+    ///   when no broker answers in time, each naming the bootstrap servers and librdkafka's last error.
+    public func checkBrokers(timeout: Duration = .seconds(5)) async throws {
+        let milliseconds = timeout.rdKafkaMilliseconds
+        try await blocking.run { [client] in
+            try client.checkBrokers(timeoutMilliseconds: milliseconds)
+        }
+    }
+
     /// The partition ids of `topic`, from cluster metadata.
     /// - Throws: ``KafkaError/Code/unknownTopicOrPartition`` when the topic does not exist,
     ///   ``KafkaError/Code/timedOut`` when no broker answers in time.

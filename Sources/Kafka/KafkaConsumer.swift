@@ -209,12 +209,21 @@ public final class KafkaConsumer: Sendable {
     /// Leaves the group: the rebalance handler sees the revocation, the group reassigns the partitions
     /// at once. Commit processed offsets first. Idempotent; later calls (other than `close`) throw
     /// ``KafkaError/Code/closed``.
-    public func close() async throws {
+    ///
+    /// Bounded by `timeout` whatever the broker does, and finished even if the calling task is
+    /// cancelled: a consumer that cannot reach its group coordinator stops waiting and throws
+    /// ``KafkaError/Code/timedOut``; the group then hands its partitions over after
+    /// `session.timeout.ms` (static members: when the instance comes back or is removed).
+    public func close(timeout: Duration = .seconds(5)) async throws {
         guard closed.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
             return
         }
-        try await pollQueue.run { [client] in
-            try client.closeConsumer()
+        let milliseconds = timeout.rdKafkaMilliseconds
+        let left = try await pollQueue.runToCompletion { [client] in
+            try client.closeConsumer(timeoutMilliseconds: milliseconds)
+        }
+        if !left {
+            throw client.explained(KafkaError(code: .timedOut, message: "could not leave the consumer group within \(timeout)"))
         }
     }
 

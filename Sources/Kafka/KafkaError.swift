@@ -8,6 +8,7 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
             case queueFull
             case timedOut
             case brokerUnreachable
+            case hostNotFound
             case topicAlreadyExists
             case unknownTopicOrPartition
             case rebalanceInProgress
@@ -23,8 +24,11 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
         public static let queueFull = Code(value: .queueFull)
         /// The operation did not complete within its timeout.
         public static let timedOut = Code(value: .timedOut)
-        /// No broker could be reached (connection refused, resolution failure, all brokers down).
+        /// No broker could be reached (connection refused, all brokers down).
         public static let brokerUnreachable = Code(value: .brokerUnreachable)
+        /// No broker could be reached, and the last attempt failed because a bootstrap server's
+        /// host name does not resolve.
+        public static let hostNotFound = Code(value: .hostNotFound)
         /// CreateTopics was asked for a topic that already exists.
         public static let topicAlreadyExists = Code(value: .topicAlreadyExists)
         /// The topic or partition does not exist on the cluster.

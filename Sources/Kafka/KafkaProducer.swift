@@ -147,7 +147,7 @@ public final class KafkaProducer: Sendable {
             return
         }
         let milliseconds = timeout.rdKafkaMilliseconds
-        _ = try? await blocking.run { [client, poller] in
+        _ = try? await blocking.runToCompletion { [client, poller] in
             do {
                 try client.flush(timeoutMilliseconds: milliseconds)
             } catch {

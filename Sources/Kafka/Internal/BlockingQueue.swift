@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// Runs blocking librdkafka calls (polls with a timeout, flush, synchronous commit, metadata,
 /// close) on a dispatch queue, so they never block a thread of Swift's cooperative pool.
@@ -12,12 +13,77 @@ struct BlockingQueue: Sendable {
         queue = DispatchQueue(label: label, attributes: concurrent ? [.concurrent] : [])
     }
 
-    /// Runs `body` on the queue and returns its result to the calling task.
+    /// Runs `body` on the queue and returns its result to the calling task. When the task is
+    /// cancelled first, the wait ends at once with `CancellationError`; `body` still runs to its
+    /// end on the queue and its result is dropped. A call blocked on an unreachable broker can
+    /// therefore never hold up a cancelled shutdown.
     func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
+        let waiter = Waiter<Result>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard waiter.install(continuation) else { return }
+                queue.async {
+                    waiter.resume(with: Swift.Result { try body() })
+                }
+            }
+        } onCancel: {
+            waiter.resume(with: .failure(CancellationError()))
+        }
+    }
+
+    /// Runs `body` on the queue and waits for it even if the calling task is cancelled: for
+    /// calls that bound their own time and must finish (closing a consumer within its timeout).
+    func runToCompletion<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Swift.Result { try body() })
             }
         }
+    }
+}
+
+/// The continuation of one ``BlockingQueue/run(_:)``, resumed exactly once: by the queue with the
+/// body's result, or earlier by cancellation.
+private final class Waiter<Value: Sendable>: Sendable {
+    private enum State {
+        case waiting
+        case installed(CheckedContinuation<Value, any Error>)
+        /// Resumed before the continuation was installed (cancelled before the call started).
+        case finished(Result<Value, any Error>)
+        case done
+    }
+
+    private let state = Mutex(State.waiting)
+
+    /// Installs the continuation; returns false (having resumed it) when the wait already ended.
+    func install(_ continuation: CheckedContinuation<Value, any Error>) -> Bool {
+        let early: Result<Value, any Error>? = state.withLock { state in
+            if case .finished(let result) = state {
+                state = .done
+                return result
+            }
+            state = .installed(continuation)
+            return nil
+        }
+        guard let early else { return true }
+        continuation.resume(with: early)
+        return false
+    }
+
+    /// Resumes the waiting task with `result`, unless it was resumed already.
+    func resume(with result: Result<Value, any Error>) {
+        let continuation: CheckedContinuation<Value, any Error>? = state.withLock { state in
+            switch state {
+            case .waiting:
+                state = .finished(result)
+                return nil
+            case .installed(let continuation):
+                state = .done
+                return continuation
+            case .finished, .done:
+                return nil
+            }
+        }
+        continuation?.resume(with: result)
     }
 }

@@ -81,16 +81,31 @@ final class RDKafkaClient: Sendable {
         }
     }
 
-    /// Adds the most recent client error (e.g. a refused connection) to timeouts and transport errors.
+    /// Adds the most recent client error (e.g. a refused connection) to timeouts and transport
+    /// errors; when that error says a host name does not resolve, the code becomes
+    /// ``KafkaError/Code/hostNotFound``.
     func explained(_ error: KafkaError) -> KafkaError {
         guard error.code == .timedOut || error.code == .brokerUnreachable else { return error }
         var explained = error
         explained.message += " (bootstrap servers \(bootstrapServers)"
         if let last = events.lastClientError.withLock({ $0 }) {
             explained.message += "; last client error: \(last)"
+            // librdkafka's text for RD_KAFKA_RESP_ERR__RESOLVE ("Failed to resolve 'h:9092': …").
+            if last.contains("Failed to resolve") { explained.code = .hostNotFound }
         }
         explained.message += ")"
         return explained
+    }
+
+    /// Asks any broker for cluster metadata (brokers only): succeeds when one answers. Blocking up
+    /// to `timeoutMilliseconds`.
+    func checkBrokers(timeoutMilliseconds: Int32) throws {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let result = rd_kafka_metadata(handle.raw, 0, nil, &metadata, timeoutMilliseconds)
+        if let metadata { rd_kafka_metadata_destroy(metadata) }
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw explained(KafkaError.rdKafka(result, "no broker answered"))
+        }
     }
 
     // MARK: Producer
@@ -360,12 +375,37 @@ final class RDKafkaClient: Sendable {
         }
     }
 
-    /// Leaves the group (revoking the assignment through the rebalance callback). Blocking.
-    func closeConsumer() throws {
-        let result = rd_kafka_consumer_close(handle.raw)
-        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError.rdKafka(result, "consumer close failed")
+    /// Leaves the group (revoking the assignment through the rebalance callback), giving up after
+    /// `timeoutMilliseconds`: with the group coordinator unreachable librdkafka's own close can
+    /// wait far longer. Blocking, at most about the timeout.
+    /// - Returns: Whether the consumer closed in time (else it is left closing in the background).
+    func closeConsumer(timeoutMilliseconds: Int32) throws -> Bool {
+        guard let queue = rd_kafka_queue_new(handle.raw) else {
+            throw KafkaError(code: .rdKafka, message: "could not allocate a queue to close the consumer")
         }
+        defer { rd_kafka_queue_destroy(queue) }
+        if let error = rd_kafka_consumer_close_queue(handle.raw, queue) {
+            throw KafkaError.consuming(error, "consumer close failed")
+        }
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeoutMilliseconds)) * 1_000_000
+        while rd_kafka_consumer_closed(handle.raw) == 0 {
+            guard DispatchTime.now().uptimeNanoseconds < deadline else { return false }
+            guard let event = rd_kafka_queue_poll(queue, 100) else { continue }
+            defer { rd_kafka_event_destroy(event) }
+            // The revocation arrives here as an event: give the partitions up, as the rebalance
+            // callback would. Other events (errors, offset commits) need nothing at close.
+            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE,
+               rd_kafka_event_error(event) == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS {
+                if rd_kafka_rebalance_protocol(handle.raw).map({ String(cString: $0) }) == "COOPERATIVE" {
+                    if let error = rd_kafka_incremental_unassign(handle.raw, rd_kafka_event_topic_partition_list(event)) {
+                        rd_kafka_error_destroy(error)
+                    }
+                } else {
+                    rd_kafka_assign(handle.raw, nil)
+                }
+            }
+        }
+        return true
     }
 
     // MARK: Metadata and admin

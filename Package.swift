@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
@@ -41,10 +42,15 @@ let package = Package(
         .target(name: "CoinfluxCore"),
         // Pure exchange protocols: subscription requests, keepalive rules, frame parsing.
         .target(name: "Exchanges", dependencies: ["CoinfluxCore"]),
-        // The metric catalogue (public contract), the registry, process metrics, readiness.
+        // The metric catalogue (public contract), the registry, process metrics, readiness, dependency watches.
         .target(
             name: "Telemetry",
-            dependencies: ["CoinfluxCore", .product(name: "Prometheus", package: "swift-prometheus")]
+            dependencies: [
+                "CoinfluxCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         // HTTP /metrics, /healthz, /readyz.
         .target(
@@ -54,6 +60,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -64,6 +71,8 @@ let package = Package(
                 "CoinfluxCore", "Exchanges", "Kafka", "Telemetry",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "WSClient", package: "swift-websocket"),
             ]
@@ -79,18 +88,33 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // The exchange simulator: the five exchanges' WebSocket and REST protocols on loopback.
+        // The processor's pure core, no I/O: events → points of the InfluxDB schema, batches,
+        // coverage of consumed messages, the commit ledger, dead letters.
+        .target(name: "ProcessorCore", dependencies: ["CoinfluxCore"]),
+        // The processing loop over an EventSource seam (the in-process queue is one), writing
+        // through a PointWriter and committing after acknowledgement. No Kafka.
         .target(
             name: "Processor",
             dependencies: [
-                "CoinfluxCore", "InfluxWriter", "Kafka", "Telemetry",
+                "CoinfluxCore", "InfluxWriter", "ProcessorCore", "Telemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // The Kafka event source of the processor (consumer group, warm-up, FX topic, lag) and its dead-letter topic.
+        .target(
+            name: "ProcessorKafka",
+            dependencies: [
+                "CoinfluxCore", "Kafka", "Processor", "ProcessorCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The exchange simulator: the five exchanges' WebSocket and REST protocols on loopback.
         .target(
             name: "Simulator",
             dependencies: [
@@ -113,9 +137,11 @@ let package = Package(
         .executableTarget(
             name: "coinflux",
             dependencies: [
-                "CoinfluxCore", "Collector", "Exchanges", "InfluxWriter", "Kafka", "Processor", "Simulator", "Telemetry", "TelemetryServer",
+                "CoinfluxCore", "Collector", "Exchanges", "InfluxWriter", "Kafka", "Processor", "ProcessorKafka", "Simulator",
+                "Telemetry", "TelemetryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -124,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "CoinfluxBench",
             dependencies: [
-                "CoinfluxCore", "Exchanges", "InfluxWriter", "Kafka", "Processor", "Telemetry",
+                "CoinfluxCore", "Exchanges", "InfluxWriter", "Kafka", "Processor", "ProcessorCore", "ProcessorKafka", "Telemetry",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -134,12 +160,24 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CoinfluxCoreTests", dependencies: ["CoinfluxCore", "TestSupport"]),
         .testTarget(name: "ExchangesTests", dependencies: ["Exchanges", "CoinfluxCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
-        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
-        .testTarget(name: "ProcessorTests", dependencies: ["Processor", "CoinfluxCore", "InfluxWriter"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "TelemetryTests", dependencies: ["CoinfluxCore", "Telemetry", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ProcessorCoreTests", dependencies: ["CoinfluxCore", "ProcessorCore"]),
+        .testTarget(
+            name: "ProcessorTests",
+            dependencies: [
+                "CoinfluxCore", "InfluxWriter", "Processor", "ProcessorCore", "Telemetry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "CollectorTests",
-            dependencies: ["CoinfluxCore", "Collector", "Exchanges", "Simulator", "Telemetry", "TestSupport"]
+            dependencies: [
+                "CoinfluxCore", "Collector", "Exchanges", "Simulator", "Telemetry", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "InfluxWriterTests",

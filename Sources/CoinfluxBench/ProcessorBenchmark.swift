@@ -7,6 +7,8 @@ import InfluxWriter
 import Kafka
 import Logging
 import Processor
+import ProcessorCore
+import ProcessorKafka
 import Synchronization
 import Telemetry
 
@@ -15,7 +17,7 @@ import Telemetry
 /// (a) `kcat -C` reading the topic to /dev/null — the broker's ceiling;
 /// (b) the same points, derived once, POSTed as 5 000-line batches over two connections — the
 ///     database's ceiling;
-/// (c) the processor (the `KafkaProcessor` of `coinflux process`) with a writer that discards —
+/// (c) the processor (the `Processor` over a `KafkaEventSource`, as in `coinflux process`) with a writer that discards —
 ///     consume, decode, derive, encode;
 /// (d) the release `coinflux process` binary end to end into InfluxDB, and its peak RSS over the
 ///     backlog and, in a fresh process, while it keeps up with a live stream;
@@ -114,17 +116,17 @@ enum ProcessorBenchmark {
             }
             Bench.measure("in memory: decode + derive + encode", operations: market.count, unit: "msg", runs: 3) {
                 var deriver = PointDeriver(settings: settings)
-                var tally = PointDeriver.Tally()
+                var counts = DerivationCounts()
                 var buffer = LineProtocol.Buffer()
                 var start = 0
                 for end in ends {
                     if let event = try? EventCodec.decode(UnsafeRawBufferPointer(rebasing: all[start..<end])) {
-                        deriver.apply(event, emit: true, into: &buffer, tally: &tally)
+                        deriver.apply(event, emit: true, into: &buffer, counts: &counts)
                         if buffer.lineCount == 10_000 { buffer.removeAll() }
                     }
                     start = end
                 }
-                Bench.blackHole(tally)
+                Bench.blackHole(counts)
             }
         }
     }
@@ -165,11 +167,11 @@ enum ProcessorBenchmark {
     private static func databaseCeiling(_ market: [MarketEvent], influxURL: String, database: String) async throws -> Bench.Row {
         try await createDatabase(database, influxURL: influxURL)
         var deriver = PointDeriver(settings: PointDeriver.Settings(statistics: try PriceStatistics.Configuration()))
-        var tally = PointDeriver.Tally()
+        var counts = DerivationCounts()
         var batches: [LineBatch] = []
         var buffer = LineProtocol.Buffer()
         for event in market {
-            deriver.apply(event, emit: true, into: &buffer, tally: &tally)
+            deriver.apply(event, emit: true, into: &buffer, counts: &counts)
             if buffer.lineCount == 10_000 {
                 batches.append(buffer.withUnsafeBytes { LineBatch(bytes: $0) })
                 buffer.removeAll()
@@ -210,13 +212,15 @@ enum ProcessorBenchmark {
     /// (c): the processor with a writer that only counts, from subscribe to the last point.
     private static func processorDiscarding(topic: String, bootstrap: String, group: String) async throws -> ProcessorRun {
         let writer = DiscardingWriter()
-        let consumer = KafkaProcessor.consumerConfiguration(bootstrapServers: [bootstrap], groupID: group)
+        let consumer = KafkaEventSource.consumerConfiguration(bootstrapServers: [bootstrap], groupID: group)
         let settings = ProcessorSettings(
             ticksTopic: topic, fxTopic: "\(topic).fx", deadLetterTopic: "\(topic).dead",
             derivation: PointDeriver.Settings(statistics: try PriceStatistics.Configuration()))
         let metrics = ProcessorMetrics(metrics: Metrics(), ticksTopic: topic)
-        let processor = KafkaProcessor(settings: settings, consumerConfiguration: consumer, writer: writer,
-                                       deadLetters: DiscardingDeadLetters(), metrics: metrics, readiness: Readiness(), logger: logger)
+        let source = try KafkaEventSource(consumerConfiguration: consumer, ticksTopic: topic, fxTopic: settings.fxTopic,
+                                          warmupMessages: settings.warmupMessages, metrics: metrics, logger: logger)
+        let processor = Processor(source: source, settings: settings, writer: writer,
+                                  deadLetters: DiscardingDeadLetters(), metrics: metrics, readiness: Readiness(), logger: logger)
         let start = ContinuousClock.now
         let task = Task { try await processor.run() }
         var firstPoint: ContinuousClock.Instant?

@@ -1,7 +1,6 @@
-import CoinfluxCore
-
-/// Where a feed delivers the events it parsed. Must not block: the feed calls it from its
-/// receive loop. Implementations count what they cannot take; they never drop silently.
+/// Where a feed delivers the events it parsed: the Kafka producer, or the in-process queue of
+/// `coinflux run`. Must not block: the feed calls it from its receive loop. Implementations count
+/// what they cannot take; they never drop silently.
 public protocol MarketEventSink: Sendable {
     /// Takes the events parsed from one frame or one REST response.
     func publish(_ events: [MarketEvent])

@@ -5,15 +5,12 @@ import Prometheus
 import Telemetry
 
 /// Produces events to Kafka: every event to the ticks topic keyed by base asset, and the
-/// KRW-per-USDT markets (`USDT-KRW`) also to the FX topic, which every processor reads in full.
+/// KRW-per-USDT rates (`USDT-KRW` tickers) also to the FX topic, which every processor reads in full.
 ///
 /// Never blocks: when librdkafka's bounded queue is full (broker unreachable for long) the
 /// message is dropped, counted in `coinflux_producer_messages_total{outcome="dropped"}` and logged
 /// (rate-limited).
 public final class KafkaEventSink: MarketEventSink {
-    /// The symbol whose price is the KRW-per-USDT rate.
-    public static let fxSymbol = Symbol(base: "USDT", quote: "KRW")
-
     /// Room reserved for encoding a frame's events, one at a time: above the longest events (a
     /// ticker with every optional field at 17 significant digits is about 500 bytes), so the buffer
     /// does not grow while encoding.
@@ -63,7 +60,7 @@ public final class KafkaEventSink: MarketEventSink {
             }
             let key = EventCodec.key(for: event)
             send(buffer, key: key, to: ticks)
-            if event.symbol == Self.fxSymbol {
+            if event.krwPerUSDT != nil {
                 send(buffer, key: key, to: fx)
             }
         }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// Writes line-protocol batches to InfluxDB over HTTP (v1 or v2 API), never losing a line.
 ///
@@ -10,12 +11,16 @@ import NIOCore
 /// configured request limits go out as several requests, up to `connections` at a time, over a
 /// keep-alive connection pool.
 ///
-/// Call ``shutdown()`` when done (AsyncHTTPClient requires it), or use ``withWriter(configuration:metrics:logger:_:)``.
-public final class InfluxWriter: Sendable {
+/// As a `Service` it owns its connection pool for the life of the process: ``run()`` waits for
+/// graceful shutdown (list it before the services that write, so it stops after them) and then
+/// shuts the pool down, on every path out. Elsewhere call ``shutdown()`` when done
+/// (AsyncHTTPClient requires it), or use ``withWriter(configuration:metrics:logger:_:)``.
+public final class InfluxWriter: Service {
     /// The configuration in use.
     public let configuration: InfluxWriterConfiguration
 
     private let client: HTTPClient
+    let transport: HTTPTransport
     private let delivery: Delivery<HTTPTransport>
     private let tracker: HealthTracker
 
@@ -51,13 +56,15 @@ public final class InfluxWriter: Sendable {
         self.configuration = configuration
         self.client = client
         self.tracker = tracker
+        let transport = HTTPTransport(
+            client: client,
+            endpoint: endpoint,
+            gzipLevel: configuration.gzip ? configuration.gzipLevel : nil,
+            timeout: .nanoseconds(Int64(configuration.timeouts.request.seconds * 1e9))
+        )
+        self.transport = transport
         self.delivery = Delivery(
-            transport: HTTPTransport(
-                client: client,
-                endpoint: endpoint,
-                gzipLevel: configuration.gzip ? configuration.gzipLevel : nil,
-                timeout: .nanoseconds(Int64(configuration.timeouts.request.seconds * 1e9))
-            ),
+            transport: transport,
             policy: RetryPolicy(retry: configuration.retry),
             health: tracker,
             metrics: metrics
@@ -147,5 +154,11 @@ public final class InfluxWriter: Sendable {
     /// `CancellationError`; call it after the last write.
     public func shutdown() async throws {
         try await client.shutdown()
+    }
+
+    /// Keeps the connection pool until graceful shutdown (or cancellation), then closes it.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        try await shutdown()
     }
 }

@@ -1,20 +1,38 @@
 import CoinfluxCore
+import Prometheus
 import Synchronization
+import Telemetry
 
 /// The bounded in-process queue between the feeds and the processor in `coinflux run` without
-/// Kafka. Offering never blocks: events beyond the capacity are refused and the caller counts them.
-public final class EventQueue: Sendable {
+/// Kafka. Offering never blocks: events beyond the capacity are refused and counted
+/// (`coinflux_producer_messages_total{topic="in-process",outcome="dropped"}`).
+public final class EventQueue: MarketEventSink {
+    /// The topic label of the queue's metrics and dead letters.
+    public static let topic = "in-process"
+
     /// Most events held.
     public let capacity: Int
     private let events = Mutex<[MarketEvent]>([])
+    private let queued: Counter?
+    private let dropped: Counter?
 
-    public init(capacity: Int) {
+    /// - Parameter metrics: where queued and dropped events are counted; nil counts nothing.
+    public init(capacity: Int, metrics: Metrics? = nil) {
         self.capacity = max(1, capacity)
+        queued = metrics?.counter(MetricCatalogue.producerMessages, Self.topic, "queued")
+        dropped = metrics?.counter(MetricCatalogue.producerMessages, Self.topic, "dropped")
+    }
+
+    /// Appends as many of `offered` as fit and counts the rest as dropped.
+    public func publish(_ offered: [MarketEvent]) {
+        let refused = offer(offered)
+        queued?.increment(by: Int64(offered.count - refused))
+        if refused > 0 { dropped?.increment(by: Int64(refused)) }
     }
 
     /// Appends as many of `offered` as fit.
     /// - Returns: How many did not fit (dropped).
-    public func offer(_ offered: [MarketEvent]) -> Int {
+    func offer(_ offered: [MarketEvent]) -> Int {
         events.withLock { events in
             let room = max(0, capacity - events.count)
             events.append(contentsOf: offered.prefix(room))

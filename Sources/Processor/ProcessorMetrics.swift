@@ -1,5 +1,6 @@
 import CoinfluxCore
 import InfluxWriter
+import ProcessorCore
 import Prometheus
 import Synchronization
 import Telemetry
@@ -14,8 +15,8 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     let paused: Gauge
     let trackedSymbols: Gauge
     let warmupMessages: Counter
-    let deadLetteredUndecodable: Counter
-    let deadLetteredRejected: Counter
+    private let deadLetteredUndecodable: Counter
+    private let deadLetteredRejected: Counter
     private let points: [Counter]  // ticker, trade, premium, candle_1m
     private let rejectedEvents: [Counter]  // invalid_price, out_of_order, late_trade, unencodable
     private let eventLag: [Exchange: ValueHistogram]
@@ -27,6 +28,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     private let requests: LabelledFamily<Counter>
     private let retries: LabelledFamily<Counter>
     private let lag: LabelledFamily<Gauge>
+    private let lagSeconds: LabelledFamily<Gauge>
     private let marketPrice: LabelledFamily<Gauge>
     private let marketDeviation: LabelledFamily<Gauge>
     private let marketPremium: LabelledFamily<Gauge>
@@ -61,18 +63,27 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         requests = LabelledFamily { metrics.counter(MetricCatalogue.influxRequests, labels: $0) }
         retries = LabelledFamily { metrics.counter(MetricCatalogue.influxRetries, labels: $0) }
         lag = LabelledFamily { metrics.gauge(MetricCatalogue.consumerLag, labels: [ticksTopic] + $0) }
+        lagSeconds = LabelledFamily { metrics.gauge(MetricCatalogue.consumerLagSeconds, labels: $0) }
         marketPrice = LabelledFamily { metrics.gauge(MetricCatalogue.marketPrice, labels: $0) }
         marketDeviation = LabelledFamily { metrics.gauge(MetricCatalogue.marketDeviation, labels: $0) }
         marketPremium = LabelledFamily { metrics.gauge(MetricCatalogue.marketPremium, labels: $0) }
     }
 
     /// Counts what derivation produced.
-    func record(_ tally: PointDeriver.Tally) {
-        for (counter, value) in zip(points, [tally.tickers, tally.trades, tally.premiums, tally.candles]) where value > 0 {
+    func record(_ counts: DerivationCounts) {
+        for (counter, value) in zip(points, [counts.tickers, counts.trades, counts.premiums, counts.candles]) where value > 0 {
             counter.increment(by: Int64(value))
         }
-        for (counter, value) in zip(rejectedEvents, [tally.invalidPrices, tally.outOfOrder, tally.lateTrades, tally.unencodable]) where value > 0 {
+        for (counter, value) in zip(rejectedEvents, [counts.invalidPrices, counts.outOfOrder, counts.lateTrades, counts.unencodable]) where value > 0 {
             counter.increment(by: Int64(value))
+        }
+    }
+
+    /// Counts one dead letter sent.
+    func deadLettered(_ kind: DeadLetter.Kind) {
+        switch kind {
+        case .undecodable: deadLetteredUndecodable.increment()
+        case .rejectedByInfluxDB: deadLetteredRejected.increment()
         }
     }
 
@@ -87,8 +98,13 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     }
 
     /// Sets the consumer lag gauge of one partition of the ticks topic.
-    func consumerLag(partition: Int, messages: Int) {
+    public func consumerLag(partition: Int, messages: Int) {
         lag[[String(partition)]].set(Double(messages))
+    }
+
+    /// Sets the age of the oldest uncommitted message of one partition of `topic`.
+    func consumerLag(topic: String, partition: Int, seconds: Double) {
+        lagSeconds[[topic, String(partition)]].set(max(0, seconds))
     }
 
     /// Updates the watchlist gauges after a ticker of a watched symbol was applied.

@@ -1,4 +1,5 @@
 import CoinfluxCore
+import ProcessorCore
 
 /// How a processor runs, from the `processor.*`, `kafka.*` and `influxdb.*` configuration.
 public struct ProcessorSettings: Sendable {

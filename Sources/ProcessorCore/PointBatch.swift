@@ -1,64 +1,58 @@
 import CoinfluxCore
-import InfluxWriter
 
 /// Points derived from a run of messages, waiting to be written, with what is needed once they
-/// are acknowledged: the offsets to commit, each line's source message (for dead letters) and
-/// each event's time (for the end-to-end lag).
-struct PointBatch: Sendable {
+/// are acknowledged: what the messages cover (offsets to commit), each line's source message and
+/// the undecodable messages (for the dead letters), and each event's time (for the end-to-end lag).
+public struct PointBatch: Sendable {
     /// The encoded lines.
-    private(set) var buffer = LineProtocol.Buffer()
+    public private(set) var lines = LineProtocol.Buffer()
     /// Per line, the message it came from.
-    private(set) var lineSources: [MessagePosition] = []
-    /// Per partition, the next offset to commit once the batch is acknowledged.
-    private(set) var commitOffsets: [Int: Int] = [:]
+    public private(set) var lineSources: [MessagePosition] = []
+    /// The messages covered, decoded or not.
+    public private(set) var coverage = Coverage()
     /// Exchange and event time of every event whose points are in the batch.
-    private(set) var eventTimes: [(exchange: Exchange, nanos: Int64)] = []
-    /// Messages that could not be decoded, already sent to the dead-letter topic.
-    var deadLetters = 0
-    /// Messages covered (decoded or not).
-    private(set) var messages = 0
+    public private(set) var eventTimes: [(exchange: Exchange, nanos: Int64)] = []
+    /// Messages that could not be decoded, to be dead-lettered with the batch.
+    public private(set) var deadLetters: [DeadLetter] = []
     /// When the first message was added.
-    private(set) var openedAt: ContinuousClock.Instant?
+    public private(set) var openedAt: ContinuousClock.Instant?
 
-    var lineCount: Int { buffer.lineCount }
-    var isEmpty: Bool { messages == 0 }
+    public init() {}
 
-    /// Derives the points of `event` with `deriver` and notes the message as covered.
-    mutating func add(_ event: MarketEvent, from source: MessagePosition, deriver: inout PointDeriver, tally: inout PointDeriver.Tally) {
-        let before = buffer.lineCount
-        deriver.apply(event, emit: true, into: &buffer, tally: &tally)
-        let added = buffer.lineCount - before
+    public var lineCount: Int { lines.lineCount }
+    public var messages: Int { coverage.messages }
+    public var isEmpty: Bool { coverage.messages == 0 }
+
+    /// Derives the points of the event of `message` with `deriver` and notes the message as covered.
+    public mutating func add(_ event: MarketEvent, of message: SourceMessage, deriver: inout PointDeriver,
+                             counts: inout DerivationCounts, now: ContinuousClock.Instant) {
+        let before = lines.lineCount
+        deriver.apply(event, emit: true, into: &lines, counts: &counts)
+        let added = lines.lineCount - before
         if added > 0 {
-            lineSources.append(contentsOf: repeatElement(source, count: added))
+            lineSources.append(contentsOf: repeatElement(message.position, count: added))
             eventTimes.append((event.exchange, event.eventTimeNanos))
         }
-        cover(source)
+        cover(message, now: now)
     }
 
-    /// Notes a message as covered without points (undecodable, or a duplicate).
-    mutating func cover(_ source: MessagePosition) {
-        if openedAt == nil { openedAt = .now }
-        messages += 1
-        commitOffsets[source.partition] = max(commitOffsets[source.partition] ?? 0, source.offset + 1)
+    /// Notes an undecodable message: it goes to the dead letters with the batch and is covered.
+    public mutating func addUndecodable(_ undecodable: Undecodable, of message: SourceMessage, topic: String, now: ContinuousClock.Instant) {
+        deadLetters.append(DeadLetter(
+            kind: .undecodable, reason: undecodable.reason,
+            source: DeadLetter.Source(topic: topic, partition: message.position.partition, offset: message.position.offset),
+            payload: undecodable.payload))
+        cover(message, now: now)
+    }
+
+    private mutating func cover(_ message: SourceMessage, now: ContinuousClock.Instant) {
+        if openedAt == nil { openedAt = now }
+        coverage.add(message.position, timeNanos: message.timeNanos)
     }
 
     /// Forgets the offsets of partitions this member no longer owns (their lines stay: writing
     /// them is harmless, the partition's next owner writes the same points again).
-    mutating func dropOffsets(of partitions: some Sequence<Int>) {
-        for partition in partitions {
-            commitOffsets[partition] = nil
-        }
+    public mutating func dropCoverage(of partitions: some Sequence<Int>) {
+        coverage.drop(partitions: partitions)
     }
-
-    /// The lines as a writer batch.
-    func lineBatch() -> LineBatch {
-        buffer.withUnsafeBytes { LineBatch(bytes: $0) }
-    }
-}
-
-/// Where a message is in the ticks topic (the topic is known to the reader): no reference
-/// counting per line.
-struct MessagePosition: Sendable, Hashable {
-    var partition: Int
-    var offset: Int
 }

@@ -46,28 +46,6 @@ public struct PointDeriver: Sendable {
         }
     }
 
-    /// What derivation did, accumulated over many events for the metrics.
-    public struct Tally: Sendable, Hashable {
-        public var tickers = 0
-        public var trades = 0
-        public var premiums = 0
-        public var candles = 0
-        /// Ticks with a NaN, infinite, zero or negative price (or trade size).
-        public var invalidPrices = 0
-        /// Ticker ticks older than the series' last one: left out of the statistics.
-        public var outOfOrder = 0
-        /// Trades for a candle already written.
-        public var lateTrades = 0
-        /// Points the encoder refused (a tag value that cannot be written).
-        public var unencodable = 0
-
-        public init() {}
-
-        mutating func count(_ outcome: LineProtocol.Outcome, _ written: WritableKeyPath<Tally, Int>) {
-            if outcome.isWritten { self[keyPath: written] += 1 } else { unencodable += 1 }
-        }
-    }
-
     /// One (exchange, symbol).
     private struct SeriesKey: Hashable {
         var exchange: Exchange
@@ -146,7 +124,7 @@ public struct PointDeriver: Sendable {
     /// Applies `event` to the state and, when `emit` is true, appends its points to `buffer`.
     ///
     /// With `emit` false (warm-up: re-reading messages already written) only the state changes.
-    public mutating func apply(_ event: MarketEvent, emit: Bool, into buffer: inout LineProtocol.Buffer, tally: inout Tally) {
+    public mutating func apply(_ event: MarketEvent, emit: Bool, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts) {
         let key = SeriesKey(exchange: event.exchange, symbol: event.symbol)
         let index: [SeriesKey: Series].Index
         if let found = series.index(forKey: key) {
@@ -159,24 +137,24 @@ public struct PointDeriver: Sendable {
         // In place through the index: no copy of the series' state per event.
         switch event.kind {
         case .ticker:
-            Self.applyTicker(event, to: &series.values[index], premiums: &premiums, context: context, emit: emit, into: &buffer, tally: &tally)
+            Self.applyTicker(event, to: &series.values[index], premiums: &premiums, context: context, emit: emit, into: &buffer, counts: &counts)
         case .trade:
-            Self.applyTrade(event, to: &series.values[index], emit: emit, into: &buffer, tally: &tally)
+            Self.applyTrade(event, to: &series.values[index], emit: emit, into: &buffer, counts: &counts)
         }
     }
 
     private static func applyTicker(
         _ event: MarketEvent, to series: inout Series, premiums: inout PremiumBook, context: Context,
-        emit: Bool, into buffer: inout LineProtocol.Buffer, tally: inout Tally
+        emit: Bool, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts
     ) {
-        if event.symbol.base == "USDT", event.symbol.quote == "KRW", event.price.isFinite, event.price > 0 {
-            premiums.updateExchangeRate(krwPerUSDT: event.price, eventTimeNanos: event.eventTimeNanos)
+        if let rate = event.krwPerUSDT {
+            premiums.updateExchangeRate(krwPerUSDT: rate, eventTimeNanos: event.eventTimeNanos)
         }
         let snapshot: PriceStatistics.Snapshot
         switch series.statistics.update(with: event) {
         case .applied(let applied): snapshot = applied
-        case .rejected(.notFinite), .rejected(.notPositive): tally.invalidPrices += 1; return
-        case .rejected(.outOfOrder): tally.outOfOrder += 1; return
+        case .rejected(.notFinite), .rejected(.notPositive): counts.invalidPrices += 1; return
+        case .rejected(.outOfOrder): counts.outOfOrder += 1; return
         case .rejected(.duplicate): return  // a redelivery: its point is already written
         }
         if event.exchange == context.settings.referenceExchange, event.symbol.quote == "USDT" {
@@ -202,7 +180,7 @@ public struct PointDeriver: Sendable {
             line.field(Name.volume24h, event.volume24h)
             line.field(Name.quoteVolume24h, event.quoteVolume24h)
         }
-        tally.count(outcome, \.tickers)
+        counts.count(outcome, \.tickers)
 
         guard event.symbol.quote == "KRW", event.exchange != context.settings.referenceExchange,
               case .premium(let premium) = premiums.premium(base: event.symbol.base, krwPrice: event.price, eventTimeNanos: event.eventTimeNanos)
@@ -216,17 +194,17 @@ public struct PointDeriver: Sendable {
             line.field(Name.referencePrice, referencePrice)
             line.field(Name.krwPerUsdt, rate)
         }
-        tally.count(premiumOutcome, \.premiums)
+        counts.count(premiumOutcome, \.premiums)
     }
 
     private static func applyTrade(
-        _ event: MarketEvent, to series: inout Series, emit: Bool, into buffer: inout LineProtocol.Buffer, tally: inout Tally
+        _ event: MarketEvent, to series: inout Series, emit: Bool, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts
     ) {
         let closed: Candle?
         switch series.candles.add(event) {
         case .added(let candle): closed = candle
-        case .late: tally.lateTrades += 1; closed = nil
-        case .rejected: tally.invalidPrices += 1; return
+        case .late: counts.lateTrades += 1; closed = nil
+        case .rejected: counts.invalidPrices += 1; return
         }
         guard emit else { return }
         let timestamp = tradeTimestamp(eventTimeNanos: event.eventTimeNanos, tradeID: event.tradeID, sequence: event.sequence)
@@ -236,7 +214,7 @@ public struct PointDeriver: Sendable {
             line.field(Name.size, event.size)
             if let id = event.tradeID { line.field(Name.tradeId, id) }
         }
-        tally.count(outcome, \.trades)
+        counts.count(outcome, \.trades)
         guard let candle = closed else { return }
         let candleOutcome = buffer.append(MeasurementName.candleOneMinute, timestampNanos: candle.startNanos) { line in
             series.tags(into: &line)
@@ -248,7 +226,7 @@ public struct PointDeriver: Sendable {
             line.field(Name.quoteVolume, candle.quoteVolume)
             line.field(Name.trades, candle.tradeCount)
         }
-        tally.count(candleOutcome, \.candles)
+        counts.count(candleOutcome, \.candles)
     }
 
     /// The timestamp of a trade point: the event time truncated to the millisecond, plus
@@ -289,69 +267,9 @@ public struct PointDeriver: Sendable {
     }
 }
 
-/// The schema's measurements, escaped once (a literal would be escaped again on every line).
-private enum MeasurementName {
-    static let candleOneMinute: LineProtocol.Measurement = "candle_1m"
-    static let premium: LineProtocol.Measurement = "premium"
-    static let ticker: LineProtocol.Measurement = "ticker"
-    static let trade: LineProtocol.Measurement = "trade"
-}
-
-/// The schema's tag and field keys, escaped once.
-private enum Name {
-    static let ask: LineProtocol.Key = "ask"
-    static let askSize: LineProtocol.Key = "ask_size"
-    static let base: LineProtocol.Key = "base"
-    static let bid: LineProtocol.Key = "bid"
-    static let bidSize: LineProtocol.Key = "bid_size"
-    static let changeRate: LineProtocol.Key = "change_rate"
-    static let close: LineProtocol.Key = "close"
-    static let deviation: LineProtocol.Key = "deviation"
-    static let ema: LineProtocol.Key = "ema"
-    static let exchange: LineProtocol.Key = "exchange"
-    static let high: LineProtocol.Key = "high"
-    static let high24h: LineProtocol.Key = "high_24h"
-    static let krwPerUsdt: LineProtocol.Key = "krw_per_usdt"
-    static let low: LineProtocol.Key = "low"
-    static let low24h: LineProtocol.Key = "low_24h"
-    static let open: LineProtocol.Key = "open"
-    static let open24h: LineProtocol.Key = "open_24h"
-    static let premium: LineProtocol.Key = "premium"
-    static let price: LineProtocol.Key = "price"
-    static let quote: LineProtocol.Key = "quote"
-    static let quoteVolume: LineProtocol.Key = "quote_volume"
-    static let quoteVolume24h: LineProtocol.Key = "quote_volume_24h"
-    static let reference: LineProtocol.Key = "reference"
-    static let referencePrice: LineProtocol.Key = "reference_price"
-    static let side: LineProtocol.Key = "side"
-    static let size: LineProtocol.Key = "size"
-    static let symbol: LineProtocol.Key = "symbol"
-    static let tradeId: LineProtocol.Key = "trade_id"
-    static let trades: LineProtocol.Key = "trades"
-    static let volume: LineProtocol.Key = "volume"
-    static let volume24h: LineProtocol.Key = "volume_24h"
-}
-
-/// The `side` tag values, escaped once.
-private let sideTags = SideTags()
-
-private struct SideTags: Sendable {
-    let buy = tagValue(MarketEvent.TakerSide.buy.rawValue)
-    let sell = tagValue(MarketEvent.TakerSide.sell.rawValue)
-    let unknown = tagValue(MarketEvent.TakerSide.unknown.rawValue)
-
-    subscript(side: MarketEvent.TakerSide) -> LineProtocol.TagValue {
-        switch side {
-        case .buy: buy
-        case .sell: sell
-        case .unknown: unknown
-        }
-    }
-}
-
 /// Exchange names, symbols and assets are ASCII letters, digits and `-`: escaping cannot fail.
 /// A value that somehow could not be written becomes empty, which omits the tag.
-private func tagValue(_ text: String) -> LineProtocol.TagValue {
+func tagValue(_ text: String) -> LineProtocol.TagValue {
     if let value = try? LineProtocol.TagValue(text) { return value }
     return LineProtocol.TagValue.omitted
 }

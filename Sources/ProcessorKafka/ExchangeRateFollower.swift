@@ -1,23 +1,18 @@
 import CoinfluxCore
 import Kafka
 import Logging
+import ProcessorCore
 import Synchronization
 
 /// Reads the FX topic (`market.fx`: `USDT-KRW` tickers) in full, from the beginning, in a
 /// consumer group of its own, so every processor instance knows the latest KRW-per-USDT rate
 /// whichever ticks partitions it owns. Never commits.
 final class ExchangeRateFollower: Sendable {
-    /// The newest rate seen (by event time) and how many updates there have been.
-    struct Rate: Sendable, Hashable {
-        var krwPerUSDT: Double
-        var eventTimeNanos: Int64
-        var version: Int
-    }
-
     private let consumer: KafkaConsumer
     private let topic: String
     private let logger: Logger
-    private let latest = Mutex<Rate?>(nil)
+    /// The newest rate (by event time) and how many updates there have been.
+    private let latest = Mutex<(rate: ExchangeRate, version: Int)?>(nil)
 
     /// - Parameter groupPrefix: The processor's group id; the follower's group is this plus a
     ///   random suffix, so each instance reads every partition.
@@ -29,16 +24,17 @@ final class ExchangeRateFollower: Sendable {
         configuration.autoOffsetReset = .earliest
         configuration.maximumQueuedKilobytes = 1_024
         configuration.caughtUpPause = caughtUpPause
-        configuration.additionalProperties = properties
+        // A static instance id is the processor's own; the follower's group is private anyway.
+        configuration.additionalProperties = properties.filter { $0.key != "group.instance.id" }
         consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         self.topic = topic
         self.logger = logger
     }
 
-    /// The newest rate, if any arrived.
-    var rate: Rate? { latest.withLock { $0 } }
+    /// The newest rate, if any arrived, and its version (bumped on every update).
+    var rate: (rate: ExchangeRate, version: Int)? { latest.withLock { $0 } }
 
-    /// Follows the topic until cancelled, then leaves the group.
+    /// Follows the topic until cancelled, then leaves the group (within its close bound).
     func run() async {
         do {
             try consumer.subscribe(topics: [topic])
@@ -47,33 +43,29 @@ final class ExchangeRateFollower: Sendable {
                     apply(message)
                 }
             }
+        } catch is CancellationError {
         } catch {
             logger.error("FX topic reader stopped; premiums use the USDT-KRW ticks of the owned partitions only", metadata: ["error": "\(error)"])
         }
-        try? await consumer.close()
+        do {
+            try await consumer.close()
+        } catch {
+            logger.warning("FX topic reader could not leave its group", metadata: ["error": "\(error)"])
+        }
     }
 
     private func apply(_ message: KafkaMessage) {
         let event: MarketEvent
-        switch message.decodedEvent() {
+        switch message.sourceMessage().event {
         case .success(let decoded): event = decoded
-        case .failure(let error):
-            logger.warning("skipping an undecodable FX message", metadata: ["offset": "\(message.offset)", "error": "\(error)"])
+        case .failure(let undecodable):
+            logger.warning("skipping an undecodable FX message", metadata: ["offset": "\(message.offset)", "error": "\(undecodable.reason)"])
             return
         }
-        guard event.symbol.base == "USDT", event.symbol.quote == "KRW", event.price.isFinite, event.price > 0 else { return }
+        guard let krwPerUSDT = event.krwPerUSDT else { return }
         latest.withLock { latest in
-            guard latest.map({ event.eventTimeNanos >= $0.eventTimeNanos }) ?? true else { return }
-            latest = Rate(krwPerUSDT: event.price, eventTimeNanos: event.eventTimeNanos, version: (latest?.version ?? 0) + 1)
-        }
-    }
-}
-
-extension KafkaMessage {
-    /// The market event the message carries, or why it is not one.
-    func decodedEvent() -> Result<MarketEvent, EventCodec.DecodeError> {
-        value.withUnsafeBytes { bytes in
-            Result { () throws(EventCodec.DecodeError) -> MarketEvent in try EventCodec.decode(bytes) }
+            guard latest.map({ event.eventTimeNanos >= $0.rate.eventTimeNanos }) ?? true else { return }
+            latest = (ExchangeRate(krwPerUSDT: krwPerUSDT, eventTimeNanos: event.eventTimeNanos), (latest?.version ?? 0) + 1)
         }
     }
 }

@@ -92,6 +92,10 @@ public enum MetricCatalogue {
     public static let consumerLag = Definition(
         "coinflux_consumer_lag_messages", .gauge, labels: ["topic", "partition"],
         help: "High watermark minus committed offset, per assigned partition.", exportedBy: [.process])
+    public static let consumerLagSeconds = Definition(
+        "coinflux_consumer_lag_seconds", .gauge, labels: ["topic", "partition"],
+        help: "Age of the oldest message consumed and not yet committed, per assigned partition (0 when everything consumed is committed).",
+        exportedBy: [.process])
     public static let consumerCommits = Definition(
         "coinflux_consumer_commits_total", .counter, labels: ["outcome"],
         help: "Offset commits, by outcome (ok, failed).", exportedBy: [.process])
@@ -155,7 +159,7 @@ public enum MetricCatalogue {
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
         feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, producerMessages, producerDeliveries,
-        consumerMessages, consumerBatchMessages, consumerLag, consumerCommits, processorUncommitted,
+        consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
         processorPoints, processorRejectedEvents, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,
         influxRequests, influxRequestDuration, influxRetries, influxPointsWritten, influxPointsRejected, influxUp,

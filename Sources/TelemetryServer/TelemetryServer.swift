@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Telemetry
 
@@ -9,7 +10,9 @@ import Telemetry
 /// - `GET /healthz` — 200 while the process is alive;
 /// - `GET /readyz` — 200 when every readiness check passes, else 503 with a JSON body naming what is not ready.
 ///
-/// A port that is already in use fails `run()` with the bind error, which ends the process at startup.
+/// ``checkAddress()`` binds the address once at startup, so a port already in use or an address
+/// that is not this host's is reported before anything else starts; `run()` fails the same way
+/// should the port be taken in between.
 public struct TelemetryServer: Service {
     let host: String
     let port: Int
@@ -37,6 +40,26 @@ public struct TelemetryServer: Service {
         self.version = version
         self.logger = logger
         self.onListening = onListening
+    }
+
+    /// Binds the listen address and releases it: fails with the reason when the server could not
+    /// listen there (port in use, an address of another host, no permission).
+    public func checkAddress() async throws(TelemetryServerError) {
+        do {
+            let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: host, port: port)
+                .get()
+            try await channel.close()
+        } catch {
+            throw TelemetryServerError(reason: "cannot listen on \(host):\(port): \(Self.describe(error))")
+        }
+    }
+
+    /// `Address already in use (errno 98)` rather than NIO's full error dump.
+    private static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError { return "\(io.description)" }
+        return "\(error)"
     }
 
     public func run() async throws {
@@ -77,7 +100,7 @@ public struct TelemetryServer: Service {
         do {
             try await application.run()
         } catch let error as IOError {
-            throw TelemetryServerError(reason: "cannot listen on \(host):\(port): \(error)")
+            throw TelemetryServerError(reason: "cannot listen on \(host):\(port): \(Self.describe(error))")
         }
     }
 }

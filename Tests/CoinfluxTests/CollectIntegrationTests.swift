@@ -30,12 +30,7 @@ struct CollectIntegrationTests {
                          "--set", "kafka.fx_topic=\(fx)", "--set", "kafka.deadletter_topic=it.dead.\(suffix)",
                          "--set", "telemetry.listen=127.0.0.1:\(telemetryPort)",
                          "--set", "collector.rest_fallback_after=1h", "--set", "log.level=warning"]
-        let paths = ["binance": "binance/ws", "upbit": "upbit/websocket/v1", "bybit": "bybit/v5/public/spot",
-                     "bithumb": "bithumb/websocket/v1", "coinone": "coinone/"]
-        for (exchange, path) in paths {
-            arguments += ["--set", "collector.\(exchange).url=ws://127.0.0.1:\(port)/\(path)",
-                          "--set", "collector.\(exchange).rest_url=http://127.0.0.1:\(port)/\(exchange)"]
-        }
+        arguments += simulatorFeedSettings(port: port)
         let collector = Process()
         collector.executableURL = CommandLineTests.executable
         collector.arguments = arguments
@@ -117,6 +112,16 @@ struct CollectIntegrationTests {
 }
 
 /// A port that was free a moment ago on 127.0.0.1.
+/// The `--set` flags that point every exchange feed at a simulator on loopback `port`.
+func simulatorFeedSettings(port: Int) -> [String] {
+    let paths = ["binance": "binance/ws", "upbit": "upbit/websocket/v1", "bybit": "bybit/v5/public/spot",
+                 "bithumb": "bithumb/websocket/v1", "coinone": "coinone/"]
+    return paths.sorted { $0.key < $1.key }.flatMap { exchange, path in
+        ["--set", "collector.\(exchange).url=ws://127.0.0.1:\(port)/\(path)",
+         "--set", "collector.\(exchange).rest_url=http://127.0.0.1:\(port)/\(exchange)"]
+    }
+}
+
 func freeLoopbackPort() throws -> Int {
     let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(socket) }

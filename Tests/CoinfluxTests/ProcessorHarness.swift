@@ -156,9 +156,36 @@ final class ProcessorProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: logFile)
     }
 
+    /// The process's whole log (its standard error).
+    var log: String {
+        (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+    }
+
     /// The end of the process's log, for failure messages.
     var logTail: String {
-        String((try? String(contentsOf: logFile, encoding: .utf8))?.suffix(3000) ?? "")
+        String(log.suffix(3000))
+    }
+
+    /// Waits for the process to exit on its own; returns its status, or nil if it still runs after `timeout`.
+    func waitForExit(within timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else { return nil }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    /// SIGTERM, then waits up to `timeout`; returns the exit status and how long the exit took,
+    /// or nil (and kills it) if it did not exit in time.
+    func terminate(within timeout: Duration) async -> (status: Int32, took: Duration)? {
+        let start = ContinuousClock.now
+        process.terminate()
+        guard let status = await waitForExit(within: timeout) else {
+            killNow()
+            return nil
+        }
+        return (status, start.duration(to: .now))
     }
 
     /// SIGKILL: no flush, no commit, no leaving the group.

@@ -1,7 +1,7 @@
 import CoinfluxCore
 import Testing
 
-@testable import Processor
+@testable import ProcessorCore
 
 /// The points of the public schema, derived from plain events.
 @Suite("Point derivation")
@@ -26,10 +26,10 @@ struct PointDeriverTests {
     }
 
     /// Applies `events` with emit on and returns the lines.
-    static func lines(_ events: [MarketEvent], deriver: inout PointDeriver, tally: inout PointDeriver.Tally) -> [String] {
+    static func lines(_ events: [MarketEvent], deriver: inout PointDeriver, counts: inout DerivationCounts) -> [String] {
         var buffer = LineProtocol.Buffer()
         for event in events {
-            deriver.apply(event, emit: true, into: &buffer, tally: &tally)
+            deriver.apply(event, emit: true, into: &buffer, counts: &counts)
         }
         return String(decoding: buffer.bytes, as: UTF8.self).split(separator: "\n").map(String.init)
     }
@@ -37,25 +37,25 @@ struct PointDeriverTests {
     @Test("ticker lines: change rate, EMA (α = 0.5) and deviation; first tick has no change rate")
     func tickerLines() throws {
         var deriver = PointDeriver(settings: try Self.settings())
-        var tally = PointDeriver.Tally()
+        var counts = DerivationCounts()
         let lines = Self.lines([
             Self.ticker(.binance, Self.btcUSDT, 100, at: 1, bid: 99.5),
             Self.ticker(.binance, Self.btcUSDT, 110, at: 2),
-        ], deriver: &deriver, tally: &tally)
+        ], deriver: &deriver, counts: &counts)
         // EMA_2 = 0.5·110 + 0.5·100 = 105; change = 10/100 = 0.1; deviation = 5/105.
         #expect(lines == [
             "ticker,base=BTC,exchange=binance,quote=USDT,symbol=BTC-USDT price=100.0,ema=100.0,deviation=0.0,bid=99.5 1000000000",
             "ticker,base=BTC,exchange=binance,quote=USDT,symbol=BTC-USDT price=110.0,change_rate=0.1,ema=105.0,deviation=\(5.0 / 105.0) 2000000000",
         ])
-        #expect(tally.tickers == 2)
+        #expect(counts.tickers == 2)
         #expect(deriver.seriesCount == 1)
     }
 
     @Test("half-life EMAs become ema_<half-life> fields")
     func halfLifeFields() throws {
         var deriver = PointDeriver(settings: try Self.settings(halfLives: [.seconds(30), .seconds(300)]))
-        var tally = PointDeriver.Tally()
-        let lines = Self.lines([Self.ticker(.bybit, Self.btcUSDT, 100, at: 1)], deriver: &deriver, tally: &tally)
+        var counts = DerivationCounts()
+        let lines = Self.lines([Self.ticker(.bybit, Self.btcUSDT, 100, at: 1)], deriver: &deriver, counts: &counts)
         #expect(lines.first?.contains("ema_30s=100.0,ema_5m=100.0") == true)
         #expect(PointDeriver.halfLifeLabel(nanos: 3_600_000_000_000) == "1h")
         #expect(PointDeriver.halfLifeLabel(nanos: 250_000_000) == "250ms")
@@ -65,26 +65,26 @@ struct PointDeriverTests {
     @Test("premium of a KRW venue over the reference, with the USDT-KRW rate")
     func premium() throws {
         var deriver = PointDeriver(settings: try Self.settings())
-        var tally = PointDeriver.Tally()
+        var counts = DerivationCounts()
         let lines = Self.lines([
             Self.ticker(.upbit, Self.btcKRW, 143_000_000, at: 1),  // no reference yet: no premium
             Self.ticker(.binance, Self.btcUSDT, 100_000, at: 2),
             Self.ticker(.upbit, Self.usdtKRW, 1_400, at: 3),
             Self.ticker(.upbit, Self.btcKRW, 143_000_000, at: 4),
-        ], deriver: &deriver, tally: &tally)
+        ], deriver: &deriver, counts: &counts)
         let premiums = lines.filter { $0.hasPrefix("premium,") }
         // 143 000 000 / (100 000 · 1 400) − 1 = 0.02142857142857139 (in doubles).
         let expected = 143_000_000.0 / (100_000.0 * 1_400.0) - 1
         #expect(premiums == [
             "premium,base=BTC,exchange=upbit,quote=KRW,reference=binance,symbol=BTC-KRW premium=\(expected),price=143000000.0,reference_price=100000.0,krw_per_usdt=1400.0 4000000000",
         ])
-        #expect(tally.premiums == 1)
+        #expect(counts.premiums == 1)
     }
 
     @Test("trades: side tag, trade id, same-millisecond trades keep distinct timestamps; candles close by event time")
     func tradesAndCandles() throws {
         var deriver = PointDeriver(settings: try Self.settings())
-        var tally = PointDeriver.Tally()
+        var counts = DerivationCounts()
         let minute = 60 * Self.second
         let base = 1_700_000_040 * Self.second  // a minute boundary
         let lines = Self.lines([
@@ -93,7 +93,7 @@ struct PointDeriverTests {
             Self.trade(99, size: 1, at: base + 30 * Self.second, id: "1003"),
             Self.trade(101, size: 3, at: base + minute + 1, id: "1004"),  // closes the first minute
             Self.trade(98, size: 1, at: base + 59 * Self.second, id: "1005"),  // late: its minute is written
-        ], deriver: &deriver, tally: &tally)
+        ], deriver: &deriver, counts: &counts)
         let trades = lines.filter { $0.hasPrefix("trade,") }
         #expect(trades.count == 5)
         #expect(trades[0] == "trade,base=BTC,exchange=upbit,quote=KRW,side=buy,symbol=BTC-KRW price=100.0,size=1.0,trade_id=\"1001\" \(base + 5_000_000 + 1001)")
@@ -103,8 +103,8 @@ struct PointDeriverTests {
         #expect(lines.filter { $0.hasPrefix("candle_1m,") } == [
             "candle_1m,base=BTC,exchange=upbit,quote=KRW,symbol=BTC-KRW open=100.0,high=102.0,low=99.0,close=99.0,volume=4.0,quote_volume=403.0,trades=3i \(base)",
         ])
-        #expect(tally.lateTrades == 1)
-        #expect(tally.candles == 1)
+        #expect(counts.lateTrades == 1)
+        #expect(counts.candles == 1)
     }
 
     @Test("trade timestamps: numeric ids, hashed ids, sequences; negative event times floor")
@@ -125,11 +125,11 @@ struct PointDeriverTests {
         let events = (0..<50).map { Self.ticker(.binance, Self.btcUSDT, 100 + Double($0 % 7), at: Int64($0)) }
         var written = PointDeriver(settings: try Self.settings())
         var warmed = PointDeriver(settings: try Self.settings())
-        var tally = PointDeriver.Tally()
-        _ = Self.lines(events, deriver: &written, tally: &tally)
+        var counts = DerivationCounts()
+        _ = Self.lines(events, deriver: &written, counts: &counts)
         var buffer = LineProtocol.Buffer()
         for event in events {
-            warmed.apply(event, emit: false, into: &buffer, tally: &tally)
+            warmed.apply(event, emit: false, into: &buffer, counts: &counts)
         }
         #expect(buffer.lineCount == 0)
         #expect(warmed.statistics(exchange: .binance, symbol: Self.btcUSDT)?.ema == written.statistics(exchange: .binance, symbol: Self.btcUSDT)?.ema)
@@ -138,16 +138,16 @@ struct PointDeriverTests {
     @Test("invalid, out-of-order and duplicate ticks write nothing and are counted")
     func rejectedTicks() throws {
         var deriver = PointDeriver(settings: try Self.settings())
-        var tally = PointDeriver.Tally()
+        var counts = DerivationCounts()
         let lines = Self.lines([
             Self.ticker(.binance, Self.btcUSDT, 100, at: 5),
             Self.ticker(.binance, Self.btcUSDT, 100, at: 5),  // duplicate redelivery
             Self.ticker(.binance, Self.btcUSDT, 101, at: 4),  // older
             Self.ticker(.binance, Self.btcUSDT, -1, at: 6),
             Self.ticker(.binance, Self.btcUSDT, .nan, at: 7),
-        ], deriver: &deriver, tally: &tally)
+        ], deriver: &deriver, counts: &counts)
         #expect(lines.count == 1)
-        #expect(tally.outOfOrder == 1)
-        #expect(tally.invalidPrices == 2)
+        #expect(counts.outOfOrder == 1)
+        #expect(counts.invalidPrices == 2)
     }
 }

@@ -1,3 +1,4 @@
+import CoinfluxCore
 import Collector
 import Exchanges
 import Logging

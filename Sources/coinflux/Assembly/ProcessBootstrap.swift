@@ -1,7 +1,9 @@
+import CoinfluxCore
 import Foundation
 import Kafka
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Telemetry
 import TelemetryServer
 
@@ -18,61 +20,68 @@ enum ProcessBootstrap {
         return Logger(label: label)
     }
 
-    /// Creates the topics coinflux uses if they do not exist yet: the ticks topic with the
-    /// configured partitions, the FX and dead-letter topics with one partition each.
-    static func ensureTopics(_ kafka: CoinfluxConfiguration.Kafka, logger: Logger) async throws {
-        var configuration = KafkaAdminConfiguration(bootstrapServers: kafka.bootstrapServers)
-        configuration.additionalProperties = kafka.properties
-        let admin = try KafkaAdmin(configuration: configuration, logger: logger)
-        try await admin.createTopic(kafka.ticksTopic, partitions: kafka.partitions, acceptExisting: true)
-        try await admin.createTopic(kafka.fxTopic, partitions: 1, acceptExisting: true)
-        try await admin.createTopic(kafka.deadLetterTopic, partitions: 1, acceptExisting: true)
+    /// The `/metrics`, `/healthz`, `/readyz` server on `telemetry.listen`, its address checked:
+    /// a port in use or an address of another host fails here, before anything else starts.
+    static func telemetryServer(_ configuration: CoinfluxConfiguration, metrics: Metrics, readiness: Readiness,
+                                logger: Logger) async throws -> TelemetryServer {
+        let server = try TelemetryServer(listen: configuration.telemetryListen, metrics: metrics, readiness: readiness,
+                                         version: VersionCommand.version, logger: logger)
+        try await server.checkAddress()
+        return server
     }
 
-    /// The `/metrics`, `/healthz`, `/readyz` server on `telemetry.listen`; a bad address exits with status 1.
-    static func telemetryServer(_ configuration: CoinfluxConfiguration, metrics: Metrics, readiness: Readiness, logger: Logger) -> TelemetryServer {
-        do {
-            return try TelemetryServer(listen: configuration.telemetryListen, metrics: metrics, readiness: readiness,
-                                       version: VersionCommand.version, logger: logger)
-        } catch {
-            fail("\(error)")
-        }
-    }
-
-    /// Runs `services` until SIGTERM or SIGINT, then shuts them down in reverse order within `deadline`.
+    /// Runs `services` until SIGTERM or SIGINT (or until one fails), then shuts them down in
+    /// reverse order within `deadline`; past it they are cancelled, and 5 s later the process
+    /// exits regardless (``ShutdownDeadline``).
     static func run(_ services: [any Service], deadline: Duration, logger: Logger) async throws {
-        var configuration = ServiceGroupConfiguration(services: services.map { .init(service: $0) }, logger: logger)
+        let all = services + [ShutdownDeadline(deadline: deadline + .seconds(5), logger: logger)]
+        var configuration = ServiceGroupConfiguration(
+            services: all.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup) },
+            logger: logger)
         configuration.gracefulShutdownSignals = [.sigterm, .sigint]
         configuration.maximumGracefulShutdownDuration = deadline
         try await ServiceGroup(configuration: configuration).run()
     }
 
-    /// A Kafka producer with the `kafka.properties`; failing to create one exits with status 1.
-    static func kafkaProducer(_ configuration: CoinfluxConfiguration, logger: Logger) -> KafkaProducer {
+    /// A Kafka producer with the `kafka.properties`.
+    static func kafkaProducer(_ configuration: CoinfluxConfiguration, logger: Logger) throws -> KafkaProducer {
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers)
         producerConfiguration.additionalProperties = configuration.kafka.properties
-        do {
-            return try KafkaProducer(configuration: producerConfiguration, logger: logger)
-        } catch {
-            ProcessBootstrap.fail("cannot create the Kafka producer: \(error)")
-        }
+        return try KafkaProducer(configuration: producerConfiguration, logger: logger)
     }
 
-    /// ``ensureTopics(_:logger:)``, logging a failure instead of stopping: clients wait for the
-    /// broker, and an operator may create the topics.
-    static func ensureTopicsOrWarn(_ kafka: CoinfluxConfiguration.Kafka, logger: Logger) async {
-        do {
-            try await ensureTopics(kafka, logger: logger)
-        } catch {
-            logger.warning("could not ensure the Kafka topics exist", metadata: ["error": "\(error)"])
+    /// Watches the brokers (`/readyz` check `kafka`, a log line per change) and, the first time
+    /// one answers, creates the topics coinflux uses if they do not exist yet: the ticks topic
+    /// with the configured partitions, the FX and dead-letter topics with one partition each.
+    static func kafkaWatch(_ configuration: CoinfluxConfiguration, readiness: Readiness, logger: Logger) throws -> DependencyWatch {
+        let kafka = configuration.kafka
+        var adminConfiguration = KafkaAdminConfiguration(bootstrapServers: kafka.bootstrapServers)
+        adminConfiguration.additionalProperties = kafka.properties
+        let admin = try KafkaAdmin(configuration: adminConfiguration, logger: logger)
+        let topicsEnsured = TopicsEnsured()
+        return DependencyWatch(name: "kafka", settings: "kafka.brokers", grace: configuration.startupGrace, interval: .seconds(5),
+                               readiness: readiness, logger: logger) {
+            do {
+                try await admin.checkBrokers()
+                if !topicsEnsured.value.load(ordering: .relaxed) {
+                    try await admin.createTopic(kafka.ticksTopic, partitions: kafka.partitions, acceptExisting: true)
+                    try await admin.createTopic(kafka.fxTopic, partitions: 1, acceptExisting: true)
+                    try await admin.createTopic(kafka.deadLetterTopic, partitions: 1, acceptExisting: true)
+                    topicsEnsured.value.store(true, ordering: .relaxed)
+                }
+                return .available
+            } catch let error as KafkaError where error.code == .hostNotFound {
+                return .misconfigured(error.message)
+            } catch {
+                return .unavailable("\(error)")
+            }
         }
     }
+}
 
-    /// Prints a startup failure the way configuration errors are printed, and exits with status 1.
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("coinflux: \(message)\n".utf8))
-        exit(1)
-    }
+/// Whether the topics were created (or found) once.
+private final class TopicsEnsured: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 extension CoinfluxConfiguration.Kafka {

@@ -1,24 +1,22 @@
 import CoinfluxCore
-import Collector
-import Foundation
 import InfluxWriter
 import Kafka
 import Logging
 import Processor
-import Prometheus
+import ProcessorCore
+import ProcessorKafka
 import Telemetry
 
 /// Builds the processor's parts from the configuration.
 enum ProcessorAssembly {
     /// The processor settings (`processor.*`, topics, batch sizes).
-    static func settings(_ configuration: CoinfluxConfiguration) -> ProcessorSettings {
+    static func settings(_ configuration: CoinfluxConfiguration) throws -> ProcessorSettings {
         let processor = configuration.processor
         let statistics: PriceStatistics.Configuration
         do {
             statistics = try PriceStatistics.Configuration(alpha: processor.emaAlpha, halfLives: processor.emaHalfLives)
         } catch {
-            // The configuration reader checked α and the half-lives already.
-            ProcessBootstrap.fail("invalid processor statistics settings: \(error)")
+            throw CommandFailure(.configuration, "invalid configuration: processor.ema_alpha / processor.ema_half_lives: \(error)")
         }
         return ProcessorSettings(
             ticksTopic: configuration.kafka.ticksTopic,
@@ -48,64 +46,37 @@ enum ProcessorAssembly {
                                          connections: influx.connections)
     }
 
-    /// The ticks consumer of the configured group, with the `kafka.properties`.
-    static func consumerConfiguration(_ configuration: CoinfluxConfiguration) -> KafkaConsumerConfiguration {
-        KafkaProcessor.consumerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers, groupID: configuration.processor.group,
-                                             caughtUpPause: configuration.kafka.caughtUpPause, properties: configuration.kafka.properties)
+    /// The Kafka source of `coinflux process` (and of `coinflux run` with Kafka): a member of
+    /// `processor.group` on the ticks topic, with the `kafka.properties`.
+    static func kafkaSource(_ configuration: CoinfluxConfiguration, metrics: ProcessorMetrics, logger: Logger) throws -> KafkaEventSource {
+        let kafka = configuration.kafka
+        let consumer = KafkaEventSource.consumerConfiguration(
+            bootstrapServers: kafka.bootstrapServers, groupID: configuration.processor.group,
+            caughtUpPause: kafka.caughtUpPause, properties: kafka.properties)
+        return try KafkaEventSource(consumerConfiguration: consumer, ticksTopic: kafka.ticksTopic, fxTopic: kafka.fxTopic,
+                                    warmupMessages: configuration.processor.warmupMessages, metrics: metrics, logger: logger)
     }
 
-    /// The consumer-group processor of `coinflux process` (and of `coinflux run` with Kafka),
-    /// dead-lettering through `producer`.
-    static func kafkaProcessor(
-        _ configuration: CoinfluxConfiguration, writer: any PointWriter, producer: KafkaProducer,
-        metrics: ProcessorMetrics, readiness: Readiness, logger: Logger
-    ) -> KafkaProcessor {
-        KafkaProcessor(
-            settings: settings(configuration),
-            consumerConfiguration: consumerConfiguration(configuration),
-            writer: writer,
-            deadLetters: KafkaDeadLetterSink(producer: producer, topic: configuration.kafka.deadLetterTopic, logger: logger),
-            metrics: metrics, readiness: readiness, logger: logger)
+    /// The InfluxDB writer. Create it last before the service group runs: it owns a connection
+    /// pool that must be shut down (it is a service, listed first so it stops last).
+    static func influxWriter(_ writerConfiguration: InfluxWriterConfiguration, metrics: ProcessorMetrics, logger: Logger) throws -> InfluxWriter {
+        try InfluxWriter(configuration: writerConfiguration, metrics: metrics, logger: logger)
     }
 
-    /// The InfluxDB writer, or the line-protocol file when `allowFile` and no InfluxDB is configured.
-    static func writer(_ configuration: CoinfluxConfiguration, metrics: ProcessorMetrics, allowFile: Bool, logger: Logger) -> any PointWriter {
-        if let writerConfiguration = writerConfiguration(configuration) {
-            do {
-                return try InfluxWriter(configuration: writerConfiguration, metrics: metrics, logger: logger)
-            } catch {
-                ProcessBootstrap.fail("cannot create the InfluxDB writer: \(error)")
-            }
+    /// Waits at start until InfluxDB accepts writes (`/readyz` check `influxdb`), see ``InfluxWriter/probe()``.
+    static func influxWatch(_ writer: InfluxWriter, _ configuration: CoinfluxConfiguration, readiness: Readiness, logger: Logger) -> DependencyWatch {
+        let credentials = switch configuration.influxDB.api {
+        case .v1: "influxdb.database, influxdb.username, influxdb.password"
+        case .v2: "influxdb.org, influxdb.bucket, influxdb.token"
         }
-        guard allowFile else {
-            ProcessBootstrap.fail("influxdb.url is not set: coinflux process needs an InfluxDB to write to")
-        }
-        do {
-            let file = try LineProtocolFile(path: configuration.run.pointsFile)
-            logger.notice("no InfluxDB configured (influxdb.url): appending line protocol to \(file.path)")
-            return file
-        } catch {
-            ProcessBootstrap.fail("\(error)")
-        }
-    }
-}
-
-/// Hands the feeds' events to the in-process queue of `coinflux run` without Kafka; what does
-/// not fit is counted as dropped.
-struct QueueEventSink: MarketEventSink {
-    let queue: EventQueue
-    let queued: Counter
-    let dropped: Counter
-
-    init(queue: EventQueue, metrics: Metrics) {
-        self.queue = queue
-        queued = metrics.counter(MetricCatalogue.producerMessages, "in-process", "queued")
-        dropped = metrics.counter(MetricCatalogue.producerMessages, "in-process", "dropped")
+        return DependencyWatch(name: "influxdb", settings: "influxdb.url, \(credentials)", grace: configuration.startupGrace,
+                               readiness: readiness, logger: logger) { await writer.probe() }
     }
 
-    func publish(_ events: [MarketEvent]) {
-        let refused = queue.offer(events)
-        queued.increment(by: Int64(events.count - refused))
-        if refused > 0 { dropped.increment(by: Int64(refused)) }
+    /// The line-protocol file of `coinflux run` without InfluxDB (`run.points_file`).
+    static func pointsFile(_ configuration: CoinfluxConfiguration, logger: Logger) throws -> LineProtocolFile {
+        let file = try LineProtocolFile(path: configuration.run.pointsFile, logger: logger)
+        logger.notice("no InfluxDB configured (influxdb.url): appending line protocol to \(file.path)")
+        return file
     }
 }

@@ -1,10 +1,7 @@
 import ArgumentParser
 import Collector
-import Exchanges
-import Kafka
 import ServiceLifecycle
 import Telemetry
-import TelemetryServer
 
 /// `coinflux collect`: exchange feeds → Kafka, with `/metrics`, `/healthz`, `/readyz`.
 struct CollectCommand: AsyncParsableCommand {
@@ -14,24 +11,28 @@ struct CollectCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigurationOptions
 
+    /// Longest graceful shutdown: the feeds stop, then the producer flushes (10 s) and closes.
+    static let shutdownDeadline = Duration.seconds(25)
+
     func run() async throws {
         let configuration = try options.load()
-        let logger = ProcessBootstrap.logger(level: configuration.logLevel, label: "coinflux.collect")
-        let metrics = Metrics()
-        let readiness = Readiness()
-
-        await ProcessBootstrap.ensureTopicsOrWarn(configuration.kafka, logger: logger)
-        let producer = ProcessBootstrap.kafkaProducer(configuration, logger: logger)
-        let sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
-                                  fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
-        let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, logger: logger)
-        guard !feeds.isEmpty else {
-            ProcessBootstrap.fail("no exchange feed is enabled (collector.<exchange>.enabled)")
+        try await CommandFailure.reported {
+            let logger = ProcessBootstrap.logger(level: configuration.logLevel, label: "coinflux.collect")
+            let metrics = Metrics()
+            let readiness = Readiness()
+            let telemetry = try await ProcessBootstrap.telemetryServer(configuration, metrics: metrics, readiness: readiness, logger: logger)
+            let kafka = try ProcessBootstrap.kafkaWatch(configuration, readiness: readiness, logger: logger)
+            let producer = try ProcessBootstrap.kafkaProducer(configuration, logger: logger)
+            let sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
+                                      fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
+            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, logger: logger)
+            guard !feeds.isEmpty else {
+                throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
+            }
+            // Start order is dependency order; shutdown runs in reverse: feeds stop, then the
+            // broker watch and the telemetry endpoint, then the producer flushes what is queued.
+            let services: [any Service] = [ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry, kafka] + feeds
+            try await ProcessBootstrap.run(services, deadline: Self.shutdownDeadline, logger: logger)
         }
-        let telemetry = ProcessBootstrap.telemetryServer(configuration, metrics: metrics, readiness: readiness, logger: logger)
-        // Start order is dependency order; shutdown runs in reverse: feeds stop, then the
-        // telemetry endpoint, then the producer flushes what is queued.
-        let services: [any Service] = [ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry] + feeds
-        try await ProcessBootstrap.run(services, deadline: .seconds(20), logger: logger)
     }
 }

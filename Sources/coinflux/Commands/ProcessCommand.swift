@@ -1,7 +1,7 @@
 import ArgumentParser
 import Collector
-import InfluxWriter
 import Processor
+import ProcessorKafka
 import ServiceLifecycle
 import Telemetry
 
@@ -15,21 +15,31 @@ struct ProcessCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
-        let logger = ProcessBootstrap.logger(level: configuration.logLevel, label: "coinflux.process")
-        let metrics = Metrics()
-        let readiness = Readiness()
-        let processorMetrics = ProcessorMetrics(metrics: metrics, ticksTopic: configuration.kafka.ticksTopic)
-        let writer = ProcessorAssembly.writer(configuration, metrics: processorMetrics, allowFile: false, logger: logger)
-
-        await ProcessBootstrap.ensureTopicsOrWarn(configuration.kafka, logger: logger)
-        let producer = ProcessBootstrap.kafkaProducer(configuration, logger: logger)
-        let processor = ProcessorAssembly.kafkaProcessor(
-            configuration, writer: writer, producer: producer, metrics: processorMetrics, readiness: readiness, logger: logger)
-        let telemetry = ProcessBootstrap.telemetryServer(configuration, metrics: metrics, readiness: readiness, logger: logger)
-        // Shutdown runs in reverse: the processor writes its last batch, commits and leaves the
-        // group; then the endpoint stops; then dead letters still queued are flushed.
-        let services: [any Service] = [ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry, processor]
-        try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
-        try? await (writer as? InfluxWriter)?.shutdown()
+        try await CommandFailure.reported {
+            let logger = ProcessBootstrap.logger(level: configuration.logLevel, label: "coinflux.process")
+            let metrics = Metrics()
+            let readiness = Readiness()
+            let processorMetrics = ProcessorMetrics(metrics: metrics, ticksTopic: configuration.kafka.ticksTopic)
+            guard let writerConfiguration = ProcessorAssembly.writerConfiguration(configuration) else {
+                throw CommandFailure(.configuration, "invalid configuration: influxdb.url is not set: coinflux process needs an InfluxDB to write to")
+            }
+            let settings = try ProcessorAssembly.settings(configuration)
+            let telemetry = try await ProcessBootstrap.telemetryServer(configuration, metrics: metrics, readiness: readiness, logger: logger)
+            let kafka = try ProcessBootstrap.kafkaWatch(configuration, readiness: readiness, logger: logger)
+            let producer = try ProcessBootstrap.kafkaProducer(configuration, logger: logger)
+            let source = try ProcessorAssembly.kafkaSource(configuration, metrics: processorMetrics, logger: logger)
+            let writer = try ProcessorAssembly.influxWriter(writerConfiguration, metrics: processorMetrics, logger: logger)
+            let processor = Processor(
+                source: source, settings: settings, writer: writer,
+                deadLetters: KafkaDeadLetterSink(producer: producer, topic: configuration.kafka.deadLetterTopic, logger: logger),
+                metrics: processorMetrics, readiness: readiness,
+                startupChecks: [kafka, ProcessorAssembly.influxWatch(writer, configuration, readiness: readiness, logger: logger)],
+                logger: logger)
+            // Shutdown runs in reverse: the processor writes its last batch, commits and leaves the
+            // group; the broker watch and the endpoint stop; dead letters still queued are flushed;
+            // the writer's connection pool closes.
+            let services: [any Service] = [writer, ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry, kafka, processor]
+            try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
+        }
     }
 }

@@ -1,7 +1,8 @@
 import ArgumentParser
+import CoinfluxCore
 import Collector
-import InfluxWriter
 import Processor
+import ProcessorKafka
 import ServiceLifecycle
 import Telemetry
 
@@ -17,39 +18,53 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.load()
-        let logger = ProcessBootstrap.logger(level: configuration.logLevel, label: "coinflux.run")
-        let metrics = Metrics()
-        let readiness = Readiness()
-        let processorMetrics = ProcessorMetrics(metrics: metrics, ticksTopic: configuration.kafka.ticksTopic)
-        let writer = ProcessorAssembly.writer(configuration, metrics: processorMetrics, allowFile: true, logger: logger)
-        let settings = ProcessorAssembly.settings(configuration)
+        try await CommandFailure.reported {
+            let logger = ProcessBootstrap.logger(level: configuration.logLevel, label: "coinflux.run")
+            let metrics = Metrics()
+            let readiness = Readiness()
+            let processorMetrics = ProcessorMetrics(metrics: metrics, ticksTopic: configuration.kafka.ticksTopic)
+            let settings = try ProcessorAssembly.settings(configuration)
+            let telemetry = try await ProcessBootstrap.telemetryServer(configuration, metrics: metrics, readiness: readiness, logger: logger)
 
-        // Intake first in start order, so shutdown stops the feeds before the processor drains.
-        var services: [any Service] = []
-        let sink: any MarketEventSink
-        if configuration.kafka.isConfigured {
-            await ProcessBootstrap.ensureTopicsOrWarn(configuration.kafka, logger: logger)
-            let producer = ProcessBootstrap.kafkaProducer(configuration, logger: logger)
-            sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
-                                  fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
-            services.append(ProducerService(producer: producer, metrics: metrics, logger: logger))
-            services.append(ProcessorAssembly.kafkaProcessor(
-                configuration, writer: writer, producer: producer, metrics: processorMetrics, readiness: readiness, logger: logger))
-        } else {
-            logger.notice("no Kafka configured (kafka.brokers): using an in-process queue of \(configuration.run.queueCapacity) events")
-            let queue = EventQueue(capacity: configuration.run.queueCapacity)
-            sink = QueueEventSink(queue: queue, metrics: metrics)
-            services.append(QueueProcessor(
-                queue: queue, settings: settings, writer: writer, deadLetters: LogDeadLetterSink(logger: logger),
-                metrics: processorMetrics, readiness: readiness, logger: logger))
+            // Intake (feeds) last in start order, so shutdown stops them before the processor drains.
+            var services: [any Service] = []
+            var startupChecks: [DependencyWatch] = []
+            let sink: any MarketEventSink
+            let source: any EventSource
+            let deadLetters: any DeadLetterSink
+            if configuration.kafka.isConfigured {
+                let kafka = try ProcessBootstrap.kafkaWatch(configuration, readiness: readiness, logger: logger)
+                let producer = try ProcessBootstrap.kafkaProducer(configuration, logger: logger)
+                sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
+                                      fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
+                source = try ProcessorAssembly.kafkaSource(configuration, metrics: processorMetrics, logger: logger)
+                deadLetters = KafkaDeadLetterSink(producer: producer, topic: configuration.kafka.deadLetterTopic, logger: logger)
+                services += [ProducerService(producer: producer, metrics: metrics, logger: logger), kafka]
+                startupChecks.append(kafka)
+            } else {
+                logger.notice("no Kafka configured (kafka.brokers): using an in-process queue of \(configuration.run.queueCapacity) events")
+                let queue = EventQueue(capacity: configuration.run.queueCapacity, metrics: metrics)
+                sink = queue
+                source = QueueEventSource(queue: queue)
+                deadLetters = LogDeadLetterSink(logger: logger)
+            }
+            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, logger: logger)
+            guard !feeds.isEmpty else {
+                throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
+            }
+            let writer: any PointWriter
+            if let writerConfiguration = ProcessorAssembly.writerConfiguration(configuration) {
+                let influx = try ProcessorAssembly.influxWriter(writerConfiguration, metrics: processorMetrics, logger: logger)
+                startupChecks.append(ProcessorAssembly.influxWatch(influx, configuration, readiness: readiness, logger: logger))
+                services.insert(influx, at: 0)  // first started, last stopped
+                writer = influx
+            } else {
+                writer = try ProcessorAssembly.pointsFile(configuration, logger: logger)
+            }
+            let processor = Processor(source: source, settings: settings, writer: writer, deadLetters: deadLetters,
+                                      metrics: processorMetrics, readiness: readiness, startupChecks: startupChecks, logger: logger)
+            services += [telemetry, processor] + feeds
+            try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
         }
-        let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, logger: logger)
-        guard !feeds.isEmpty else {
-            ProcessBootstrap.fail("no exchange feed is enabled (collector.<exchange>.enabled)")
-        }
-        services.append(ProcessBootstrap.telemetryServer(configuration, metrics: metrics, readiness: readiness, logger: logger))
-        services += feeds
-        try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
-        try? await (writer as? InfluxWriter)?.shutdown()
     }
 }

@@ -69,6 +69,8 @@ extension CoinfluxConfiguration {
         lines.append("  listen: \(text(telemetryListen))")
         lines.append("log:")
         lines.append("  level: \(logLevel.rawValue)")
+        lines.append("startup:")
+        lines.append("  grace: \(seconds(startupGrace))")
         return lines.joined(separator: "\n")
     }
 }

@@ -141,6 +141,10 @@ struct CoinfluxConfiguration: Sendable {
     var telemetryListen: String
     /// `log.level` — trace, debug, info, notice, warning, error, critical. Default: `info`.
     var logLevel: LogLevel
+    /// `startup.grace` — how long, at start, a broker or InfluxDB may stay misconfigured (a name
+    /// that does not resolve, refused credentials, a missing database, TLS to a plain port) before
+    /// the process exits with status 1. Unreachable servers are waited for without limit. Default: `60s`.
+    var startupGrace: Duration
 
     /// Log levels, named as swift-log names them.
     enum LogLevel: String, Sendable, CaseIterable {
@@ -267,6 +271,7 @@ extension CoinfluxConfiguration {
                                      reason: "\"\(telemetryListen)\" is not host:port with a port in 0...65535")
         }
         logLevel = try reader.choice("log.level", default: .info)
+        startupGrace = try reader.duration("startup.grace", default: .seconds(60))
     }
 
     /// A list of normalized symbols (`BTC-USDT`), each once: a symbol listed twice (in any case)

@@ -1,0 +1,111 @@
+import Synchronization
+
+/// A piece of the processing loop's work running in a task of its own (a write, a commit), which
+/// the loop checks without waiting, waits for with a deadline, or abandons.
+struct InFlight<Value: Sendable>: Sendable {
+    let task: Task<Value, Never>
+    let startedAt: ContinuousClock.Instant
+    private let done: Flag
+
+    /// Starts `work` now.
+    init(_ work: @escaping @Sendable () async -> Value) {
+        let done = Flag()
+        task = Task {
+            defer { done.set() }
+            return await work()
+        }
+        self.done = done
+        startedAt = .now
+    }
+
+    var isFinished: Bool { done.isSet }
+
+    /// Its value, once it is done. Cancelling the waiting task cancels the work.
+    func value() async -> Value {
+        await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+    }
+
+    /// Its value, waiting at most until `deadline`; nil when it is not done by then (it goes on
+    /// running) or when the waiting task is cancelled.
+    func value(before deadline: ContinuousClock.Instant) async -> Value? {
+        if isFinished { return await task.value }
+        let race = Race<Value>()
+        let task = self.task
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                race.install(continuation)
+                let timer = Task {
+                    try? await Task.sleep(until: deadline)
+                    race.finish(nil)
+                }
+                Task {
+                    let value = await task.value
+                    timer.cancel()
+                    race.finish(value)
+                }
+            }
+        } onCancel: {
+            race.finish(nil)
+        }
+    }
+
+    /// Cancels the work (a write stops retrying, a commit stops waiting).
+    func cancel() {
+        task.cancel()
+    }
+}
+
+/// Set once, read without waiting.
+private final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+
+    var isSet: Bool { value.load(ordering: .acquiring) }
+
+    func set() {
+        value.store(true, ordering: .releasing)
+    }
+}
+
+/// A continuation resumed once, by whichever of several finishers comes first.
+private final class Race<Value: Sendable>: Sendable {
+    private enum State {
+        case waiting
+        case installed(CheckedContinuation<Value?, Never>)
+        case finished(Value?)
+        case done
+    }
+
+    private let state = Mutex(State.waiting)
+
+    func install(_ continuation: CheckedContinuation<Value?, Never>) {
+        let early: Value?? = state.withLock { state in
+            if case .finished(let value) = state {
+                state = .done
+                return .some(value)
+            }
+            state = .installed(continuation)
+            return .none
+        }
+        if let early { continuation.resume(returning: early) }
+    }
+
+    func finish(_ value: Value?) {
+        let continuation: CheckedContinuation<Value?, Never>? = state.withLock { state in
+            switch state {
+            case .waiting:
+                state = .finished(value)
+                return nil
+            case .installed(let continuation):
+                state = .done
+                return continuation
+            case .finished, .done:
+                return nil
+            }
+        }
+        continuation?.resume(returning: value)
+    }
+}

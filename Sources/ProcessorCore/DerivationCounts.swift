@@ -1,0 +1,24 @@
+import CoinfluxCore
+
+/// What derivation did, accumulated over many events for the metrics: points per measurement and
+/// events left out, by reason.
+public struct DerivationCounts: Sendable, Hashable {
+    public var tickers = 0
+    public var trades = 0
+    public var premiums = 0
+    public var candles = 0
+    /// Ticks with a NaN, infinite, zero or negative price (or trade size).
+    public var invalidPrices = 0
+    /// Ticker ticks older than the series' last one: left out of the statistics.
+    public var outOfOrder = 0
+    /// Trades for a candle already written.
+    public var lateTrades = 0
+    /// Points the encoder refused (a tag value that cannot be written).
+    public var unencodable = 0
+
+    public init() {}
+
+    mutating func count(_ outcome: LineProtocol.Outcome, _ written: WritableKeyPath<DerivationCounts, Int>) {
+        if outcome.isWritten { self[keyPath: written] += 1 } else { unencodable += 1 }
+    }
+}

@@ -1,0 +1,61 @@
+import CoinfluxCore
+
+/// The schema's measurements, escaped once (a literal would be escaped again on every line).
+enum MeasurementName {
+    static let candleOneMinute: LineProtocol.Measurement = "candle_1m"
+    static let premium: LineProtocol.Measurement = "premium"
+    static let ticker: LineProtocol.Measurement = "ticker"
+    static let trade: LineProtocol.Measurement = "trade"
+}
+
+/// The schema's tag and field keys, escaped once.
+enum Name {
+    static let ask: LineProtocol.Key = "ask"
+    static let askSize: LineProtocol.Key = "ask_size"
+    static let base: LineProtocol.Key = "base"
+    static let bid: LineProtocol.Key = "bid"
+    static let bidSize: LineProtocol.Key = "bid_size"
+    static let changeRate: LineProtocol.Key = "change_rate"
+    static let close: LineProtocol.Key = "close"
+    static let deviation: LineProtocol.Key = "deviation"
+    static let ema: LineProtocol.Key = "ema"
+    static let exchange: LineProtocol.Key = "exchange"
+    static let high: LineProtocol.Key = "high"
+    static let high24h: LineProtocol.Key = "high_24h"
+    static let krwPerUsdt: LineProtocol.Key = "krw_per_usdt"
+    static let low: LineProtocol.Key = "low"
+    static let low24h: LineProtocol.Key = "low_24h"
+    static let open: LineProtocol.Key = "open"
+    static let open24h: LineProtocol.Key = "open_24h"
+    static let premium: LineProtocol.Key = "premium"
+    static let price: LineProtocol.Key = "price"
+    static let quote: LineProtocol.Key = "quote"
+    static let quoteVolume: LineProtocol.Key = "quote_volume"
+    static let quoteVolume24h: LineProtocol.Key = "quote_volume_24h"
+    static let reference: LineProtocol.Key = "reference"
+    static let referencePrice: LineProtocol.Key = "reference_price"
+    static let side: LineProtocol.Key = "side"
+    static let size: LineProtocol.Key = "size"
+    static let symbol: LineProtocol.Key = "symbol"
+    static let tradeId: LineProtocol.Key = "trade_id"
+    static let trades: LineProtocol.Key = "trades"
+    static let volume: LineProtocol.Key = "volume"
+    static let volume24h: LineProtocol.Key = "volume_24h"
+}
+
+/// The `side` tag values, escaped once.
+let sideTags = SideTags()
+
+struct SideTags: Sendable {
+    let buy = tagValue(MarketEvent.TakerSide.buy.rawValue)
+    let sell = tagValue(MarketEvent.TakerSide.sell.rawValue)
+    let unknown = tagValue(MarketEvent.TakerSide.unknown.rawValue)
+
+    subscript(side: MarketEvent.TakerSide) -> LineProtocol.TagValue {
+        switch side {
+        case .buy: buy
+        case .sell: sell
+        case .unknown: unknown
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import CoinfluxCore
+import Kafka
+import Logging
+import Processor
+import ProcessorCore
+import Synchronization
+
+/// The Kafka ticks topic as an ``EventSource``: a consumer-group member whose assigned
+/// partitions start `warmupMessages` before their committed offset, with the FX topic followed
+/// alongside (every instance reads all of it) and the consumer lag reported every five seconds.
+public final class KafkaEventSource: EventSource {
+    public let topic: String
+    private let consumer: KafkaConsumer
+    private let follower: ExchangeRateFollower
+    private let warmupMessages: Int
+    private let metrics: ProcessorMetrics
+    private let logger: Logger
+    private let membership = Membership()
+
+    /// - Parameters:
+    ///   - consumerConfiguration: Bootstrap servers, group id and extra properties of the ticks
+    ///     consumer (the FX reader uses them too, in a group of its own). Auto-commit is turned off.
+    ///   - warmupMessages: How far before its committed offset an assigned partition starts.
+    public init(consumerConfiguration: KafkaConsumerConfiguration, ticksTopic: String, fxTopic: String, warmupMessages: Int,
+                metrics: ProcessorMetrics, logger: Logger) throws {
+        var configuration = consumerConfiguration
+        configuration.isAutoCommitEnabled = false
+        consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        follower = try ExchangeRateFollower(
+            bootstrapServers: configuration.bootstrapServers, groupPrefix: configuration.groupID, topic: fxTopic,
+            caughtUpPause: configuration.caughtUpPause, properties: configuration.additionalProperties, logger: logger)
+        topic = ticksTopic
+        self.warmupMessages = warmupMessages
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// The ticks consumer's configuration: group `groupID`, 8 MiB of prefetched messages and
+    /// fetch answers of at most 4 MiB (memory stays bounded, batch polls stay fed), caught-up
+    /// partitions checked every `caughtUpPause`, then `properties` (librdkafka's own names),
+    /// which override all of it.
+    public static func consumerConfiguration(bootstrapServers: [String], groupID: String, caughtUpPause: Duration = .milliseconds(20),
+                                             properties: [String: String] = [:]) -> KafkaConsumerConfiguration {
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: groupID)
+        consumer.caughtUpPause = caughtUpPause
+        consumer.maximumQueuedKilobytes = 8_192
+        consumer.additionalProperties = ["fetch.max.bytes": "4194304"].merging(properties) { $1 }
+        return consumer
+    }
+
+    public var isDurable: Bool { true }
+
+    public func poll(maximum: Int, timeout: Duration) async throws -> SourceBatch {
+        if membership.subscribeOnce() {
+            try consumer.subscribe(topics: [topic], rewind: warmupMessages) { [membership] event in membership.record(event) }
+        }
+        let messages = try await consumer.poll(maximumMessages: maximum, timeout: timeout)
+        let changes = membership.takeChanges()
+        if membership.isPaused, changes.contains(where: { if case .assigned = $0 { true } else { false } }) {
+            try pauseAssigned()
+        }
+        return SourceBatch(changes: changes, messages: messages.map { $0.sourceMessage() }, exchangeRate: membership.newRate(follower.rate))
+    }
+
+    public func commit(_ coverage: Coverage) async throws {
+        let offsets = membership.owned(coverage.nextOffsets).map { KafkaTopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) }
+        guard !offsets.isEmpty else { return }
+        try await consumer.commit(offsets)
+    }
+
+    public func setPaused(_ paused: Bool) throws {
+        membership.isPaused = paused
+        if paused {
+            try pauseAssigned()
+        } else {
+            let assigned = try consumer.assignment()
+            if !assigned.isEmpty { try consumer.resume(assigned) }
+        }
+    }
+
+    private func pauseAssigned() throws {
+        let assigned = try consumer.assignment()
+        if !assigned.isEmpty { try consumer.pause(assigned) }
+    }
+
+    public func runAlongside() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.follower.run() }
+            group.addTask { await self.reportLag() }
+        }
+    }
+
+    public func close() async {
+        do {
+            try await consumer.close()
+        } catch {
+            logger.warning("could not leave the consumer group; the group reassigns the partitions after its session timeout", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Sets the consumer-lag gauges every five seconds (high watermark − committed offset).
+    private func reportLag() async {
+        var reported: Set<Int> = []
+        while !Task.isCancelled {
+            do {
+                let lags = try await consumer.lag(timeout: .seconds(5))
+                let owned = Set(lags.map(\.topicPartition.partition))
+                for lag in lags {
+                    metrics.consumerLag(partition: lag.topicPartition.partition, messages: lag.lag)
+                }
+                // Partitions given up: their new owner reports them.
+                for partition in reported.subtracting(owned) {
+                    metrics.consumerLag(partition: partition, messages: 0)
+                }
+                reported = owned
+            } catch {
+                logger.debug("consumer lag not available", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(5))
+        }
+    }
+}
+
+/// What the rebalance callback learns (on the poll thread), taken by the next poll's caller; the
+/// partitions owned now (for commits); whether intake is paused; the FX version handed out.
+private final class Membership: Sendable {
+    private struct State {
+        var subscribed = false
+        var changes: [PartitionChange] = []
+        var owned: Set<Int> = []
+        var paused = false
+        var rateVersion = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// True the first time: the caller subscribes.
+    func subscribeOnce() -> Bool {
+        state.withLock { state in
+            defer { state.subscribed = true }
+            return !state.subscribed
+        }
+    }
+
+    func record(_ event: KafkaRebalanceEvent) {
+        state.withLock { state in
+            let partitions = event.partitions.map(\.partition)
+            if event.kind == .assigned {
+                state.owned.formUnion(partitions)
+                for topicPartition in event.partitions {
+                    state.changes.append(.assigned(partition: topicPartition.partition, warmupEnd: event.rewound[topicPartition]?.upperBound))
+                }
+            } else {
+                state.owned.subtract(partitions)
+                state.changes.append(.revoked(partitions: partitions))
+            }
+        }
+    }
+
+    func takeChanges() -> [PartitionChange] {
+        state.withLock { state in
+            defer { state.changes = [] }
+            return state.changes
+        }
+    }
+
+    /// `offsets` (partition → next offset) of the partitions owned now.
+    func owned(_ offsets: [Int: Int]) -> [Int: Int] {
+        let owned = state.withLock { $0.owned }
+        return offsets.filter { owned.contains($0.key) }
+    }
+
+    var isPaused: Bool {
+        get { state.withLock { $0.paused } }
+        set { state.withLock { $0.paused = newValue } }
+    }
+
+    /// `current` if it is newer than the last rate handed out.
+    func newRate(_ current: (rate: ExchangeRate, version: Int)?) -> ExchangeRate? {
+        guard let current else { return nil }
+        return state.withLock { state in
+            guard current.version != state.rateVersion else { return nil }
+            state.rateVersion = current.version
+            return current.rate
+        }
+    }
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds coinflux-bench in release mode and runs it with a local broker and InfluxDB up.
-# Prints every figure beside its baseline; the README's performance table comes from this output.
+# Prints every figure beside its baseline; the tables of docs/performance.md come from this output.
 # Arguments choose sections (codec exchanges core kafka influx collector processor), e.g. scripts/bench.sh processor
 set -euo pipefail
 cd "$(dirname "$0")/.."

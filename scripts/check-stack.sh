@@ -205,6 +205,7 @@ sys.exit(1 if unknown else 0)
 PY
 }
 run "metric names exist in MetricCatalogue.swift" check_metric_names
+run "docs: links, anchors and the README's commands" python3 scripts/check-docs.py
 
 echo
 if [ ${#failed[@]} -gt 0 ]; then

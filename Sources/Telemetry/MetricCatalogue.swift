@@ -1,6 +1,6 @@
 /// Every metric coinflux exports: the public contract that dashboards, alert rules and the
-/// README's metrics table are written against. A test renders the table from this list and
-/// compares it with the README, and another scrapes `/metrics` and compares the names.
+/// metrics table in `docs/metrics.md` are written against. A test renders the table from this list
+/// and compares it with `docs/metrics.md`, and another scrapes `/metrics` and compares the names.
 public enum MetricCatalogue {
     /// One metric family.
     public struct Definition: Sendable, Hashable {
@@ -154,7 +154,7 @@ public enum MetricCatalogue {
         "coinflux_market_premium_ratio", .gauge, labels: ["exchange", "base"],
         help: "Premium of a KRW venue over the reference venue for a watchlist base asset, as a fraction.", exportedBy: [.process])
 
-    /// Every definition, in the order of the README's table.
+    /// Every definition, in the order of the table in `docs/metrics.md`.
     public static let all: [Definition] = [
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,

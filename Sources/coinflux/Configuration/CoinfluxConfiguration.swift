@@ -5,7 +5,8 @@ import Foundation
 /// Everything `coinflux` can be configured with, typed and validated.
 ///
 /// Built by `CoinfluxConfiguration.load(…)` from a YAML file, `COINFLUX_…` environment variables
-/// and `--set` flags; see the configuration reference in the README, which lists the same keys.
+/// and `--set` flags; see the configuration reference in `docs/configuration.md`, which lists the
+/// same keys.
 struct CoinfluxConfiguration: Sendable {
     /// Kafka connection and topics.
     struct Kafka: Sendable {

@@ -3,14 +3,14 @@ import Testing
 
 @testable import Telemetry
 
-/// The README's metrics table is the documentation of the metric contract: it must list exactly
-/// the catalogue's metrics, with their types, labels and meanings.
-@Suite("README metrics table")
-struct ReadmeMetricsTableTests {
+/// The metrics table in `docs/metrics.md` is the documentation of the metric contract: it must
+/// list exactly the catalogue's metrics, with their types, labels and meanings.
+@Suite("docs/metrics.md metrics table")
+struct MetricsTableTests {
     static let begin = "<!-- metrics-table:begin -->"
     static let end = "<!-- metrics-table:end -->"
 
-    /// The table as the README must show it, rendered from the catalogue.
+    /// The table as `docs/metrics.md` must show it, rendered from the catalogue.
     static func expectedTable() -> String {
         var lines = ["| metric | type | labels | meaning | exported by |", "|---|---|---|---|---|"]
         for definition in MetricCatalogue.all {
@@ -21,16 +21,16 @@ struct ReadmeMetricsTableTests {
         return lines.joined(separator: "\n")
     }
 
-    @Test func readmeTableMatchesTheCatalogue() throws {
-        let readme = URL(fileURLWithPath: #filePath)
+    @Test func metricsTableMatchesTheCatalogue() throws {
+        let page = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("README.md")
-        let text = try String(contentsOf: readme, encoding: .utf8)
-        let start = try #require(text.range(of: Self.begin), "README lacks \(Self.begin)")
-        let stop = try #require(text.range(of: Self.end), "README lacks \(Self.end)")
+            .appendingPathComponent("docs").appendingPathComponent("metrics.md")
+        let text = try String(contentsOf: page, encoding: .utf8)
+        let start = try #require(text.range(of: Self.begin), "docs/metrics.md lacks \(Self.begin)")
+        let stop = try #require(text.range(of: Self.end), "docs/metrics.md lacks \(Self.end)")
         let table = text[start.upperBound..<stop.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
-        // To regenerate: COINFLUX_PRINT_METRICS_TABLE=1 swift test --filter ReadmeMetricsTable
+        // To regenerate: COINFLUX_PRINT_METRICS_TABLE=1 swift test --filter MetricsTableTests
         if ProcessInfo.processInfo.environment["COINFLUX_PRINT_METRICS_TABLE"] != nil { print(Self.expectedTable()) }
-        #expect(table == Self.expectedTable(), "README metrics table differs from MetricCatalogue")
+        #expect(table == Self.expectedTable(), "docs/metrics.md metrics table differs from MetricCatalogue")
     }
 }

@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(name: "CoinfluxCoreTests", dependencies: ["CoinfluxCore", "TestSupport"]),
         .testTarget(name: "ExchangesTests", dependencies: ["Exchanges", "CoinfluxCore"], exclude: ["Fixtures"]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "TelemetryTests", dependencies: ["CoinfluxCore", "Telemetry", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "TelemetryTests", dependencies: ["CoinfluxCore", "Telemetry", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ProcessorCoreTests", dependencies: ["CoinfluxCore", "ProcessorCore"]),
         .testTarget(
             name: "ProcessorTests",

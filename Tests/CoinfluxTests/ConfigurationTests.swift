@@ -235,4 +235,22 @@ struct ConfigurationTests {
         let withoutSecrets = try load("influxdb:\n  url: http://influx:8086\n")
         #expect(reloaded.effectiveSummary() == withoutSecrets.effectiveSummary())
     }
+
+    @Test("librdkafka properties from the environment: underscores stand for dots, one variable per property, over the file's")
+    func kafkaPropertiesFromTheEnvironment() throws {
+        let configuration = try load("kafka:\n  properties:\n    linger.ms: \"10\"\n    client.id: from-file\n",
+                                     environment: ["COINFLUX_KAFKA_PROPERTIES_GROUP_INSTANCE_ID": "processor-0",
+                                                   "COINFLUX_KAFKA_PROPERTIES_LINGER_MS": "20"])
+        #expect(configuration.kafka.properties == ["group.instance.id": "processor-0", "linger.ms": "20", "client.id": "from-file"])
+        let secret = try load(nil, environment: ["COINFLUX_KAFKA_PROPERTIES_SASL_PASSWORD": "hunter2"])
+        #expect(!secret.effectiveSummary().contains("hunter2"))
+    }
+
+    @Test("a configuration file that is a directory is an error naming it")
+    func directoryAsFile() {
+        let directory = FileManager.default.temporaryDirectory.path
+        #expect(throws: ConfigurationError(key: nil, origin: directory, reason: "is a directory, not a configuration file")) {
+            try CoinfluxConfiguration.load(file: directory, environment: [:], assignments: [])
+        }
+    }
 }

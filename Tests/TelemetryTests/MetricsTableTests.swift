@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Telemetry
@@ -7,9 +8,6 @@ import Testing
 /// list exactly the catalogue's metrics, with their types, labels and meanings.
 @Suite("docs/metrics.md metrics table")
 struct MetricsTableTests {
-    static let begin = "<!-- metrics-table:begin -->"
-    static let end = "<!-- metrics-table:end -->"
-
     /// The table as `docs/metrics.md` must show it, rendered from the catalogue.
     static func expectedTable() -> String {
         var lines = ["| metric | type | labels | meaning | exported by |", "|---|---|---|---|---|"]
@@ -22,13 +20,7 @@ struct MetricsTableTests {
     }
 
     @Test func metricsTableMatchesTheCatalogue() throws {
-        let page = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("docs").appendingPathComponent("metrics.md")
-        let text = try String(contentsOf: page, encoding: .utf8)
-        let start = try #require(text.range(of: Self.begin), "docs/metrics.md lacks \(Self.begin)")
-        let stop = try #require(text.range(of: Self.end), "docs/metrics.md lacks \(Self.end)")
-        let table = text[start.upperBound..<stop.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        let table = try DocsPage.markedSection("metrics-table", of: "metrics.md")
         // To regenerate: COINFLUX_PRINT_METRICS_TABLE=1 swift test --filter MetricsTableTests
         if ProcessInfo.processInfo.environment["COINFLUX_PRINT_METRICS_TABLE"] != nil { print(Self.expectedTable()) }
         #expect(table == Self.expectedTable(), "docs/metrics.md metrics table differs from MetricCatalogue")

@@ -83,10 +83,3 @@ enum ProcessBootstrap {
 private final class TopicsEnsured: Sendable {
     let value = Atomic<Bool>(false)
 }
-
-extension CoinfluxConfiguration.Kafka {
-    /// `brokers` split into the list librdkafka takes.
-    var bootstrapServers: [String] {
-        brokers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
-}

@@ -2,19 +2,20 @@ import Foundation
 import Yams
 
 /// Raw configuration values by dotted key (`kafka.brokers`), gathered from a YAML file and
-/// `--set key=value` flags, before they are typed and checked by `SettingsReader`.
+/// `--set key=value` flags, before they are typed and checked by `ConfigurationReader`.
 ///
 /// Precedence, lowest first: built-in defaults, the YAML file, environment variables
 /// (`COINFLUX_` + the key upper-cased with `.` → `_`), `--set` flags.
-struct Settings {
+struct RawSettings {
+    /// A raw value: one scalar, a list of scalars, or (for map keys) names to scalars.
+    enum Value: Equatable, Sendable {
+        case scalar(String)
+        case list([String])
+        case map([String: String])
+    }
+
     /// One raw value and where it came from (for error messages).
     struct Entry {
-        enum Value: Equatable {
-            case scalar(String)
-            case list([String])
-            case map([String: String])
-        }
-
         var value: Value
         var origin: String
     }
@@ -48,7 +49,7 @@ struct Settings {
         }
         let key = String(assignment[..<equals])
         let value = String(assignment[assignment.index(after: equals)...])
-        if let mapKey = Settings.mapKeys.first(where: { key.hasPrefix($0 + ".") }) {
+        if let mapKey = RawSettings.mapKeys.first(where: { key.hasPrefix($0 + ".") }) {
             let entryKey = String(key.dropFirst(mapKey.count + 1))
             var map: [String: String] = [:]
             if case .map(let existing) = entries[mapKey]?.value { map = existing }
@@ -69,7 +70,7 @@ struct Settings {
     private mutating func flatten(_ node: Node, path: String, origin: String) throws {
         switch node {
         case .mapping(let mapping):
-            if Settings.mapKeys.contains(path) {
+            if RawSettings.mapKeys.contains(path) {
                 var map: [String: String] = [:]
                 for (key, value) in mapping {
                     guard let name = key.string, let text = value.string else {

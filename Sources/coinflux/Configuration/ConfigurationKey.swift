@@ -1,0 +1,297 @@
+import CoinfluxCore
+import Foundation
+
+/// One configuration key: its dotted name, its default and meaning as `docs/configuration.md`
+/// shows them, and how its raw value becomes a typed one. Every key is declared once, in
+/// ``ConfigurationKeys``; that table drives reading and validation, `coinflux config` and the
+/// documentation table (a test keeps the docs equal to it).
+///
+/// A name with `<exchange>` stands for one key per exchange (``for(_:)``).
+struct ConfigurationKey<Value: Sendable>: Sendable {
+    let name: String
+    /// The default as the docs show it (`127.0.0.1:9092`, `60s`, "the exchange's budget").
+    let documentedDefault: String
+    /// What the key does, one line for the docs table.
+    let meaning: String
+    /// Never printed: `coinflux config` shows `<redacted>`.
+    let isSecret: Bool
+    /// The value when the key is not set; per exchange for `<exchange>` keys.
+    let defaultValue: @Sendable (Exchange?) -> Value
+    let kind: ValueKind<Value>
+
+    init(_ name: String, default defaultValue: Value, documented: String? = nil, _ kind: ValueKind<Value>, secret: Bool = false,
+         _ meaning: String) {
+        self.init(name, defaultFor: { _ in defaultValue }, documented: documented ?? kind.documented(defaultValue), kind,
+                  secret: secret, meaning)
+    }
+
+    init(_ name: String, defaultFor defaultValue: @escaping @Sendable (Exchange?) -> Value, documented: String, _ kind: ValueKind<Value>,
+         secret: Bool = false, _ meaning: String) {
+        self.name = name
+        self.documentedDefault = documented
+        self.meaning = meaning
+        self.isSecret = secret
+        self.defaultValue = defaultValue
+        self.kind = kind
+    }
+
+    /// The key of one exchange: `collector.<exchange>.symbols` → `collector.upbit.symbols`, with
+    /// that exchange's default.
+    func `for`(_ exchange: Exchange) -> ConfigurationKey<Value> {
+        let defaultValue = self.defaultValue
+        return ConfigurationKey(name.replacingOccurrences(of: "<exchange>", with: exchange.rawValue),
+                                defaultFor: { _ in defaultValue(exchange) }, documented: documentedDefault, kind,
+                                secret: isSecret, meaning)
+    }
+
+    /// The row this key adds to the documentation table.
+    var documentation: ConfigurationKeys.Row {
+        ConfigurationKeys.Row(name: name, documentedDefault: documentedDefault, meaning: meaning)
+    }
+}
+
+/// Why a raw value was refused; `reason` completes "invalid configuration: KEY (from ORIGIN): …".
+struct ReadFailure: Error {
+    var reason: String
+}
+
+/// How a raw value (a scalar, a list or a mapping, from YAML, the environment or a flag) becomes
+/// a typed value, and how a value is written back as YAML for `coinflux config`.
+struct ValueKind<Value: Sendable>: Sendable {
+    /// The value, or why the raw value is not acceptable.
+    let read: @Sendable (RawSettings.Value) -> Result<Value, ReadFailure>
+    /// The value as a YAML scalar or flow collection.
+    let yaml: @Sendable (Value) -> String
+
+    /// The default as the docs table shows it: its YAML text, unquoted; "empty" when there is none.
+    func documented(_ value: Value) -> String {
+        let text = yaml(value)
+        if text == "\"\"" || text == "[]" || text == "{}" { return "empty" }
+        return text.hasPrefix("\"") && text.hasSuffix("\"") ? String(text.dropFirst().dropLast()) : text
+    }
+
+    /// A kind over a single value (not a list or a mapping), with surrounding spaces trimmed.
+    static func scalar(_ parse: @escaping @Sendable (String) -> Result<Value, ReadFailure>, yaml: @escaping @Sendable (Value) -> String) -> ValueKind {
+        ValueKind(read: { raw in
+            guard case .scalar(let text) = raw else { return .failure(ReadFailure(reason: "must be a single value, not a list or a mapping")) }
+            return parse(text.trimmingCharacters(in: .whitespaces))
+        }, yaml: yaml)
+    }
+
+    /// This kind with a further check on the value; `check` returns the reason it is refused.
+    func checked(_ check: @escaping @Sendable (Value) -> String?) -> ValueKind {
+        let read = self.read
+        return ValueKind(read: { raw in
+            read(raw).flatMap { value in check(value).map { .failure(ReadFailure(reason: $0)) } ?? .success(value) }
+        }, yaml: yaml)
+    }
+}
+
+// MARK: The kinds of value
+
+extension ValueKind where Value == String {
+    /// Text that must not be empty.
+    static var text: ValueKind {
+        .scalar({ $0.isEmpty ? .failure(ReadFailure(reason: "must not be empty")) : .success($0) }, yaml: quoted)
+    }
+
+    /// `host:port` with a port in 0...65535.
+    static var hostPort: ValueKind {
+        text.checked { isHostPort($0) ? nil : "\"\($0)\" is not host:port with a port in 0...65535" }
+    }
+
+    static func isHostPort(_ text: String) -> Bool {
+        guard let colon = text.lastIndex(of: ":"), colon != text.startIndex,
+              let port = Int(text[text.index(after: colon)...]) else { return false }
+        return (0...65535).contains(port)
+    }
+}
+
+extension ValueKind where Value == String? {
+    /// Text that may be left empty (nil).
+    static var optionalText: ValueKind {
+        .scalar({ .success($0.isEmpty ? nil : $0) }, yaml: { quoted($0 ?? "") })
+    }
+}
+
+extension ValueKind where Value == Int {
+    /// An integer within `range`.
+    static func integer(in range: ClosedRange<Int>) -> ValueKind {
+        .scalar({ text in
+            guard let value = Int(text) else { return .failure(ReadFailure(reason: "\"\(text)\" is not an integer")) }
+            guard range.contains(value) else {
+                return .failure(ReadFailure(reason: "\(value) is outside \(range.lowerBound)...\(range.upperBound)"))
+            }
+            return .success(value)
+        }, yaml: { String($0) })
+    }
+}
+
+extension ValueKind where Value == Double {
+    /// A finite number within `(lower, upper]`.
+    static func number(above lower: Double, upTo upper: Double) -> ValueKind {
+        .scalar({ text in
+            guard let value = Double(text), value.isFinite else { return .failure(ReadFailure(reason: "\"\(text)\" is not a finite number")) }
+            guard value > lower, value <= upper else {
+                return .failure(ReadFailure(reason: "\(text) is outside (\(formatted(lower)), \(formatted(upper))]"))
+            }
+            return .success(value)
+        }, yaml: { formatted($0) })
+    }
+
+    /// `0.1`, `2.5`, `10`: the shortest text that reads back as the same number.
+    static func formatted(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+extension ValueKind where Value == Bool {
+    static var boolean: ValueKind {
+        .scalar({ text in
+            switch text.lowercased() {
+            case "true", "yes", "on", "1": .success(true)
+            case "false", "no", "off", "0": .success(false)
+            default: .failure(ReadFailure(reason: "\"\(text)\" is not a boolean (true/false)"))
+            }
+        }, yaml: { $0 ? "true" : "false" })
+    }
+}
+
+extension ValueKind where Value == Duration {
+    /// A duration written `500ms`, `10s`, `5m`, `1h`; zero allowed.
+    static var duration: ValueKind {
+        .scalar({ text in
+            guard let value = parseDuration(text) else {
+                return .failure(ReadFailure(reason: "\"\(text)\" is not a duration like 500ms, 10s, 5m or 1h"))
+            }
+            return .success(value)
+        }, yaml: durationText)
+    }
+
+    /// A duration longer than zero.
+    static var positiveDuration: ValueKind {
+        duration.checked { $0 > .zero ? nil : "must be longer than zero" }
+    }
+}
+
+extension ValueKind where Value == [Duration] {
+    /// A list of durations longer than zero.
+    static var positiveDurations: ValueKind {
+        ValueKind<[String]>.list.map(of: "a positive duration like 30s or 5m") { text in
+            parseDuration(text).flatMap { $0 > .zero ? $0 : nil }
+        } yaml: { durationText($0) }
+    }
+}
+
+extension ValueKind where Value == URL? {
+    /// A URL whose scheme is one of `schemes` and which names a host; empty means none.
+    static func url(schemes: Set<String>) -> ValueKind {
+        .scalar({ text in
+            if text.isEmpty { return .success(nil) }
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+                return .failure(ReadFailure(reason: "\"\(text)\" is not a URL with a scheme and a host"))
+            }
+            guard schemes.contains(scheme) else {
+                return .failure(ReadFailure(reason: "scheme \"\(scheme)\" is not one of \(schemes.sorted().joined(separator: ", "))"))
+            }
+            return .success(url)
+        }, yaml: { quoted($0?.absoluteString ?? "") })
+    }
+}
+
+extension ValueKind where Value: RawRepresentable & CaseIterable & Sendable, Value.RawValue == String {
+    /// One of a closed set of names (case-insensitive).
+    static var choice: ValueKind {
+        .scalar({ text in
+            guard let value = Value(rawValue: text.lowercased()) else {
+                return .failure(ReadFailure(reason: "\"\(text)\" is not one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))"))
+            }
+            return .success(value)
+        }, yaml: { $0.rawValue })
+    }
+}
+
+extension ValueKind where Value == [String] {
+    /// A list: a YAML sequence, or a comma-separated string (environment, flags).
+    static var list: ValueKind {
+        ValueKind(read: { raw in
+            switch raw {
+            case .list(let items): .success(items)
+            case .scalar(let text):
+                .success(text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            case .map: .failure(ReadFailure(reason: "must be a list, not a mapping"))
+            }
+        }, yaml: { "[" + $0.map(quoted).joined(separator: ", ") + "]" })
+    }
+
+    /// A list whose items each become an `Item`; `item` returns nil for one that does not, named
+    /// as not being `expected`.
+    func map<Item: Sendable>(of expected: String, _ item: @escaping @Sendable (String) -> Item?,
+                             yaml: @escaping @Sendable (Item) -> String) -> ValueKind<[Item]> {
+        let read = self.read
+        return ValueKind<[Item]>(read: { raw in
+            read(raw).flatMap { texts in
+                var items: [Item] = []
+                for text in texts {
+                    guard let value = item(text) else { return .failure(ReadFailure(reason: "\"\(text)\" is not \(expected)")) }
+                    items.append(value)
+                }
+                return .success(items)
+            }
+        }, yaml: { "[" + $0.map(yaml).joined(separator: ", ") + "]" })
+    }
+}
+
+extension ValueKind where Value == [Symbol] {
+    /// Normalized symbols (`BTC-USDT`), each once: a symbol listed twice (in any case) would be
+    /// subscribed twice and its events counted twice.
+    static var symbols: ValueKind {
+        ValueKind<[String]>.list.map(of: "a symbol of the form BASE-QUOTE (e.g. BTC-USDT)") { Symbol(normalized: $0) } yaml: { $0.description }
+            .checked { symbols in
+                var seen: Set<Symbol> = []
+                return symbols.first { !seen.insert($0).inserted }.map { "\($0) is listed more than once" }
+            }
+    }
+}
+
+extension ValueKind where Value == [String: String] {
+    /// A free-form mapping of names to plain values (librdkafka properties). Values of names
+    /// that say `password` or `secret` are written as `<redacted>`.
+    static var properties: ValueKind {
+        ValueKind(read: { raw in
+            guard case .map(let map) = raw else { return .failure(ReadFailure(reason: "must be a mapping of names to values")) }
+            return .success(map)
+        }, yaml: { map in
+            let entries = map.sorted { $0.key < $1.key }.map { name, value in
+                let secret = name.contains("password") || name.contains("secret")
+                return "\(quoted(name)): \(secret ? "<redacted>" : quoted(value))"
+            }
+            return "{" + entries.joined(separator: ", ") + "}"
+        })
+    }
+}
+
+/// `"text"` with `"` and `\` escaped: a YAML double-quoted scalar.
+private func quoted(_ text: String) -> String {
+    JSONText.quoted(text)
+}
+
+/// `500ms`, `10s`, `5m`, `1h`, or nil.
+func parseDuration(_ text: String) -> Duration? {
+    let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+    for unit in units where text.hasSuffix(unit.suffix) {
+        guard let number = Double(text.dropLast(unit.suffix.count)), number.isFinite, number >= 0 else { return nil }
+        return .milliseconds(Int64((number * unit.seconds * 1000).rounded()))
+    }
+    return nil
+}
+
+/// The shortest exact form: `200ms`, `10s`, `5m`, `1h`.
+func durationText(_ duration: Duration) -> String {
+    let (seconds, attoseconds) = duration.components
+    let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    for (size, suffix) in [(Int64(3_600_000), "h"), (60_000, "m"), (1_000, "s")] where milliseconds != 0 && milliseconds % size == 0 {
+        return "\(milliseconds / size)\(suffix)"
+    }
+    return "\(milliseconds)ms"
+}

@@ -182,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "InfluxWriterTests",
             dependencies: [
-                "InfluxWriter", "TestSupport",
+                "CoinfluxCore", "InfluxWriter", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -108,7 +108,7 @@ public final class ExchangeFeed: Service {
     // MARK: Connection loop
 
     private func maintainConnection() async {
-        var backoff = ReconnectBackoff(settings: settings.backoff)
+        var backoff = ExponentialBackoff(settings.backoff)
         await withTaskCancellationHandler {
             var next: ConnectionTasks.Connection?
             while !Task.isCancelled {
@@ -263,7 +263,7 @@ public final class ExchangeFeed: Service {
         let tick = min(Duration.seconds(1), settings.silenceTimeout / 4)
         // Replacements that fail are tried again with backoff while this connection keeps
         // working (Binance allows 15 minutes between the replacement and its 24 h cut).
-        var replacementBackoff = ReconnectBackoff(settings: settings.backoff)
+        var replacementBackoff = ExponentialBackoff(settings.backoff)
         var nextReplacement = lifetime.map { $0 > Int64.max - connectedAt ? Int64.max : connectedAt + $0 } ?? .max
         while true {
             try await Task.sleep(for: tick)

@@ -1,3 +1,4 @@
+import CoinfluxCore
 import Foundation
 
 /// Timing and limits of one exchange feed. Every value has a default suitable for the real exchanges.
@@ -5,7 +6,7 @@ public struct FeedSettings: Sendable {
     /// A socket that delivers no frame for this long is presumed dead and replaced. Default: 30 s.
     public var silenceTimeout: Duration
     /// Reconnect backoff. Default: full jitter from 500 ms, capped at 30 s.
-    public var backoff: ReconnectBackoff.Settings
+    public var backoff: ExponentialBackoff.Bounds
     /// A connection that stayed up this long resets the backoff. Default: 60 s.
     public var healthyAfter: Duration
     /// Start polling the REST ticker once the socket has been down this long. Default: 10 s.
@@ -31,7 +32,7 @@ public struct FeedSettings: Sendable {
 
     public init(
         silenceTimeout: Duration = .seconds(30),
-        backoff: ReconnectBackoff.Settings = .init(),
+        backoff: ExponentialBackoff.Bounds = .init(),
         healthyAfter: Duration = .seconds(60),
         restFallbackAfter: Duration = .seconds(10),
         restPollInterval: Duration = .seconds(2),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CoinfluxCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -39,8 +40,8 @@ public final class InfluxWriter: Service {
         var clientConfiguration = HTTPClient.Configuration(
             redirectConfiguration: .disallow,
             timeout: .init(
-                connect: .nanoseconds(Int64(configuration.timeouts.connect.seconds * 1e9)),
-                read: .nanoseconds(Int64(configuration.timeouts.request.seconds * 1e9))
+                connect: .nanoseconds(configuration.timeouts.connect.saturatingNanoseconds),
+                read: .nanoseconds(configuration.timeouts.request.saturatingNanoseconds)
             ),
             connectionPool: .init(
                 idleTimeout: .seconds(60),
@@ -60,7 +61,7 @@ public final class InfluxWriter: Service {
             client: client,
             endpoint: endpoint,
             gzipLevel: configuration.gzip ? configuration.gzipLevel : nil,
-            timeout: .nanoseconds(Int64(configuration.timeouts.request.seconds * 1e9))
+            timeout: .nanoseconds(configuration.timeouts.request.saturatingNanoseconds)
         )
         self.transport = transport
         self.delivery = Delivery(

@@ -81,7 +81,8 @@ public struct RetryPolicy: Sendable {
         now: Double,
         _ generator: inout some RandomNumberGenerator
     ) -> Duration {
-        let delay = Backoff.delay(failures: failures, retry: retry, using: &generator)
+        let delay = ExponentialBackoff.delay(attempt: failures - 1, initial: retry.initialBackoff, maximum: retry.maxBackoff,
+                                             jitter: retry.jitter, using: &generator)
         guard let requested = retryAfter.flatMap({ RetryAfter.delay($0, now: now) }) else { return delay }
         return min(max(delay, requested), retry.maxBackoff)
     }

@@ -1,3 +1,4 @@
+import CoinfluxCore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -14,7 +15,7 @@ struct ShutdownDeadline: Service {
         guard (try? await gracefulShutdown()) != nil else { return }  // cancelled: the group is ending anyway
         let (deadline, logger) = (deadline, logger)
         let thread = Thread {
-            Thread.sleep(forTimeInterval: Double(deadline.components.seconds) + Double(deadline.components.attoseconds) * 1e-18)
+            Thread.sleep(forTimeInterval: deadline.inSeconds)
             logger.critical("shutdown did not finish within its deadline; exiting", metadata: ["deadline": "\(deadline)"])
             _exit(1)
         }

@@ -14,3 +14,11 @@ extension Duration {
         wholeNanoseconds ?? (self < .zero ? .min : .max)
     }
 }
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    public var inSeconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,11 +1,19 @@
+import CoinfluxCore
 import Testing
 import TestSupport
 
 @testable import InfluxWriter
 
-@Suite("Backoff")
-struct BackoffTests {
+@Suite("Retry delays")
+struct RetryDelayTests {
     static let retry = InfluxWriterConfiguration.Retry(initialBackoff: .milliseconds(100), maxBackoff: .seconds(10), jitter: 1)
+
+    /// The delay the retry policy waits after `failures` consecutive timeouts.
+    static func delay(failures: Int, retry: InfluxWriterConfiguration.Retry, using generator: inout some RandomNumberGenerator) -> Duration {
+        guard case .retry(let delay, _) = RetryPolicy(retry: retry).action(after: .timeout, lineCount: 1, failures: failures, now: 0, using: &generator)
+        else { return .seconds(-1) }
+        return delay
+    }
 
     @Test("delays stay within [0, min(cap, initial·2^(n−1))] for every failure count")
     func bounded() {
@@ -13,7 +21,7 @@ struct BackoffTests {
         for failures in 1...200 {
             let bound = min(10.0, 0.1 * Double(sign: .plus, exponent: min(failures - 1, 62), significand: 1))
             for _ in 0..<50 {
-                let delay = Backoff.delay(failures: failures, retry: Self.retry, using: &generator).seconds
+                let delay = Self.delay(failures: failures, retry: Self.retry, using: &generator).inSeconds
                 #expect(delay >= 0 && delay <= bound + 1e-9)
             }
         }
@@ -22,7 +30,7 @@ struct BackoffTests {
     @Test("full jitter spreads delays over the whole range")
     func jittered() {
         var generator = SeededGenerator(seed: 11)
-        let delays = (0..<1000).map { _ in Backoff.delay(failures: 30, retry: Self.retry, using: &generator).seconds }
+        let delays = (0..<1000).map { _ in Self.delay(failures: 30, retry: Self.retry, using: &generator).inSeconds }
         #expect(Set(delays).count > 990)
         #expect(delays.min()! < 0.5)
         #expect(delays.max()! > 9.5)
@@ -36,13 +44,13 @@ struct BackoffTests {
         var half = Self.retry
         half.jitter = 0.5
         for _ in 0..<500 {
-            let delay = Backoff.delay(failures: 4, retry: half, using: &generator).seconds
+            let delay = Self.delay(failures: 4, retry: half, using: &generator).inSeconds
             #expect(delay >= 0.4 - 1e-9 && delay <= 0.8 + 1e-9)
         }
         var none = Self.retry
         none.jitter = 0
-        #expect(Backoff.delay(failures: 1, retry: none, using: &generator) == .milliseconds(100))
-        #expect(Backoff.delay(failures: 3, retry: none, using: &generator) == .milliseconds(400))
-        #expect(Backoff.delay(failures: 1000, retry: none, using: &generator) == .seconds(10))
+        #expect(Self.delay(failures: 1, retry: none, using: &generator) == .milliseconds(100))
+        #expect(Self.delay(failures: 3, retry: none, using: &generator) == .milliseconds(400))
+        #expect(Self.delay(failures: 1000, retry: none, using: &generator) == .seconds(10))
     }
 }

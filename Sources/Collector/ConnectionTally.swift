@@ -1,5 +1,4 @@
 import CoinfluxCore
-import Prometheus
 import Synchronization
 import Telemetry
 

@@ -1,6 +1,5 @@
 import CoinfluxCore
 import Exchanges
-import Prometheus
 import Telemetry
 
 /// The counters and latency histogram of one exchange, created once when a feed starts. Every feed
@@ -18,7 +17,7 @@ struct FeedMetrics: Sendable {
     let exchangeErrors: Counter
     let connectSucceeded: Counter
     let connectFailed: Counter
-    let eventLatency: ValueHistogram
+    let eventLatency: Histogram
     let restPollOK: Counter
     let restPollError: Counter
     let restPollLimited: Counter

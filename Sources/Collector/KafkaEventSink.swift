@@ -1,7 +1,6 @@
 import CoinfluxCore
 import Kafka
 import Logging
-import Prometheus
 import Telemetry
 
 /// Produces events to Kafka: every event to the ticks topic keyed by base asset, and the

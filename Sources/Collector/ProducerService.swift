@@ -1,6 +1,5 @@
 import Kafka
 import Logging
-import Prometheus
 import ServiceLifecycle
 import Synchronization
 import Telemetry

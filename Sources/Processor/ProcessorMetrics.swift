@@ -1,14 +1,13 @@
 import CoinfluxCore
 import InfluxWriter
 import ProcessorCore
-import Prometheus
 import Synchronization
 import Telemetry
 
 /// The processor's metrics, created once; also the InfluxDB writer's metric hooks.
 public final class ProcessorMetrics: InfluxWriterMetrics {
     let metrics: Metrics
-    let batchMessages: ValueHistogram
+    let batchMessages: Histogram
     let uncommitted: Gauge
     let commitsOK: Counter
     let commitsFailed: Counter
@@ -19,8 +18,8 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     private let deadLetteredRejected: Counter
     private let points: [Counter]  // ticker, trade, premium, candle_1m
     private let rejectedEvents: [Counter]  // invalid_price, out_of_order, late_trade, unencodable
-    private let eventLag: [Exchange: ValueHistogram]
-    private let requestDuration: ValueHistogram
+    private let eventLag: [Exchange: Histogram]
+    private let requestDuration: Histogram
     private let pointsWritten: Counter
     private let pointsRejected: Counter
     private let influxUp: Gauge
@@ -49,7 +48,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         rejectedEvents = ["invalid_price", "out_of_order", "late_trade", "unencodable"].map {
             metrics.counter(MetricCatalogue.processorRejectedEvents, $0)
         }
-        var eventLag: [Exchange: ValueHistogram] = [:]
+        var eventLag: [Exchange: Histogram] = [:]
         for exchange in Exchange.allCases {
             eventLag[exchange] = metrics.histogram(MetricCatalogue.processorEventLag, exchange.rawValue)
         }

@@ -2,13 +2,14 @@ import Prometheus
 import Synchronization
 
 /// The process's metrics: a Prometheus registry whose families come only from `MetricCatalogue`,
-/// so every exported name, label set and help text is the documented one.
+/// so every exported name, label set and help text is the documented one. Its users see only
+/// ``Counter``, ``Gauge`` and ``Histogram``; the exposition format is this module's business.
 ///
 /// Metric objects are created once (names and labels rendered then) and kept by their users;
 /// the hot path only bumps them.
 public final class Metrics: Sendable {
-    /// The underlying registry, rendered by the `/metrics` endpoint.
-    public let registry: PrometheusCollectorRegistry
+    /// The underlying registry, rendered by ``render(into:)``.
+    private let registry = PrometheusCollectorRegistry()
 
     /// Buckets for latency histograms, in seconds.
     public static let latencyBuckets: [Double] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
@@ -16,9 +17,7 @@ public final class Metrics: Sendable {
     /// Run before each rendering; see ``updateBeforeRendering(_:)``.
     private let updates = Mutex<[@Sendable () -> Void]>([])
 
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
-        self.registry = registry
-    }
+    public init() {}
 
     /// Runs `update` before every rendering of the metrics, for a gauge whose value is cheaper to
     /// work out when it is read than to keep current on a hot path (e.g. the oldest of several
@@ -35,7 +34,7 @@ public final class Metrics: Sendable {
 
     /// The counter of `definition` with these label values, in the definition's label order.
     public func counter(_ definition: MetricCatalogue.Definition, labels values: [String]) -> Counter {
-        registry.makeCounter(descriptor: descriptor(definition), labels: labels(definition, values))
+        Counter(base: registry.makeCounter(descriptor: descriptor(definition), labels: labels(definition, values)))
     }
 
     /// The gauge of `definition` with these label values, in the definition's label order.
@@ -45,12 +44,12 @@ public final class Metrics: Sendable {
 
     /// The gauge of `definition` with these label values, in the definition's label order.
     public func gauge(_ definition: MetricCatalogue.Definition, labels values: [String]) -> Gauge {
-        registry.makeGauge(descriptor: descriptor(definition), labels: labels(definition, values))
+        Gauge(base: registry.makeGauge(descriptor: descriptor(definition), labels: labels(definition, values)))
     }
 
     /// The histogram of `definition` with these label values; values are recorded in the metric's base unit.
-    public func histogram(_ definition: MetricCatalogue.Definition, _ values: String..., buckets: [Double] = Metrics.latencyBuckets) -> ValueHistogram {
-        registry.makeValueHistogram(descriptor: descriptor(definition), labels: labels(definition, values), buckets: buckets)
+    public func histogram(_ definition: MetricCatalogue.Definition, _ values: String..., buckets: [Double] = Metrics.latencyBuckets) -> Histogram {
+        Histogram(base: registry.makeValueHistogram(descriptor: descriptor(definition), labels: labels(definition, values), buckets: buckets))
     }
 
     /// The Prometheus text exposition of every metric, after the updates registered with

@@ -4,7 +4,7 @@ import Telemetry
 
 /// The WebSocket connections one exchange's symbols are split over, reported as one exchange.
 ///
-/// Each connection's `ExchangeFeed` reports to its ``Slot``; the tally turns those reports into the
+/// Each connection's `FeedConnection` reports to its ``Slot``; the tally turns those reports into the
 /// exchange-wide gauges, so a partly connected exchange never looks healthy:
 /// - `coinflux_feed_connected` is 1 only while every connection is connected and subscribed;
 /// - `coinflux_feed_last_message_timestamp_seconds` is the last message of the connection that has

@@ -3,388 +3,53 @@ import CoinfluxCore
 import Exchanges
 import Foundation
 import Logging
-import NIOCore
-import ServiceLifecycle
-import Synchronization
 import Telemetry
-import WSClient
 
-/// One WebSocket connection of an exchange's live feed: keeps it subscribed to its symbols, parses
-/// every frame into events for the sink, and falls back to polling the REST ticker of its symbols
-/// while the socket is down. An exchange whose symbols exceed one connection's stream limit runs
-/// one feed per connection (`ExchangeFeedGroup`); they report to the exchange's `ConnectionTally`.
+/// One exchange's feed over as many WebSocket connections as its per-connection stream limit
+/// requires (Binance: 1 024 streams, so 512 symbols, per connection).
 ///
-/// - Connection: TLS with certificate verification for `wss://`, plain for `ws://` (loopback).
-/// - Keepalive: the exchange's own protocol (server pings answered, client pings or text
-///   `PING`s sent on time), from the adapter's `ConnectionPolicy`.
-/// - Dead sockets: no frame for `silenceTimeout` → replaced. Before the exchange's lifetime
-///   limit a connection is replaced make-before-break (``ConnectionHandover``): the successor
-///   opens first, the old one closes once the successor receives, repeated trades are dropped.
-/// - Reconnect: capped exponential backoff with full jitter, reset after a healthy period;
-///   subscriptions are sent again on every connection.
-public final class ExchangeFeed: Service {
-    public let adapter: any ExchangeAdapter
-    public let webSocketURL: URL
-    public let restURL: URL
-    public let symbols: [Symbol]
-    let settings: FeedSettings
-    let sink: any MarketEventSink
-    let metrics: FeedMetrics
-    /// This feed's connection among the exchange's.
-    let connection: ConnectionTally.Slot
-    /// Spaces the REST fallback's requests, shared with the exchange's other connections.
-    let restPacer: RequestPacer
-    let logger: Logger
-    let httpClient: HTTPClient
-    private let problems: RateLimitedLog
-    /// Monotonic time of the last frame received; 0 before the first.
-    private let lastFrameAt = Atomic<Int64>(0)
-    /// Monotonic time the current connection was subscribed; 0 while down.
-    private let connectedSince = Atomic<Int64>(0)
-    /// Monotonic time the socket went down (or the feed started); 0 while connected.
-    private let downSince = Atomic<Int64>(0)
-    /// The current connection and, while it is being replaced, its successor.
-    private let connectionTasks = ConnectionTasks()
-    /// The connection lifetime in force: the settings' override or the exchange's own.
-    private let maximumConnectionAge: Duration?
-    /// For an exchange with a connection lifetime (replaced make-before-break): drops the trades
-    /// both connections deliver while they overlap.
-    private let tradeFilter: Mutex<TradeIDFilter>?
+/// The symbols are split into connection groups in order (`ConnectionPolicy.connectionGroups`),
+/// and each group gets its own ``FeedConnection``: its own socket, reconnect backoff, silence
+/// detection and REST fallback for its symbols. The connections share the exchange's counters, a
+/// ``ConnectionTally``, which reports the exchange as a whole (connected gauge, freshness, `/readyz`),
+/// and a ``RequestPacer`` that keeps their REST polls together within the exchange's budget.
+public struct ExchangeFeed: Sendable {
+    /// One per connection, in symbol order; none without symbols.
+    public let connections: [FeedConnection]
+    /// The state the connections report together.
+    public let status: ConnectionTally
 
     /// - Parameters:
-    ///   - adapter: the exchange's protocol.
+    ///   - adapter: the exchange's protocol; its `ConnectionPolicy` gives the stream limit.
     ///   - webSocketURL: override of the adapter's WebSocket URL (e.g. the simulator), or nil.
     ///   - restURL: override of the adapter's REST base URL, or nil.
-    ///   - symbols: normalized symbols to subscribe to, within one connection's stream limit.
-    ///   - sink: receives the parsed events.
+    ///   - symbols: normalized symbols to subscribe to.
+    ///   - streamsPerConnection: a lower stream limit per connection than the exchange's own
+    ///     (configuration), or nil for the exchange's.
+    ///   - settings: timing and limits of every connection.
+    ///   - sink: receives the parsed events of every connection.
     ///   - metrics: the process's metrics registry.
-    ///   - connection: this feed's connection among the exchange's, for the exchange-wide gauges.
-    ///   - restPacer: the exchange's REST budget, shared by its connections.
+    ///   - httpClient: the client of the REST fallback.
+    ///   - logger: the feeds log with `exchange` and `connection` (`2/3`) metadata.
     public init(
         adapter: any ExchangeAdapter,
         webSocketURL: URL? = nil,
         restURL: URL? = nil,
         symbols: [Symbol],
+        streamsPerConnection: Int? = nil,
         settings: FeedSettings = .init(),
         sink: any MarketEventSink,
         metrics: Metrics,
-        connection: ConnectionTally.Slot,
-        restPacer: RequestPacer,
         httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
-        self.adapter = adapter
-        self.webSocketURL = webSocketURL ?? adapter.defaultWebSocketURL
-        self.restURL = restURL ?? adapter.defaultRESTURL
-        self.symbols = symbols
-        self.settings = settings
-        self.sink = sink
-        self.metrics = FeedMetrics(metrics: metrics, exchange: adapter.exchange)
-        self.connection = connection
-        self.restPacer = restPacer
-        let maximumConnectionAge = settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge
-        self.maximumConnectionAge = maximumConnectionAge
-        self.tradeFilter = maximumConnectionAge == nil ? nil : Mutex(TradeIDFilter())
-        self.httpClient = httpClient
-        var logger = logger
-        logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
-        logger[metadataKey: "connection"] = "\(connection)"
-        self.logger = logger
-        self.problems = RateLimitedLog(logger: logger)
-    }
-
-    public func run() async throws {
-        downSince.store(monotonicNanoseconds(), ordering: .relaxed)
-        await cancelWhenGracefulShutdown {
-            await withDiscardingTaskGroup { group in
-                group.addTask { await self.pollRESTWhileDown() }
-                await self.maintainConnection()
-                group.cancelAll()
-            }
+        let groups = adapter.connectionPolicy.connectionGroups(for: symbols, streamsPerConnection: streamsPerConnection)
+        let status = ConnectionTally(exchange: adapter.exchange, connections: groups.count, metrics: metrics)
+        self.status = status
+        let pacer = RequestPacer(requestsPerSecond: settings.restRequestsPerSecond ?? adapter.restRequestsPerSecond)
+        self.connections = zip(groups, status.slots).map { symbols, slot in
+            FeedConnection(adapter: adapter, webSocketURL: webSocketURL, restURL: restURL, symbols: symbols, settings: settings,
+                         sink: sink, metrics: metrics, connection: slot, restPacer: pacer, httpClient: httpClient, logger: logger)
         }
-        markDown()
-    }
-
-    // MARK: Connection loop
-
-    private func maintainConnection() async {
-        var backoff = ExponentialBackoff(settings.backoff)
-        await withTaskCancellationHandler {
-            var next: ConnectionTasks.Connection?
-            while !Task.isCancelled {
-                let running = next ?? connectionTasks.startCurrent { Task { await self.connectOnce(handover: nil) } }
-                next = nil
-                let disconnect = await running.value
-                if let successor = connectionTasks.promoteSuccessor() {
-                    // Replaced before the exchange's lifetime limit: the successor is already
-                    // connected (or, if it failed, ends at once and this loop reconnects).
-                    metrics.countReconnect(disconnect.reason)
-                    logger.info("connection replaced by one opened before it closed", metadata: ["detail": "\(disconnect.detail)"])
-                    next = successor
-                    continue
-                }
-                let upFor = connectedSince.load(ordering: .relaxed)
-                markDown()
-                if Task.isCancelled { break }
-                if upFor != 0, monotonicNanoseconds() - upFor >= settings.healthyAfter.saturatingNanoseconds {
-                    backoff.reset()
-                }
-                metrics.countReconnect(disconnect.reason)
-                let delay = backoff.nextDelay()
-                logger.warning("websocket down, reconnecting", metadata: [
-                    "reason": "\(disconnect.reason.rawValue)", "detail": "\(disconnect.detail)",
-                    "attempt": "\(backoff.attempt)", "delay_ms": "\(delay.saturatingNanoseconds / 1_000_000)",
-                ])
-                try? await Task.sleep(for: delay)
-            }
-            // A successor still being set up when the feed stops.
-            if let successor = connectionTasks.promoteSuccessor() { _ = await successor.value }
-        } onCancel: {
-            connectionTasks.cancelAll()
-        }
-    }
-
-    /// Connects, subscribes and reads until the connection ends; returns why it ended.
-    /// - Parameter handover: set when this connection replaces one that reached its lifetime;
-    ///   told when this one receives, or that it failed.
-    private func connectOnce(handover: ConnectionHandover?) async -> FeedDisconnect {
-        defer { handover?.settle(.failed) }  // no effect once it reported ready
-        var url = webSocketURL.absoluteString
-        if let path = adapter.webSocketPath(for: symbols) { url += path }
-        let policy = adapter.connectionPolicy
-        let configuration = WebSocketClientConfiguration(
-            maxFrameSize: settings.maximumMessageSize,
-            closeTimeout: settings.closeTimeout,
-            autoPing: policy.sendsWebSocketPings ? .enabled(timePeriod: pingInterval) : .disabled
-        )
-        let client = WebSocketClient(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
-            try await self.session(inbound: inbound, outbound: outbound, handover: handover)
-        }
-        do {
-            let close = try await client.run()
-            if connectedSince.load(ordering: .relaxed) == 0 { metrics.connectFailed.increment() }
-            return FeedDisconnect(.closed, close.map { "close code \($0.closeCode), \($0.reason ?? "")" } ?? "stream ended")
-        } catch let disconnect as FeedDisconnect {
-            return disconnect
-        } catch {
-            if connectedSince.load(ordering: .relaxed) == 0 { metrics.connectFailed.increment() }
-            return FeedDisconnect(.error, "\(error)")
-        }
-    }
-
-    /// One connected session: subscribe, then receive, keep alive and watch for silence until one
-    /// of them ends it. A successor tells its `handover` at its first frame.
-    private func session(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, handover: ConnectionHandover?) async throws {
-        for frame in adapter.subscriptionFrames(for: symbols) {
-            try await send(frame, outbound)
-        }
-        let now = monotonicNanoseconds()
-        lastFrameAt.store(now, ordering: .relaxed)
-        connectedSince.store(now, ordering: .relaxed)
-        downSince.store(0, ordering: .relaxed)
-        metrics.connectSucceeded.increment()
-        connection.markConnected()
-        logger.info("websocket connected and subscribed", metadata: ["symbols": "\(symbols.count)"])
-
-        let onFirstFrame: (@Sendable () -> Void)? = if let handover { { handover.settle(.ready) } } else { nil }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.receive(inbound, onFirstFrame: onFirstFrame) }
-            group.addTask { try await self.watchForSilence(connectedAt: now) }
-            if let ping = adapter.connectionPolicy.clientPing {
-                group.addTask { try await self.keepAlive(with: ping, outbound) }
-            }
-            // The first child to finish ends the session: the server closed (receive returns),
-            // or the socket went silent / was replaced at its lifetime (watchdog throws).
-            try await group.next()
-            group.cancelAll()
-        }
-    }
-
-    private func receive(_ inbound: WebSocketInboundStream, onFirstFrame: (@Sendable () -> Void)?) async throws {
-        var events: [MarketEvent] = []
-        events.reserveCapacity(64)
-        var fragments: ByteBuffer?
-        var onFirstFrame = onFirstFrame
-        for try await frame in inbound {
-            lastFrameAt.store(monotonicNanoseconds(), ordering: .relaxed)
-            if let first = onFirstFrame {
-                first()
-                onFirstFrame = nil
-            }
-            switch frame.opcode {
-            case .text, .binary:
-                if frame.fin {
-                    handle(frame.data, into: &events)
-                } else {
-                    fragments = frame.data
-                }
-            case .continuation:
-                guard var message = fragments else { continue }
-                var data = frame.data
-                message.writeBuffer(&data)
-                if frame.fin {
-                    fragments = nil
-                    handle(message, into: &events)
-                } else {
-                    fragments = message
-                }
-            }
-        }
-    }
-
-    /// Parses one complete message and hands its events to the sink.
-    private func handle(_ message: ByteBuffer, into events: inout [MarketEvent]) {
-        let receivedAt = wallClockNanoseconds()
-        connection.recordMessage(at: Double(receivedAt) / 1e9)
-        events.removeAll(keepingCapacity: true)
-        do {
-            let kind = try message.withUnsafeReadableBytes { bytes in
-                try adapter.parse(frame: bytes, receivedAt: receivedAt, into: &events)
-            }
-            metrics.countFrame(kind)
-            if case .exchangeError(let text) = kind {
-                problems.warning("exchange sent an error frame", metadata: ["message": "\(text)"])
-            }
-        } catch {
-            metrics.parseErrors.increment()
-            let excerpt = message.withUnsafeReadableBytes { RateLimitedLog.excerpt($0) }
-            problems.warning("skipped a frame that does not parse", metadata: ["error": "\(error)", "frame": "\(excerpt)"])
-            return
-        }
-        tradeFilter?.withLock { $0.admit(&events) }
-        guard !events.isEmpty else { return }
-        metrics.countEvents(events)
-        sink.publish(events)
-    }
-
-    private func watchForSilence(connectedAt: Int64) async throws {
-        let silence = settings.silenceTimeout.saturatingNanoseconds
-        let lifetime = maximumConnectionAge?.saturatingNanoseconds
-        let tick = min(Duration.seconds(1), settings.silenceTimeout / 4)
-        // Replacements that fail are tried again with backoff while this connection keeps
-        // working (Binance allows 15 minutes between the replacement and its 24 h cut).
-        var replacementBackoff = ExponentialBackoff(settings.backoff)
-        var nextReplacement = lifetime.map { $0 > Int64.max - connectedAt ? Int64.max : connectedAt + $0 } ?? .max
-        while true {
-            try await Task.sleep(for: tick)
-            let now = monotonicNanoseconds()
-            if now - lastFrameAt.load(ordering: .relaxed) > silence {
-                throw FeedDisconnect(.silent, "no frame for \(settings.silenceTimeout)")
-            }
-            if now > nextReplacement {
-                if let replaced = await replace(after: maximumConnectionAge ?? .zero) { throw replaced }
-                nextReplacement = monotonicNanoseconds() + replacementBackoff.nextDelay().saturatingNanoseconds
-            }
-        }
-    }
-
-    /// Opens this connection's successor and waits until it receives. Returns the reason this
-    /// connection then ends with, or nil when the successor failed and this one goes on.
-    private func replace(after age: Duration) async -> FeedDisconnect? {
-        let handover = ConnectionHandover()
-        let started = connectionTasks.startSuccessor { Task { await self.connectOnce(handover: handover) } }
-        guard started else { return FeedDisconnect(.lifetime, "connection older than \(age)") }
-        logger.info("opening a replacement before the exchange's lifetime limit", metadata: ["age": "\(age)"])
-        switch await handover.outcome() {
-        case .ready:
-            return FeedDisconnect(.lifetime, "older than \(age), replaced by a connection opened before it closed")
-        case .failed where Task.isCancelled:
-            return FeedDisconnect(.lifetime, "older than \(age), ended while its replacement was being opened")
-        case .failed:
-            connectionTasks.discardSuccessor()
-            metrics.connectFailed.increment()
-            logger.warning("replacement connection failed; keeping this one and trying again", metadata: ["age": "\(age)"])
-            return nil
-        }
-    }
-
-    /// The keepalive interval in force: the settings' override or the exchange's own.
-    private var pingInterval: Duration { settings.pingInterval ?? adapter.connectionPolicy.pingInterval }
-
-    private func keepAlive(with ping: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {
-        while true {
-            try await Task.sleep(for: pingInterval)
-            try await send(ping, outbound)
-        }
-    }
-
-    private func send(_ frame: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {
-        switch frame {
-        case .text(let text): try await outbound.write(.text(text))
-        case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
-        }
-    }
-
-    private func markDown() {
-        if connectedSince.exchange(0, ordering: .relaxed) != 0 || downSince.load(ordering: .relaxed) == 0 {
-            downSince.store(monotonicNanoseconds(), ordering: .relaxed)
-        }
-        connection.markDown()
-    }
-
-    // MARK: REST fallback
-
-    /// While the socket has been down longer than `restFallbackAfter`, polls the REST ticker of
-    /// every symbol, each request in a slot of the exchange's REST budget.
-    private func pollRESTWhileDown() async {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: settings.restPollInterval)
-            } catch {
-                return
-            }
-            let down = downSince.load(ordering: .relaxed)
-            guard down != 0, monotonicNanoseconds() - down >= settings.restFallbackAfter.saturatingNanoseconds else { continue }
-            for path in adapter.restTickerPaths(for: symbols) {
-                do {
-                    try await restPacer.wait()
-                } catch {
-                    return
-                }
-                // The socket may have come back while this poll waited for its slots.
-                guard downSince.load(ordering: .relaxed) != 0 else { break }
-                await pollREST(path)
-            }
-        }
-    }
-
-    private func pollREST(_ path: String) async {
-        let url = restURL.absoluteString + path
-        do {
-            let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
-            let body = try await response.body.collect(upTo: settings.maximumMessageSize)
-            if response.status == .tooManyRequests || response.status.code == 418 {
-                holdREST(response)
-                return
-            }
-            guard response.status == .ok else {
-                throw FrameError("HTTP \(response.status.code)")
-            }
-            let receivedAt = wallClockNanoseconds()
-            var events: [MarketEvent] = []
-            try body.withUnsafeReadableBytes { bytes in
-                try adapter.parseRESTTicker(path: path, body: bytes, receivedAt: receivedAt, into: &events)
-            }
-            metrics.restPollOK.increment()
-            connection.recordMessage(at: Double(receivedAt) / 1e9)
-            metrics.countEvents(events)
-            if !events.isEmpty { sink.publish(events) }
-        } catch {
-            metrics.restPollError.increment()
-            problems.warning("REST fallback poll failed", metadata: ["url": "\(url)", "error": "\(error)"])
-        }
-    }
-
-    /// After "too many requests" (429) or a ban (418, Binance): every connection of the exchange
-    /// sends no REST request until the time the exchange asked for (`Retry-After`, at most an
-    /// hour), or for `restRateLimitPause` when it gave none. Going on would turn a 429 into a ban.
-    private func holdREST(_ response: HTTPClientResponse) {
-        let requested = response.headers.first(name: "retry-after").flatMap { RetryAfter.delay($0, now: Date().timeIntervalSince1970) }
-        let pause = min(requested ?? settings.restRateLimitPause, .seconds(3_600))
-        restPacer.hold(until: .now + pause)
-        metrics.restPollLimited.increment()
-        problems.warning("REST fallback rate-limited by the exchange; pausing its REST polls", metadata: [
-            "status": "\(response.status.code)", "pause_ms": "\(pause.saturatingNanoseconds / 1_000_000)",
-        ])
     }
 }

@@ -7,215 +7,123 @@ import Simulator
 import Telemetry
 import Testing
 
-/// The feed service against the exchange simulator over real sockets on loopback.
-@Suite("Exchange feeds against the simulator", .timeLimit(.minutes(2)))
+/// An exchange split over several connections, against a simulator that holds each Binance
+/// connection to the same lowered stream limit.
+@Suite("Exchange feed groups against the simulator", .timeLimit(.minutes(2)))
 struct ExchangeFeedTests {
-    let logger = Logger(label: "test.feed")
+    let logger = Logger(label: "test.feed-group")
+    /// Two streams each: with four streams per connection, three connections (2 + 2 + 1 symbols).
+    let symbols = ["BTC", "ETH", "SOL", "XRP", "ADA"].map { Symbol(base: $0, quote: "USDT") }
 
-    /// The exchange's feeds for the test symbols: one connection, as they are few.
-    func makeFeeds(_ exchange: Exchange, port: Int, settings: FeedSettings, sink: RecordingSink, metrics: Metrics) -> [ExchangeFeed] {
-        let urls = simulatorURLs(exchange, port: port)
-        return ExchangeFeedGroup(adapter: ExchangeRegistry.adapter(for: exchange), webSocketURL: urls.webSocket, restURL: urls.rest,
-                                 symbols: testSymbols(exchange), settings: settings, sink: sink, metrics: metrics, logger: logger).feeds
-    }
-
-    @Test func everyFeedSubscribesAndStaysConnectedPastTheIdleCutOff() async throws {
-        let (simulator, port) = try await startSimulator(cutOff: .seconds(1))
+    @Test func splitsOverConnectionsAndIsConnectedOnlyWhileAllAre() async throws {
+        let (simulator, port) = try await startSimulator(cutOff: .seconds(60), binanceStreams: 4)
         defer { Task { await simulator.stop() } }
         let sink = RecordingSink(), metrics = Metrics()
-        let feeds = Exchange.allCases.flatMap { makeFeeds($0, port: port, settings: testSettings(), sink: sink, metrics: metrics) }
-        let running = RunningFeeds(feeds)
-        // Three times the simulator's idle cut-off: a feed that did not keep alive would be dropped.
-        try await Task.sleep(for: .seconds(3.5))
-        for exchange in Exchange.allCases {
-            let counters = simulator.counters(for: exchange)
-            #expect(counters.connectionsAccepted == 1, "\(exchange) reconnected: \(counters)")
-            #expect(counters.keepaliveDrops == 0, "\(exchange) was dropped for breaking the keepalive rule")
-            #expect(counters.subscriptionsReceived >= 1, "\(exchange) never subscribed")
-            let events = sink.events(from: exchange)
-            #expect(events.contains { $0.kind == .ticker }, "no ticker from \(exchange)")
-            #expect(events.contains { $0.kind == .trade }, "no trade from \(exchange)")
-            #expect(Set(events.map(\.symbol)).isSubset(of: Set(testSymbols(exchange))))
-            #expect(metricValue(metrics, "coinflux_feed_connected", ["exchange": exchange.rawValue]) == 1)
-            #expect(metricValue(metrics, "coinflux_feed_parse_errors_total", ["exchange": exchange.rawValue]) == 0)
+        let urls = simulatorURLs(.binance, port: port)
+        let group = ExchangeFeed(adapter: BinanceAdapter(), webSocketURL: urls.webSocket, restURL: urls.rest, symbols: symbols,
+                                      streamsPerConnection: 4, settings: testSettings(), sink: sink, metrics: metrics, logger: logger)
+        #expect(group.connections.map(\.symbols) == [Array(symbols[0..<2]), Array(symbols[2..<4]), [symbols[4]]])
+        func connected() -> Double? { metricValue(metrics, "coinflux_feed_connected", ["exchange": "binance"]) }
+        func hasBothChannels(_ symbol: Symbol, after index: Int = 0) -> Bool {
+            let kinds = Set(sink.events.dropFirst(index).filter { $0.symbol == symbol }.map(\.kind))
+            return kinds == [.ticker, .trade]
         }
+
+        let running = RunningFeeds(group.connections)
+        #expect(await eventually { connected() == 1 && symbols.allSatisfy { hasBothChannels($0) } }, "not every symbol arrived")
+        let counters = simulator.counters(for: .binance)
+        #expect(counters.connectionsOpen == 3)
+        #expect(counters.subscriptionsReceived == 3)
+        // The simulator refuses a subscription beyond four streams with an error frame: none came.
+        #expect(metricValue(metrics, "coinflux_feed_exchange_errors_total", ["exchange": "binance"]) == 0)
+        #expect(group.status.notReadyReason == nil)
+
+        // Close the second connection (SOL, XRP) and keep it from reconnecting for a while.
+        simulator.inject(.refuse(.seconds(3), status: 503), into: .binance)
+        simulator.inject(.closeConnections(carrying: symbols[2]), into: .binance)
+        #expect(await eventually { connected() == 0 }, "one connection down, yet the exchange looked connected")
+        #expect(group.status.notReadyReason == "websocket connection 2/3 not connected")
+        #expect(simulator.counters(for: .binance).connectionsOpen == 2, "the other connections stayed open")
+        let outage = sink.events.count
+        #expect(await eventually { hasBothChannels(symbols[0], after: outage) && hasBothChannels(symbols[4], after: outage) })
+        #expect(connected() == 0, "still down while refused")
+
+        // Once it reconnects and resubscribes, the exchange is connected again and SOL and XRP flow.
+        #expect(await eventually { connected() == 1 }, "did not come back")
+        #expect(group.status.notReadyReason == nil)
+        #expect(simulator.counters(for: .binance).connectionsAccepted == 4)
+        #expect(metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "closed"]) == 1)
+        let back = sink.events.count
+        #expect(await eventually { hasBothChannels(symbols[2], after: back) && hasBothChannels(symbols[3], after: back) })
         await running.stop()
+        #expect(connected() == 0)
     }
 
-    @Test func reconnectsAndResubscribesAfterTheServerCloses() async throws {
-        let (simulator, port) = try await startSimulator()
-        defer { Task { await simulator.stop() } }
-        let sink = RecordingSink(), metrics = Metrics()
-        let running = RunningFeeds(makeFeeds(.upbit, port: port, settings: testSettings(), sink: sink, metrics: metrics))
-        #expect(await eventually { simulator.counters(for: .upbit).subscriptionsReceived == 1 && !sink.events.isEmpty })
-        simulator.inject(.close, into: .upbit)
-        #expect(await eventually { simulator.counters(for: .upbit).subscriptionsReceived == 2 })
-        #expect(simulator.counters(for: .upbit).connectionsAccepted == 2)
-        #expect(metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "upbit", "reason": "closed"]) == 1)
-        let before = sink.events.count
-        #expect(await eventually { sink.events.count > before + 5 }, "no data after resubscribing")
-        await running.stop()
-    }
+    /// The five symbols over three Binance connections that never get a socket (the simulator
+    /// refuses them), so every ticker comes by REST, polled every 10 ms within `requestsPerSecond`.
+    struct RESTOnlyFeeds {
+        let group: ExchangeFeed
+        let sink = RecordingSink()
+        let metrics = Metrics()
 
-    @Test func detectsASilentSocketWithinTheConfiguredTime() async throws {
-        let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
-        defer { Task { await simulator.stop() } }
-        let sink = RecordingSink(), metrics = Metrics()
-        let silenceTimeout = Duration.seconds(1)
-        let running = RunningFeeds(makeFeeds(.bybit, port: port, settings: testSettings(silenceTimeout: silenceTimeout), sink: sink, metrics: metrics))
-        #expect(await eventually { !sink.events.isEmpty })
-        let injected = ContinuousClock.now
-        simulator.inject(.silence(.seconds(10)), into: .bybit)
-        let detected = await eventually {
-            metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "bybit", "reason": "silent"]) == 1
+        init(port: Int, symbols: [Symbol], requestsPerSecond: Double, logger: Logger) {
+            let urls = simulatorURLs(.binance, port: port)
+            var settings = testSettings(restFallbackAfter: .zero)
+            settings.restPollInterval = .milliseconds(10)
+            settings.restRequestsPerSecond = requestsPerSecond
+            group = ExchangeFeed(adapter: BinanceAdapter(), webSocketURL: urls.webSocket, restURL: urls.rest, symbols: symbols,
+                                      streamsPerConnection: 4, settings: settings, sink: sink, metrics: metrics, logger: logger)
         }
-        let elapsed = ContinuousClock.now - injected
-        #expect(detected)
-        // Not before the timeout; within it plus one watchdog tick (250 ms), the 200 ms close timeout and slack.
-        #expect(elapsed >= silenceTimeout, "declared dead after only \(elapsed)")
-        #expect(elapsed < silenceTimeout + .milliseconds(1500), "took \(elapsed) to notice")
-        #expect(await eventually { simulator.counters(for: .bybit).connectionsAccepted == 2 }, "did not replace the socket")
-        await running.stop()
-    }
 
-    @Test("a connection reaching the exchange's lifetime is replaced by one opened before it closes: no gap, no duplicate")
-    func replacesTheConnectionBeforeItsLifetimeEnds() async throws {
-        let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
-        defer { Task { await simulator.stop() } }
-        let sink = RecordingSink(), metrics = Metrics()
-        var settings = testSettings(silenceTimeout: .seconds(2))  // the watchdog looks every 0.5 s
-        settings.maximumConnectionAge = .milliseconds(1_200)
-        // A failure would wait up to 10 s before reconnecting; a planned replacement does not.
-        settings.backoff = .init(initial: .seconds(10), maximum: .seconds(10))
-        let running = RunningFeeds(makeFeeds(.binance, port: port, settings: settings, sink: sink, metrics: metrics))
-        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 1 && !sink.events.isEmpty })
-        // Sample the connected gauge throughout: make before break never reads 0.
-        let sampler = Task {
-            var lowest = 1.0
-            while !Task.isCancelled {
-                lowest = min(lowest, metricValue(metrics, "coinflux_feed_connected", ["exchange": "binance"]) ?? 0)
-                try? await Task.sleep(for: .milliseconds(5))
-            }
-            return lowest
-        }
-        let started = ContinuousClock.now
-        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 3 }, "not replaced twice")
-        #expect(await eventually { simulator.counters(for: .binance).connectionsOpen == 1 }, "the replaced connections stayed open")
-        let elapsed = ContinuousClock.now - started
-        try await Task.sleep(for: .milliseconds(200))
-        sampler.cancel()
-        let lowestConnected = await sampler.value
-        await running.stop()
-
-        // Two lifetimes (1.2 s, noticed within a 0.5 s watchdog tick), no backoff pause.
-        #expect(elapsed >= .milliseconds(2_400), "replaced after \(elapsed), before its lifetime")
-        #expect(elapsed < .milliseconds(3_800), "two replacements took \(elapsed)")
-        #expect(simulator.counters(for: .binance).connectionsAccepted == 3)
-        #expect(metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "lifetime"]) == 2)
-        #expect(metricValue(metrics, "coinflux_feed_connect_attempts_total", ["exchange": "binance", "outcome": "failed"]) == 0)
-        #expect(lowestConnected == 1, "the exchange read disconnected during a replacement")
-        // Data throughout, at the simulator's 20 frames/s per stream.
-        let times = sink.events(from: .binance).map(\.receiveTimeNanos).sorted()
-        let largestGap = zip(times.dropFirst(), times).map { $0 - $1 }.max() ?? .max
-        #expect(largestGap < 300_000_000, "a \(largestGap / 1_000_000) ms gap in the data")
-        for symbol in testSymbols(.binance) {
-            let ids = sink.events(from: .binance).filter { $0.symbol == symbol && $0.kind == .trade }.compactMap { $0.tradeID.flatMap(UInt64.init) }
-            #expect(!ids.isEmpty)
-            #expect(ids == ids.sorted() && Set(ids).count == ids.count, "\(symbol) trades out of order or twice")
+        /// REST polls so far with this outcome (ok, error, rate_limited).
+        func polls(_ outcome: String) -> Double {
+            metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "binance", "outcome": outcome]) ?? 0
         }
     }
 
-    @Test("a replacement the exchange refuses leaves the old connection working; it is tried again until it succeeds")
-    func keepsTheConnectionWhileItsReplacementFails() async throws {
-        let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
+    @Test("the REST fallback of all the exchange's connections together stays within its request budget")
+    func restFallbackSharesTheExchangeBudget() async throws {
+        let (simulator, port) = try await startSimulator(cutOff: .seconds(60), binanceStreams: 4)
         defer { Task { await simulator.stop() } }
-        let sink = RecordingSink(), metrics = Metrics()
-        var settings = testSettings(silenceTimeout: .seconds(2))
-        settings.maximumConnectionAge = .milliseconds(1_000)
-        let running = RunningFeeds(makeFeeds(.binance, port: port, settings: settings, sink: sink, metrics: metrics))
-        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 1 && !sink.events.isEmpty })
-        simulator.inject(.refuse(.seconds(2), status: 503), into: .binance)
-        let refusedFrom = ContinuousClock.now
-        #expect(await eventually { simulator.counters(for: .binance).connectionsRefused >= 1 }, "no replacement was tried")
-        let duringRefusal = sink.events.count
-        #expect(await eventually { sink.events.count > duringRefusal + 10 }, "the old connection stopped delivering")
-        #expect(metricValue(metrics, "coinflux_feed_connected", ["exchange": "binance"]) == 1)
-        // Once the exchange accepts again, a retry replaces the connection.
-        #expect(await eventually { simulator.counters(for: .binance).subscriptionsReceived == 2 }, "never replaced")
-        #expect(ContinuousClock.now - refusedFrom >= .seconds(2))
-        #expect(await eventually { simulator.counters(for: .binance).connectionsOpen == 1 })
-        #expect(metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "lifetime"]) == 1)
-        #expect((metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "error"]) ?? 0) == 0)
+        simulator.inject(.refuse(.seconds(60), status: 503), into: .binance)
+        let feeds = RESTOnlyFeeds(port: port, symbols: symbols, requestsPerSecond: 10, logger: logger)
+        #expect(feeds.group.connections.count == 3)
+
+        let running = RunningFeeds(feeds.group.connections)
+        #expect(await eventually { feeds.polls("ok") >= 3 }, "the REST fallback did not start")
+        let (before, begun) = (feeds.polls("ok"), ContinuousClock.now)
+        try await Task.sleep(for: .seconds(2))
+        let (after, ended) = (feeds.polls("ok"), ContinuousClock.now)
+        let seconds = Double((ended - begun).saturatingNanoseconds) / 1e9
+        // Three connections polling every 10 ms would send hundreds per second; together they get 10.
+        #expect(after - before <= 10 * seconds + 2, "\(after - before) requests in \(seconds) s, budget 10/s")
+        #expect(after - before >= 5 * seconds, "only \(after - before) requests in \(seconds) s")
+        #expect(feeds.polls("error") == 0)
+        #expect(Set(feeds.sink.events.map(\.symbol)) == Set(symbols), "not every symbol's ticker came by REST")
+        #expect(feeds.sink.events.allSatisfy { $0.kind == .ticker })
         await running.stop()
     }
 
-    @Test func backsOffWhileRefusedAndFallsBackToREST() async throws {
-        let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
+    @Test("after HTTP 429 the REST fallback of every connection waits as long as Retry-After says, then resumes")
+    func restFallbackHonoursRetryAfter() async throws {
+        let (simulator, port) = try await startSimulator(cutOff: .seconds(60), binanceStreams: 4)
         defer { Task { await simulator.stop() } }
-        let sink = RecordingSink(), metrics = Metrics()
-        let settings = testSettings(restFallbackAfter: .milliseconds(500))
-        let running = RunningFeeds(makeFeeds(.coinone, port: port, settings: settings, sink: sink, metrics: metrics))
-        // Coinone takes one request per pair and channel: remember how many one connection sends.
-        #expect(await eventually { simulator.counters(for: .coinone).connectionsAccepted == 1 && !sink.events.isEmpty })
-        let perConnection = simulator.counters(for: .coinone).subscriptionsReceived
-        #expect(perConnection == 2 * testSymbols(.coinone).count)
-        let refusal = Duration.seconds(5)
-        simulator.inject(.refuse(refusal, status: 503), into: .coinone)
-        simulator.inject(.close, into: .coinone)
-        let start = ContinuousClock.now
-        try await Task.sleep(for: .milliseconds(100))
-        let eventsBeforeFallback = sink.events.count
+        simulator.inject(.refuse(.seconds(60), status: 503), into: .binance)
+        let feeds = RESTOnlyFeeds(port: port, symbols: symbols, requestsPerSecond: 20, logger: logger)
 
-        // Record when each refused attempt reaches the server.
-        var attempts: [ContinuousClock.Instant] = []
-        var seen = simulator.counters(for: .coinone).connectionsRefused
-        while ContinuousClock.now - start < refusal - .milliseconds(300) {
-            let refused = simulator.counters(for: .coinone).connectionsRefused
-            if refused > seen {
-                attempts.append(contentsOf: Array(repeating: ContinuousClock.now, count: refused - seen))
-                seen = refused
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        let gaps = zip(attempts.dropFirst(), attempts).map { $0 - $1 }
-        #expect(attempts.count >= 4, "only \(attempts.count) attempts in \(refusal)")
-        // Without backoff a refused client retries as fast as it connects (hundreds per second).
-        #expect(attempts.count <= 30, "\(attempts.count) attempts: no backoff")
-        for gap in gaps {
-            #expect(gap <= .milliseconds(800) + .milliseconds(400), "gap \(gap) above the 800 ms cap")
-        }
-        // The ceiling doubles from 100 ms, so later gaps reach beyond the first ceilings, and full jitter varies them.
-        #expect(gaps.contains { $0 > .milliseconds(200) }, "gaps never grew: \(gaps)")
-        #expect(Set(gaps.map { $0 / .milliseconds(10) }).count > 1, "gaps show no jitter: \(gaps)")
-
-        // While the socket is refused, the REST fallback delivers tickers.
-        let duringRefusal = sink.events.dropFirst(eventsBeforeFallback)
-        #expect(!duringRefusal.isEmpty && duringRefusal.allSatisfy { $0.kind == .ticker }, "REST delivered \(duringRefusal.count) events")
-        let restPolls = metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "coinone", "outcome": "ok"]) ?? 0
-        #expect(restPolls > 0)
-        #expect(metricValue(metrics, "coinflux_feed_connected", ["exchange": "coinone"]) == 0)
-
-        // Once the refusal ends the feed is back, and the REST polling stops.
-        #expect(await eventually { simulator.counters(for: .coinone).subscriptionsReceived == 2 * perConnection })
-        #expect(simulator.counters(for: .coinone).connectionsAccepted == 2)
-        try await Task.sleep(for: .milliseconds(300))
-        let pollsAfterReconnect = metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "coinone", "outcome": "ok"])
-        try await Task.sleep(for: .seconds(1))
-        #expect(metricValue(metrics, "coinflux_feed_rest_polls_total", ["exchange": "coinone", "outcome": "ok"]) == pollsAfterReconnect)
-        await running.stop()
-    }
-
-    @Test func countsMalformedFramesAndKeepsGoing() async throws {
-        let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
-        defer { Task { await simulator.stop() } }
-        let sink = RecordingSink(), metrics = Metrics()
-        let running = RunningFeeds(makeFeeds(.binance, port: port, settings: testSettings(), sink: sink, metrics: metrics))
-        #expect(await eventually { !sink.events.isEmpty })
-        simulator.inject(.malformed(count: 5), into: .binance)
-        #expect(await eventually { (metricValue(metrics, "coinflux_feed_parse_errors_total", ["exchange": "binance"]) ?? 0) >= 5 })
-        let before = sink.events.count
-        #expect(await eventually { sink.events.count > before + 5 }, "the feed stopped after malformed frames")
-        #expect(simulator.counters(for: .binance).connectionsAccepted == 1)
+        let running = RunningFeeds(feeds.group.connections)
+        #expect(await eventually { feeds.polls("ok") >= 3 }, "the REST fallback did not start")
+        // The exchange limits for half a second but asks for two seconds of quiet.
+        simulator.inject(.limitREST(.milliseconds(500), retryAfterSeconds: 2), into: .binance)
+        let limited = ContinuousClock.now
+        #expect(await eventually { feeds.polls("rate_limited") >= 1 })
+        let okBefore = feeds.polls("ok")
+        #expect(await eventually { feeds.polls("ok") > okBefore }, "REST polling never resumed")
+        let resumedAfter = ContinuousClock.now - limited
+        #expect(resumedAfter >= .milliseconds(1_900), "resumed \(resumedAfter) after the limit; Retry-After was 2 s")
+        // Only requests already on the wire when the first 429 came back can meet the limit too.
+        #expect(feeds.polls("rate_limited") <= 3, "\(feeds.polls("rate_limited")) requests were refused")
+        #expect(feeds.polls("error") == 0)
         await running.stop()
     }
 }

@@ -103,7 +103,7 @@ func testSettings(silenceTimeout: Duration = .seconds(5), restFallbackAfter: Dur
 struct RunningFeeds {
     private let tasks: [Task<Void, any Error>]
 
-    init(_ feeds: [ExchangeFeed]) {
+    init(_ feeds: [FeedConnection]) {
         tasks = feeds.map { feed in Task { try await feed.run() } }
     }
 

@@ -133,7 +133,7 @@ enum ProcessorBenchmark {
 
     /// Produces `market`: all at once, or at `rate` events per second in tenth-of-a-second
     /// bursts (a live stream).
-    private static func produce(_ market: [MarketEvent], topic: String, bootstrap: String, rate: Int? = nil) async throws {
+    static func produce(_ market: [MarketEvent], topic: String, bootstrap: String, rate: Int? = nil) async throws {
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [bootstrap]), logger: logger)
         let burst = max(1, rate.map { $0 / 10 } ?? market.count)
         var next = ContinuousClock.now
@@ -249,72 +249,13 @@ enum ProcessorBenchmark {
             cost: spent)
     }
 
-    /// (d): the real binary into InfluxDB over the backlog; rate from its metrics, peak RSS from /proc.
-    private static func processBinary(_ binary: String, topic: String, bootstrap: String, influxURL: String, database: String) async throws -> (row: Bench.Row, backlogPeak: Int) {
-        try await createDatabase(database, influxURL: influxURL)
-        let start = ContinuousClock.now
-        let process = try ProcessUnderTest(binary: binary, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: database)
-        defer { process.stop() }  // SIGTERM: the last offsets are committed, where the live run starts
-        var firstPoint: ContinuousClock.Instant?
-        var written = 0
-        while written < events, ContinuousClock.now - start < .seconds(300) {
-            try await Task.sleep(for: .milliseconds(100))
-            written = await process.pointsWritten()
-            if firstPoint == nil, written > 0 { firstPoint = .now }
-        }
-        let end = ContinuousClock.now
-        Bench.record("(d) coinflux process end to end, incl. start and group join", operations: written, seconds: (end - start).seconds, unit: "points")
-        let row = Bench.record("(d) coinflux process end to end, from the first write", operations: written,
-                               seconds: (end - (firstPoint ?? start)).seconds, unit: "points")
-        return (row, process.peakResidentBytes)
-    }
-
-    /// The normal case after (d): a fresh `coinflux process` in (d)'s group, starting where (d)
-    /// stopped without re-reading a warm-up window, keeps up with a live stream over the same
-    /// 2 000 series; its peak RSS.
-    private static func processLive(_ binary: String, topic: String, bootstrap: String, influxURL: String, database: String) async throws -> Int {
-        let process = try ProcessUnderTest(binary: binary, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: database,
-                                           extra: ["processor.warmup_messages=0"])
-        defer { process.stop() }
-        try await Task.sleep(for: .seconds(5))  // start, join the group, reach the end of every partition
-        let live = makeEvents(events..<(events + liveRate * liveSeconds))
-        try await produce(live, topic: topic, bootstrap: bootstrap, rate: liveRate)
-        let deadline = ContinuousClock.now + .seconds(30)
-        var written = 0
-        while written < live.count, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-            written = await process.pointsWritten()
-        }
-        print("  (d) live stream: \(liveRate) events/s for \(liveSeconds) s, \(written) of \(live.count) points written")
-        return process.peakResidentBytes
-    }
-
-    /// (e): a `coinflux process` with nothing to read, at the end of every partition (after the
-    /// live run, in its group): the CPU it and the broker spend over ten seconds. With
-    /// `kafka.caught_up_pause=0s` librdkafka re-fetches at once after every empty answer, which
-    /// noida-db gives at once.
-    private static func idleCost(_ binary: String, caughtUpPause: String, topic: String, bootstrap: String,
-                                 influxURL: String, database: String) async throws {
-        let process = try ProcessUnderTest(binary: binary, topic: topic, bootstrap: bootstrap, influxURL: influxURL, database: database,
-                                           extra: ["processor.warmup_messages=0", "kafka.caught_up_pause=\(caughtUpPause)"])
-        defer { process.stop() }
-        try await Task.sleep(for: .seconds(5))  // start, join the group
-        let start = (process: CPUTime.process(process.process.processIdentifier), broker: Broker.cpuSeconds())
-        let seconds = 10.0
-        try await Task.sleep(for: .seconds(seconds))
-        let processShare = 100 * (CPUTime.process(process.process.processIdentifier) - start.process) / seconds
-        let brokerShare = 100 * (Broker.cpuSeconds() - start.broker) / seconds
-        print(String(format: "  (e) idle coinflux process, kafka.caught_up_pause=%@: %.1f %% of a core, broker %.1f %%",
-                     caughtUpPause as NSString, processShare, brokerShare))
-    }
-
     /// The live stream's rate and length.
     static let liveRate = 10_000
     static let liveSeconds = 15
 
     /// The peak resident set of one `kcat` run, in MiB: a Python parent with no other children
     /// reads it from `getrusage(RUSAGE_CHILDREN)`.
-    private static func kcatPeakResidentMiB(_ arguments: [String]) throws -> Double {
+    static func kcatPeakResidentMiB(_ arguments: [String]) throws -> Double {
         let script = """
             import resource, subprocess, sys
             subprocess.run(["kcat"] + sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
@@ -334,7 +275,7 @@ enum ProcessorBenchmark {
         return kilobytes / 1024
     }
 
-    private static func createDatabase(_ name: String, influxURL: String) async throws {
+    static func createDatabase(_ name: String, influxURL: String) async throws {
         var components = URLComponents(string: influxURL + "/query")
         components?.queryItems = [URLQueryItem(name: "q", value: "CREATE DATABASE \(name)")]
         guard let url = components?.url else { throw BenchError(reason: "bad InfluxDB URL \(influxURL)") }
@@ -342,110 +283,4 @@ enum ProcessorBenchmark {
         request.httpMethod = "POST"
         _ = try await URLSession.shared.data(for: request)
     }
-}
-
-/// A release `coinflux process` reading the benchmark topic into an InfluxDB database, with its
-/// metrics on a port of its own.
-private final class ProcessUnderTest {
-    let process = Process()
-    let port = 19_000 + Int.random(in: 0..<1_000)
-
-    /// - Parameter extra: more `--set key=value` settings.
-    init(binary: String, topic: String, bootstrap: String, influxURL: String, database: String, extra: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: binary)
-        let settings = ["kafka.brokers=\(bootstrap)", "kafka.ticks_topic=\(topic)", "kafka.fx_topic=\(topic).fx",
-                        "kafka.deadletter_topic=\(topic).dead", "influxdb.url=\(influxURL)", "influxdb.database=\(database)",
-                        "processor.group=bench-\(database)", "telemetry.listen=127.0.0.1:\(port)", "log.level=warning"] + extra
-        process.arguments = ["process"] + settings.flatMap { ["--set", $0] }
-        // As the image runs it (Dockerfile).
-        process.environment = ProcessInfo.processInfo.environment.merging(["MALLOC_ARENA_MAX": "2"]) { _, image in image }
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-    }
-
-    /// `coinflux_influxdb_points_written_total`, 0 until the metrics answer.
-    func pointsWritten() async -> Int {
-        guard let url = URL(string: "http://127.0.0.1:\(port)/metrics"),
-              let (data, _) = try? await URLSession.shared.data(from: url) else { return 0 }
-        let name = "coinflux_influxdb_points_written_total "
-        return String(decoding: data, as: UTF8.self).split(separator: "\n")
-            .first { $0.hasPrefix(name) }.flatMap { Double($0.dropFirst(name.count)) }.map { Int($0) } ?? 0
-    }
-
-    /// VmHWM, the peak resident set so far.
-    var peakResidentBytes: Int {
-        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kilobytes * 1024
-    }
-
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-    }
-}
-
-/// CPU spent per message by a consumer and by the broker (its process group, from
-/// `COINFLUX_TEST_KAFKA_PGID`) between creation and ``report()``: the machine's two cores are
-/// shared by both, so this, not only the wall-clock rate, says what a consumer costs.
-private struct CPUCost {
-    /// Where the consumer runs.
-    enum Consumer {
-        /// Threads of this process (the processor of (c)).
-        case thisProcess
-        /// Child processes run to completion (kcat).
-        case childProcesses
-
-        var seconds: Double {
-            switch self {
-            case .thisProcess: CPUTime.thisProcess()
-            case .childProcesses: CPUTime.waitedChildren()
-            }
-        }
-    }
-
-    let consumer: Consumer
-    let messages: Int
-    let consumerStart: Double
-    let brokerStart: Double
-
-    init(consumer: Consumer, messages: Int) {
-        self.consumer = consumer
-        self.messages = messages
-        consumerStart = consumer.seconds
-        brokerStart = Broker.cpuSeconds()
-    }
-
-    /// "CPU per message X µs in the consumer, Y µs in the broker", since creation.
-    func summary() -> String {
-        var text = String(format: "CPU per message %.2f µs in the consumer", 1e6 * (consumer.seconds - consumerStart) / Double(messages))
-        if Broker.processGroup != nil {
-            text += String(format: ", %.2f µs in the broker", 1e6 * (Broker.cpuSeconds() - brokerStart) / Double(messages))
-        }
-        return text
-    }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    var reason: String
-    var description: String { reason }
-}
-
-/// A writer that acknowledges at once and counts the lines: the processor without the database.
-private final class DiscardingWriter: PointWriter {
-    private let count = Atomic<Int>(0)
-    var lines: Int { count.load(ordering: .relaxed) }
-    var health: WriterHealth { .healthy }
-
-    func write(_ batch: LineBatch) async throws(CancellationError) -> WriteOutcome {
-        count.add(batch.count, ordering: .relaxed)
-        return WriteOutcome(writtenLines: batch.count)
-    }
-}
-
-private struct DiscardingDeadLetters: DeadLetterSink {
-    func send(_ letter: DeadLetter) {}
-    func flush() async throws(CancellationError) {}
 }

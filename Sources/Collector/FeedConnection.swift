@@ -36,17 +36,17 @@ public final class FeedConnection: Service {
     let restPacer: RequestPacer
     let logger: Logger
     let httpClient: HTTPClient
-    private let problems: RateLimitedLog
+    let problems: RateLimitedLog
     /// Monotonic time of the last frame received; 0 before the first.
-    private let lastFrameAt = Atomic<Int64>(0)
+    let lastFrameAt = Atomic<Int64>(0)
     /// Monotonic time the current connection was subscribed; 0 while down.
     private let connectedSince = Atomic<Int64>(0)
     /// Monotonic time the socket went down (or the feed started); 0 while connected.
-    private let downSince = Atomic<Int64>(0)
+    let downSince = Atomic<Int64>(0)
     /// The current connection and, while it is being replaced, its successor.
-    private let connectionTasks = ConnectionTasks()
+    let connectionTasks = ConnectionTasks()
     /// The connection lifetime in force: the settings' override or the exchange's own.
-    private let maximumConnectionAge: Duration?
+    let maximumConnectionAge: Duration?
     /// For an exchange with a connection lifetime (replaced make-before-break): drops the trades
     /// both connections deliver while they overlap.
     private let tradeFilter: Mutex<TradeIDFilter>?
@@ -147,7 +147,7 @@ public final class FeedConnection: Service {
     /// Connects, subscribes and reads until the connection ends; returns why it ended.
     /// - Parameter handover: set when this connection replaces one that reached its lifetime;
     ///   told when this one receives, or that it failed.
-    private func connectOnce(handover: ConnectionHandover?) async -> FeedDisconnect {
+    func connectOnce(handover: ConnectionHandover?) async -> FeedDisconnect {
         defer { handover?.settle(.failed) }  // no effect once it reported ready
         var url = webSocketURL.absoluteString
         if let path = adapter.webSocketPath(for: symbols) { url += path }
@@ -257,58 +257,7 @@ public final class FeedConnection: Service {
         sink.publish(events)
     }
 
-    private func watchForSilence(connectedAt: Int64) async throws {
-        let silence = settings.silenceTimeout.saturatingNanoseconds
-        let lifetime = maximumConnectionAge?.saturatingNanoseconds
-        let tick = min(Duration.seconds(1), settings.silenceTimeout / 4)
-        // Replacements that fail are tried again with backoff while this connection keeps
-        // working (Binance allows 15 minutes between the replacement and its 24 h cut).
-        var replacementBackoff = ExponentialBackoff(settings.backoff)
-        var nextReplacement = lifetime.map { $0 > Int64.max - connectedAt ? Int64.max : connectedAt + $0 } ?? .max
-        while true {
-            try await Task.sleep(for: tick)
-            let now = monotonicNanoseconds()
-            if now - lastFrameAt.load(ordering: .relaxed) > silence {
-                throw FeedDisconnect(.silent, "no frame for \(settings.silenceTimeout)")
-            }
-            if now > nextReplacement {
-                if let replaced = await replace(after: maximumConnectionAge ?? .zero) { throw replaced }
-                nextReplacement = monotonicNanoseconds() + replacementBackoff.nextDelay().saturatingNanoseconds
-            }
-        }
-    }
-
-    /// Opens this connection's successor and waits until it receives. Returns the reason this
-    /// connection then ends with, or nil when the successor failed and this one goes on.
-    private func replace(after age: Duration) async -> FeedDisconnect? {
-        let handover = ConnectionHandover()
-        let started = connectionTasks.startSuccessor { Task { await self.connectOnce(handover: handover) } }
-        guard started else { return FeedDisconnect(.lifetime, "connection older than \(age)") }
-        logger.info("opening a replacement before the exchange's lifetime limit", metadata: ["age": "\(age)"])
-        switch await handover.outcome() {
-        case .ready:
-            return FeedDisconnect(.lifetime, "older than \(age), replaced by a connection opened before it closed")
-        case .failed where Task.isCancelled:
-            return FeedDisconnect(.lifetime, "older than \(age), ended while its replacement was being opened")
-        case .failed:
-            connectionTasks.discardSuccessor()
-            metrics.connectFailed.increment()
-            logger.warning("replacement connection failed; keeping this one and trying again", metadata: ["age": "\(age)"])
-            return nil
-        }
-    }
-
-    /// The keepalive interval in force: the settings' override or the exchange's own.
-    private var pingInterval: Duration { settings.pingInterval ?? adapter.connectionPolicy.pingInterval }
-
-    private func keepAlive(with ping: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {
-        while true {
-            try await Task.sleep(for: pingInterval)
-            try await send(ping, outbound)
-        }
-    }
-
-    private func send(_ frame: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {
+    func send(_ frame: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {
         switch frame {
         case .text(let text): try await outbound.write(.text(text))
         case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
@@ -320,71 +269,5 @@ public final class FeedConnection: Service {
             downSince.store(monotonicNanoseconds(), ordering: .relaxed)
         }
         connection.markDown()
-    }
-
-    // MARK: REST fallback
-
-    /// While the socket has been down longer than `restFallbackAfter`, polls the REST ticker of
-    /// every symbol, each request in a slot of the exchange's REST budget.
-    private func pollRESTWhileDown() async {
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: settings.restPollInterval)
-            } catch {
-                return
-            }
-            let down = downSince.load(ordering: .relaxed)
-            guard down != 0, monotonicNanoseconds() - down >= settings.restFallbackAfter.saturatingNanoseconds else { continue }
-            for path in adapter.restTickerPaths(for: symbols) {
-                do {
-                    try await restPacer.wait()
-                } catch {
-                    return
-                }
-                // The socket may have come back while this poll waited for its slots.
-                guard downSince.load(ordering: .relaxed) != 0 else { break }
-                await pollREST(path)
-            }
-        }
-    }
-
-    private func pollREST(_ path: String) async {
-        let url = restURL.absoluteString + path
-        do {
-            let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
-            let body = try await response.body.collect(upTo: settings.maximumMessageSize)
-            if response.status == .tooManyRequests || response.status.code == 418 {
-                holdREST(response)
-                return
-            }
-            guard response.status == .ok else {
-                throw FrameError("HTTP \(response.status.code)")
-            }
-            let receivedAt = wallClockNanoseconds()
-            var events: [MarketEvent] = []
-            try body.withUnsafeReadableBytes { bytes in
-                try adapter.parseRESTTicker(path: path, body: bytes, receivedAt: receivedAt, into: &events)
-            }
-            metrics.restPollOK.increment()
-            connection.recordMessage(at: Double(receivedAt) / 1e9)
-            metrics.countEvents(events)
-            if !events.isEmpty { sink.publish(events) }
-        } catch {
-            metrics.restPollError.increment()
-            problems.warning("REST fallback poll failed", metadata: ["url": "\(url)", "error": "\(error)"])
-        }
-    }
-
-    /// After "too many requests" (429) or a ban (418, Binance): every connection of the exchange
-    /// sends no REST request until the time the exchange asked for (`Retry-After`, at most an
-    /// hour), or for `restRateLimitPause` when it gave none. Going on would turn a 429 into a ban.
-    private func holdREST(_ response: HTTPClientResponse) {
-        let requested = response.headers.first(name: "retry-after").flatMap { RetryAfter.delay($0, now: Date().timeIntervalSince1970) }
-        let pause = min(requested ?? settings.restRateLimitPause, .seconds(3_600))
-        restPacer.hold(until: .now + pause)
-        metrics.restPollLimited.increment()
-        problems.warning("REST fallback rate-limited by the exchange; pausing its REST polls", metadata: [
-            "status": "\(response.status.code)", "pause_ms": "\(pause.saturatingNanoseconds / 1_000_000)",
-        ])
     }
 }

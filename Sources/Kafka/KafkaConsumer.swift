@@ -59,8 +59,8 @@ public final class KafkaConsumer: Sendable {
     /// whatever else is already fetched. An empty array means nothing arrived in time (or a
     /// resting partition is due to fetch again, see ``KafkaConsumerConfiguration/caughtUpPause``).
     /// Messages revoked in a rebalance during the call are left out (their next owner re-reads them).
-    /// Batches of 1 000–2 000 were fastest on the reference machine; ≥ 4 000 was markedly slower
-    /// (the batch no longer fits in cache).
+    /// Batches of one or two thousand keep the caller's loop cheap; much larger ones no longer fit
+    /// in the CPU's cache.
     /// - Throws: ``KafkaError`` on fatal consumer errors or after ``close()``; transient ones are logged.
     public func poll(maximumMessages: Int = 1000, timeout: Duration = .milliseconds(100)) async throws -> [KafkaMessage] {
         try checkOpen()

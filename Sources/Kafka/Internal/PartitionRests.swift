@@ -3,7 +3,7 @@
 ///
 /// Real brokers hold an empty fetch until data arrives or `fetch.wait.max.ms` passes; librdkafka
 /// relies on that and fetches again at once after an empty answer (it never backs off at the end
-/// of a partition). A broker that answers empty fetches at once (noida-db) is then asked ~20 000
+/// of a partition). A broker that answers empty fetches at once instead is then asked ~20 000
 /// times a second, a core on each side. A resting partition stays paused instead, and every
 /// `pause` the consumer asks the broker for its latest offsets (one request for all resting
 /// partitions); a partition fetches again once the broker has something beyond where it stopped.

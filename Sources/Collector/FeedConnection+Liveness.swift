@@ -1,0 +1,59 @@
+import CoinfluxCore
+import Exchanges
+import Foundation
+import WSClient
+
+/// How one connection stays alive and is judged alive: the exchange's keepalive pings, silence
+/// detection, and the replacement before the exchange's connection lifetime ends.
+extension FeedConnection {
+    func watchForSilence(connectedAt: Int64) async throws {
+        let silence = settings.silenceTimeout.saturatingNanoseconds
+        let lifetime = maximumConnectionAge?.saturatingNanoseconds
+        let tick = min(Duration.seconds(1), settings.silenceTimeout / 4)
+        // Replacements that fail are tried again with backoff while this connection keeps
+        // working (Binance allows 15 minutes between the replacement and its 24 h cut).
+        var replacementBackoff = ExponentialBackoff(settings.backoff)
+        var nextReplacement = lifetime.map { $0 > Int64.max - connectedAt ? Int64.max : connectedAt + $0 } ?? .max
+        while true {
+            try await Task.sleep(for: tick)
+            let now = monotonicNanoseconds()
+            if now - lastFrameAt.load(ordering: .relaxed) > silence {
+                throw FeedDisconnect(.silent, "no frame for \(settings.silenceTimeout)")
+            }
+            if now > nextReplacement {
+                if let replaced = await replace(after: maximumConnectionAge ?? .zero) { throw replaced }
+                nextReplacement = monotonicNanoseconds() + replacementBackoff.nextDelay().saturatingNanoseconds
+            }
+        }
+    }
+
+    /// Opens this connection's successor and waits until it receives. Returns the reason this
+    /// connection then ends with, or nil when the successor failed and this one goes on.
+    private func replace(after age: Duration) async -> FeedDisconnect? {
+        let handover = ConnectionHandover()
+        let started = connectionTasks.startSuccessor { Task { await self.connectOnce(handover: handover) } }
+        guard started else { return FeedDisconnect(.lifetime, "connection older than \(age)") }
+        logger.info("opening a replacement before the exchange's lifetime limit", metadata: ["age": "\(age)"])
+        switch await handover.outcome() {
+        case .ready:
+            return FeedDisconnect(.lifetime, "older than \(age), replaced by a connection opened before it closed")
+        case .failed where Task.isCancelled:
+            return FeedDisconnect(.lifetime, "older than \(age), ended while its replacement was being opened")
+        case .failed:
+            connectionTasks.discardSuccessor()
+            metrics.connectFailed.increment()
+            logger.warning("replacement connection failed; keeping this one and trying again", metadata: ["age": "\(age)"])
+            return nil
+        }
+    }
+
+    /// The keepalive interval in force: the settings' override or the exchange's own.
+    var pingInterval: Duration { settings.pingInterval ?? adapter.connectionPolicy.pingInterval }
+
+    func keepAlive(with ping: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {
+        while true {
+            try await Task.sleep(for: pingInterval)
+            try await send(ping, outbound)
+        }
+    }
+}

@@ -5,6 +5,15 @@ extension EventCodec {
     /// - Throws: ``DecodeError``: `.malformed` for anything but one well-formed JSON object,
     ///   `.unsupportedVersion` for a `v` other than ``version``, `.missingField`, `.invalidField`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> MarketEvent {
+        guard case .event(let event) = try decodeRecord(bytes) else {
+            throw .invalidField("type", reason: "a gap record, not a market event")
+        }
+        return event
+    }
+
+    /// Decodes one record, a market event or a gap record (`"type":"gap"`), from its JSON form.
+    /// - Throws: ``DecodeError`` as ``decode(_:)-(UnsafeRawBufferPointer)`` does.
+    public static func decodeRecord(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> MarketRecord {
         var reader = JSONReader(bytes: bytes)
         return try decodeObject(&reader)
     }
@@ -19,9 +28,9 @@ extension EventCodec {
         return try result.get()
     }
 
-    private static func decodeObject(_ reader: inout JSONReader) throws(DecodeError) -> MarketEvent {
+    private static func decodeObject(_ reader: inout JSONReader) throws(DecodeError) -> MarketRecord {
         var hasVersion = false
-        var kind: MarketEvent.Kind?
+        var kind: RecordType?
         var exchange: Exchange?
         var symbol: Symbol?
         var price: Double?
@@ -40,6 +49,8 @@ extension EventCodec {
         var tradeID: String?
         var sequence: Int64?
         var side = MarketEvent.TakerSide.unknown
+        var isBackfilled = false
+        var gap = GapFields()
 
         try syntax { () throws(JSONReader.Error) in try reader.beginObject() }
         while let key = try syntax({ () throws(JSONReader.Error) in try reader.nextKey() }) {
@@ -69,6 +80,16 @@ extension EventCodec {
             case "seq":
                 sequence = try field("seq") { () throws(JSONReader.Error) in try reader.consumeNull() ? nil : reader.readInt64() }
             case "side": side = try named("side", &reader, in: sideNames)
+            case "backfill": isBackfilled = try field("backfill") { () throws(JSONReader.Error) in try reader.readBool() }
+            case "channel": gap.channel = try named("channel", &reader, in: channelNames)
+            case "cause": gap.cause = try named("cause", &reader, in: causeNames)
+            case "repair": gap.repair = try named("repair", &reader, in: repairNames)
+            case "start_ns": gap.start = try field("start_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
+            case "end_ns": gap.end = try field("end_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
+            case "recorded_ns": gap.recorded = try field("recorded_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
+            case "recovered": gap.recovered = try field("recovered") { () throws(JSONReader.Error) in try reader.readInt64() }
+            case "unrecovered":
+                gap.unrecovered = try field("unrecovered") { () throws(JSONReader.Error) in try reader.consumeNull() ? nil : reader.readInt64() }
             default: break
             }
         }
@@ -79,15 +100,54 @@ extension EventCodec {
         guard let kind else { throw .missingField("type") }
         guard let exchange else { throw .missingField("exchange") }
         guard let symbol else { throw .missingField("symbol") }
+        let eventKind: MarketEvent.Kind
+        switch kind {
+        case .gap: return .gap(try gap.record(exchange: exchange, symbol: symbol))
+        case .ticker: eventKind = .ticker
+        case .trade: eventKind = .trade
+        }
         guard let price else { throw .missingField("price") }
         guard let eventTime else { throw .missingField("event_time_ns") }
         guard let receiveTime else { throw .missingField("receive_time_ns") }
-        return MarketEvent(
-            kind: kind, exchange: exchange, symbol: symbol, price: price, size: size,
+        return .event(MarketEvent(
+            kind: eventKind, exchange: exchange, symbol: symbol, price: price, size: size,
             bestBid: bestBid, bestBidSize: bestBidSize, bestAsk: bestAsk, bestAskSize: bestAskSize,
             open24h: open24h, high24h: high24h, low24h: low24h, volume24h: volume24h, quoteVolume24h: quoteVolume24h,
-            eventTimeNanos: eventTime, receiveTimeNanos: receiveTime, tradeID: tradeID, sequence: sequence, side: side
-        )
+            eventTimeNanos: eventTime, receiveTimeNanos: receiveTime, tradeID: tradeID, sequence: sequence, side: side,
+            isBackfilled: isBackfilled
+        ))
+    }
+
+    /// The values of `"type"`.
+    private enum RecordType: String, CaseIterable, Sendable {
+        case ticker, trade, gap
+    }
+
+    /// The members of a gap record, as they are read.
+    private struct GapFields {
+        var channel: MarketEvent.Kind?
+        var cause: SeriesGap.Cause?
+        var repair: SeriesGap.Repair?
+        var start: Int64?
+        var end: Int64?
+        var recorded: Int64?
+        var recovered: Int64 = 0
+        var unrecovered: Int64?
+
+        func record(exchange: Exchange, symbol: Symbol) throws(DecodeError) -> SeriesGap {
+            guard let channel else { throw .missingField("channel") }
+            guard let cause else { throw .missingField("cause") }
+            guard let repair else { throw .missingField("repair") }
+            guard let start else { throw .missingField("start_ns") }
+            guard let end else { throw .missingField("end_ns") }
+            guard let recorded else { throw .missingField("recorded_ns") }
+            guard let recoveredCount = Int(exactly: recovered), recoveredCount >= 0 else {
+                throw .invalidField("recovered", reason: "\(recovered) is not a count")
+            }
+            return SeriesGap(channel: channel, exchange: exchange, symbol: symbol, cause: cause, startNanos: start, endNanos: end,
+                             recovered: recoveredCount, unrecovered: unrecovered.flatMap { Int(exactly: $0) }, repair: repair,
+                             recordedNanos: recorded)
+        }
     }
 
     /// The raw values of an enumeration's cases as bytes, to match names without building `String`s.
@@ -104,7 +164,10 @@ extension EventCodec {
         }
     }
 
-    private static let kindNames = NameTable<MarketEvent.Kind>()
+    private static let kindNames = NameTable<RecordType>()
+    private static let channelNames = NameTable<MarketEvent.Kind>()
+    private static let causeNames = NameTable<SeriesGap.Cause>()
+    private static let repairNames = NameTable<SeriesGap.Repair>()
     private static let exchangeNames = NameTable<Exchange>()
     private static let sideNames = NameTable<MarketEvent.TakerSide>()
 

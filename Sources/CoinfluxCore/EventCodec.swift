@@ -18,6 +18,17 @@
 /// | `trade_id` | string, omitted when nil | `tradeID` |
 /// | `seq` | integer, omitted when nil | `sequence` |
 /// | `side` | `"buy"` / `"sell"`, omitted when unknown | `side` |
+/// | `backfill` | `true`, omitted when false | `isBackfilled` |
+///
+/// A gap record (``SeriesGap``) shares `v`, `exchange` and `symbol`, has `"type":"gap"` and no
+/// price or times of an event:
+///
+/// ```json
+/// {"v":1,"type":"gap","exchange":"binance","symbol":"BTC-USDT","channel":"trade","cause":"connection",
+///  "start_ns":1672515782136000000,"end_ns":1672515792136000000,"recovered":41,"unrecovered":0,"repair":"yes",
+///  "recorded_ns":1672515793000000000}
+/// ```
+/// (`unrecovered` is omitted when unknown). Readers older than gap records dead-letter them.
 ///
 /// Numbers are written as `Double.description` spells them (`appendShortest`), so they read back
 /// as exactly the same `Double`; integers and times are written exactly. Decoding accepts
@@ -31,6 +42,11 @@ public enum EventCodec {
     /// from every exchange, lands in one partition.
     public static func key(for event: MarketEvent) -> String {
         event.symbol.base
+    }
+
+    /// The Kafka message key of a record: its symbol's base asset, like an event's.
+    public static func key(for record: MarketRecord) -> String {
+        record.symbol.base
     }
 
     /// Why an event cannot be encoded.
@@ -115,7 +131,48 @@ public enum EventCodec {
             buffer.append(contentsOf: event.side.rawValue.utf8)
             buffer.append(UInt8(ascii: "\""))
         }
+        if event.isBackfilled {
+            append(",\"backfill\":true", to: &buffer)
+        }
         buffer.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends the JSON form of a gap record to `buffer`. On error nothing is appended.
+    public static func encode(_ gap: SeriesGap, into buffer: inout [UInt8]) throws(EncodeError) {
+        guard isAsset(gap.symbol.base), isAsset(gap.symbol.quote) else { throw .invalidSymbol(gap.symbol.description) }
+        append("{\"v\":", to: &buffer)
+        appendDecimal(version, to: &buffer)
+        append(",\"type\":\"gap\",\"exchange\":\"", to: &buffer)
+        buffer.append(contentsOf: gap.exchange.rawValue.utf8)
+        append("\",\"symbol\":\"", to: &buffer)
+        buffer.append(contentsOf: gap.symbol.description.utf8)
+        append("\",\"channel\":\"", to: &buffer)
+        buffer.append(contentsOf: gap.channel.rawValue.utf8)
+        append("\",\"cause\":\"", to: &buffer)
+        buffer.append(contentsOf: gap.cause.rawValue.utf8)
+        append("\",\"start_ns\":", to: &buffer)
+        appendDecimal(gap.startNanos, to: &buffer)
+        append(",\"end_ns\":", to: &buffer)
+        appendDecimal(gap.endNanos, to: &buffer)
+        append(",\"recovered\":", to: &buffer)
+        appendDecimal(Int64(gap.recovered), to: &buffer)
+        if let unrecovered = gap.unrecovered {
+            append(",\"unrecovered\":", to: &buffer)
+            appendDecimal(Int64(unrecovered), to: &buffer)
+        }
+        append(",\"repair\":\"", to: &buffer)
+        buffer.append(contentsOf: gap.repair.rawValue.utf8)
+        append("\",\"recorded_ns\":", to: &buffer)
+        appendDecimal(gap.recordedNanos, to: &buffer)
+        buffer.append(UInt8(ascii: "}"))
+    }
+
+    /// Appends the JSON form of a record (event or gap) to `buffer`.
+    public static func encode(_ record: MarketRecord, into buffer: inout [UInt8]) throws(EncodeError) {
+        switch record {
+        case .event(let event): try encode(event, into: &buffer)
+        case .gap(let gap): try encode(gap, into: &buffer)
+        }
     }
 
     /// The JSON form of `event` in a new array.

@@ -49,6 +49,9 @@ public struct MarketEvent: Sendable, Equatable {
     public var sequence: Int64?
     /// Taker side for trades; `.unknown` for tickers.
     public var side: TakerSide
+    /// A trade the collector recovered from the exchange's REST history after a gap, rather than
+    /// received live.
+    public var isBackfilled: Bool
 
     public init(
         kind: Kind,
@@ -69,7 +72,8 @@ public struct MarketEvent: Sendable, Equatable {
         receiveTimeNanos: Int64,
         tradeID: String? = nil,
         sequence: Int64? = nil,
-        side: TakerSide = .unknown
+        side: TakerSide = .unknown,
+        isBackfilled: Bool = false
     ) {
         self.kind = kind
         self.exchange = exchange
@@ -90,5 +94,6 @@ public struct MarketEvent: Sendable, Equatable {
         self.tradeID = tradeID
         self.sequence = sequence
         self.side = side
+        self.isBackfilled = isBackfilled
     }
 }

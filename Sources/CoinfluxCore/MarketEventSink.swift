@@ -4,4 +4,6 @@
 public protocol MarketEventSink: Sendable {
     /// Takes the events parsed from one frame or one REST response.
     func publish(_ events: [MarketEvent])
+    /// Takes the record of a gap in a series, after the events that repaired it.
+    func publish(_ gap: SeriesGap)
 }

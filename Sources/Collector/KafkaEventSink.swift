@@ -65,6 +65,18 @@ public final class KafkaEventSink: MarketEventSink {
         }
     }
 
+    public func publish(_ gap: SeriesGap) {
+        var buffer: [UInt8] = []
+        do {
+            try EventCodec.encode(gap, into: &buffer)
+        } catch {
+            ticks.dropped.increment()
+            problems.warning("dropped a gap record that cannot be encoded", metadata: ["error": "\(error)", "exchange": "\(gap.exchange.rawValue)"])
+            return
+        }
+        send(buffer, key: EventCodec.key(for: MarketRecord.gap(gap)), to: ticks)
+    }
+
     private func send(_ value: [UInt8], key: String, to destination: Destination) {
         do {
             if let topic = destination.topic {

@@ -144,7 +144,7 @@ struct ProcessingLoop {
                 case .warmedUp:
                     metrics.warmupMessages.increment()
                 case .derived:
-                    if case .success(let event) = message.event, event.kind == .ticker, settings.watchlist.contains(event.symbol) {
+                    if case .success(.event(let event)) = message.record, event.kind == .ticker, settings.watchlist.contains(event.symbol) {
                         metrics.watch(event, deriver: state.deriver)
                     }
                 case .deadLettered, .skipped:

@@ -16,8 +16,9 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     let warmupMessages: Counter
     private let deadLetteredUndecodable: Counter
     private let deadLetteredRejected: Counter
-    private let points: [Counter]  // ticker, trade, premium, candle_1m
-    private let rejectedEvents: [Counter]  // invalid_price, out_of_order, late_trade, unencodable
+    private let points: [Counter]  // ticker, trade, premium, candle_1m, gap
+    private let rejectedEvents: [Counter]  // invalid_price, out_of_order, late_trade, duplicate_trade, unencodable
+    private let candleRevisions: Counter
     private let eventLag: [Exchange: Histogram]
     private let requestDuration: Histogram
     private let pointsWritten: Counter
@@ -44,10 +45,11 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         warmupMessages = metrics.counter(MetricCatalogue.processorWarmupMessages)
         deadLetteredUndecodable = metrics.counter(MetricCatalogue.deadLetters, "undecodable")
         deadLetteredRejected = metrics.counter(MetricCatalogue.deadLetters, "rejected_by_influxdb")
-        points = ["ticker", "trade", "premium", "candle_1m"].map { metrics.counter(MetricCatalogue.processorPoints, $0) }
-        rejectedEvents = ["invalid_price", "out_of_order", "late_trade", "unencodable"].map {
+        points = ["ticker", "trade", "premium", "candle_1m", "gap"].map { metrics.counter(MetricCatalogue.processorPoints, $0) }
+        rejectedEvents = ["invalid_price", "out_of_order", "late_trade", "duplicate_trade", "unencodable"].map {
             metrics.counter(MetricCatalogue.processorRejectedEvents, $0)
         }
+        candleRevisions = metrics.counter(MetricCatalogue.processorCandleRevisions)
         var eventLag: [Exchange: Histogram] = [:]
         for exchange in Exchange.allCases {
             eventLag[exchange] = metrics.histogram(MetricCatalogue.processorEventLag, exchange.rawValue)
@@ -70,12 +72,14 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
 
     /// Counts what derivation produced.
     func record(_ counts: DerivationCounts) {
-        for (counter, value) in zip(points, [counts.tickers, counts.trades, counts.premiums, counts.candles]) where value > 0 {
+        for (counter, value) in zip(points, [counts.tickers, counts.trades, counts.premiums, counts.candles, counts.gaps]) where value > 0 {
             counter.increment(by: Int64(value))
         }
-        for (counter, value) in zip(rejectedEvents, [counts.invalidPrices, counts.outOfOrder, counts.lateTrades, counts.unencodable]) where value > 0 {
+        let rejected = [counts.invalidPrices, counts.outOfOrder, counts.lateTrades, counts.duplicateTrades, counts.unencodable]
+        for (counter, value) in zip(rejectedEvents, rejected) where value > 0 {
             counter.increment(by: Int64(value))
         }
+        if counts.revisedCandles > 0 { candleRevisions.increment(by: Int64(counts.revisedCandles)) }
     }
 
     /// Counts one dead letter sent.

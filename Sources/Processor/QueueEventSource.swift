@@ -33,13 +33,14 @@ public final class QueueEventSource: EventSource {
             try await Task.sleep(for: timeout)
             return SourceBatch(changes: changes)
         }
-        let events = await queue.take(maximum: maximum, timeout: timeout)
+        let records = await queue.take(maximum: maximum, timeout: timeout)
         let first = state.withLock { state in
-            defer { state.nextOffset += events.count }
+            defer { state.nextOffset += records.count }
             return state.nextOffset
         }
-        let messages = events.enumerated().map { index, event in
-            SourceMessage(position: MessagePosition(partition: 0, offset: first + index), timeNanos: event.receiveTimeNanos, event: .success(event))
+        let messages = records.enumerated().map { index, record in
+            SourceMessage(position: MessagePosition(partition: 0, offset: first + index),
+                          timeNanos: record.event?.receiveTimeNanos, record: .success(record))
         }
         return SourceBatch(changes: changes, messages: messages)
     }

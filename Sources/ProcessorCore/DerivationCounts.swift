@@ -7,12 +7,18 @@ public struct DerivationCounts: Sendable, Hashable {
     public var trades = 0
     public var premiums = 0
     public var candles = 0
+    /// `gap` points.
+    public var gaps = 0
     /// Ticks with a NaN, infinite, zero or negative price (or trade size).
     public var invalidPrices = 0
     /// Ticker ticks older than the series' last one: left out of the statistics.
     public var outOfOrder = 0
-    /// Trades for a candle already written.
+    /// Trades for a candle beyond the revision horizon.
     public var lateTrades = 0
+    /// Trades whose id was applied already (dropped).
+    public var duplicateTrades = 0
+    /// Candles written again because a late trade arrived within the horizon.
+    public var revisedCandles = 0
     /// Points the encoder refused (a tag value that cannot be written).
     public var unencodable = 0
 

@@ -32,13 +32,13 @@ public struct PartitionState: Sendable {
     public mutating func take(_ message: SourceMessage, into batch: inout PointBatch, counts: inout DerivationCounts,
                               topic: String, now: ContinuousClock.Instant) -> Outcome {
         let warmingUp = warmupEnd.map { message.position.offset < $0 } ?? false
-        switch message.event {
-        case .success(let event) where warmingUp:
+        switch message.record {
+        case .success(let record) where warmingUp:
             var ignored = DerivationCounts()
-            deriver.apply(event, emit: false, into: &scratch, counts: &ignored)
+            deriver.apply(record, emit: false, into: &scratch, counts: &ignored)
             return .warmedUp
-        case .success(let event):
-            batch.add(event, of: message, deriver: &deriver, counts: &counts, now: now)
+        case .success(let record):
+            batch.add(record, of: message, deriver: &deriver, counts: &counts, now: now)
             return .derived
         case .failure where warmingUp:
             return .skipped

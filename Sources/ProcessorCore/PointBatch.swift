@@ -23,15 +23,15 @@ public struct PointBatch: Sendable {
     public var messages: Int { coverage.messages }
     public var isEmpty: Bool { coverage.messages == 0 }
 
-    /// Derives the points of the event of `message` with `deriver` and notes the message as covered.
-    public mutating func add(_ event: MarketEvent, of message: SourceMessage, deriver: inout PointDeriver,
+    /// Derives the points of the record of `message` with `deriver` and notes the message as covered.
+    public mutating func add(_ record: MarketRecord, of message: SourceMessage, deriver: inout PointDeriver,
                              counts: inout DerivationCounts, now: ContinuousClock.Instant) {
         let before = lines.lineCount
-        deriver.apply(event, emit: true, into: &lines, counts: &counts)
+        deriver.apply(record, emit: true, into: &lines, counts: &counts)
         let added = lines.lineCount - before
         if added > 0 {
             lineSources.append(contentsOf: repeatElement(message.position, count: added))
-            eventTimes.append((event.exchange, event.eventTimeNanos))
+            if case .event(let event) = record { eventTimes.append((event.exchange, event.eventTimeNanos)) }
         }
         cover(message, now: now)
     }

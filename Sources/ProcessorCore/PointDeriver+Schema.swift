@@ -3,6 +3,7 @@ import CoinfluxCore
 /// The schema's measurements, escaped once (a literal would be escaped again on every line).
 enum MeasurementName {
     static let candleOneMinute: LineProtocol.Measurement = "candle_1m"
+    static let gap: LineProtocol.Measurement = "gap"
     static let premium: LineProtocol.Measurement = "premium"
     static let ticker: LineProtocol.Measurement = "ticker"
     static let trade: LineProtocol.Measurement = "trade"
@@ -14,11 +15,17 @@ enum Name {
     static let askSize: LineProtocol.Key = "ask_size"
     static let base: LineProtocol.Key = "base"
     static let bid: LineProtocol.Key = "bid"
+    static let backfilled: LineProtocol.Key = "backfilled"
     static let bidSize: LineProtocol.Key = "bid_size"
+    static let cause: LineProtocol.Key = "cause"
+    static let channel: LineProtocol.Key = "channel"
     static let changeRate: LineProtocol.Key = "change_rate"
     static let close: LineProtocol.Key = "close"
+    static let complete: LineProtocol.Key = "complete"
     static let deviation: LineProtocol.Key = "deviation"
+    static let duration: LineProtocol.Key = "duration"
     static let ema: LineProtocol.Key = "ema"
+    static let end: LineProtocol.Key = "end"
     static let exchange: LineProtocol.Key = "exchange"
     static let high: LineProtocol.Key = "high"
     static let high24h: LineProtocol.Key = "high_24h"
@@ -32,30 +39,32 @@ enum Name {
     static let quote: LineProtocol.Key = "quote"
     static let quoteVolume: LineProtocol.Key = "quote_volume"
     static let quoteVolume24h: LineProtocol.Key = "quote_volume_24h"
+    static let recovered: LineProtocol.Key = "recovered"
     static let reference: LineProtocol.Key = "reference"
     static let referencePrice: LineProtocol.Key = "reference_price"
+    static let repaired: LineProtocol.Key = "repaired"
     static let side: LineProtocol.Key = "side"
     static let size: LineProtocol.Key = "size"
     static let symbol: LineProtocol.Key = "symbol"
     static let tradeId: LineProtocol.Key = "trade_id"
     static let trades: LineProtocol.Key = "trades"
+    static let unrecovered: LineProtocol.Key = "unrecovered"
     static let volume: LineProtocol.Key = "volume"
     static let volume24h: LineProtocol.Key = "volume_24h"
 }
 
 /// The `side` tag values, escaped once.
-let sideTags = SideTags()
+let sideTags = TagTable<MarketEvent.TakerSide>()
+/// The `cause` tag values of gaps, escaped once.
+let causeTags = TagTable<SeriesGap.Cause>()
+/// The `channel` tag values of gaps, escaped once.
+let channelTags = TagTable<MarketEvent.Kind>()
 
-struct SideTags: Sendable {
-    let buy = tagValue(MarketEvent.TakerSide.buy.rawValue)
-    let sell = tagValue(MarketEvent.TakerSide.sell.rawValue)
-    let unknown = tagValue(MarketEvent.TakerSide.unknown.rawValue)
+/// The tag values of an enumeration's cases, escaped once.
+struct TagTable<Value: CaseIterable & RawRepresentable & Hashable & Sendable>: Sendable where Value.RawValue == String {
+    private let values: [Value: LineProtocol.TagValue] = Dictionary(uniqueKeysWithValues: Value.allCases.map { ($0, tagValue($0.rawValue)) })
 
-    subscript(side: MarketEvent.TakerSide) -> LineProtocol.TagValue {
-        switch side {
-        case .buy: buy
-        case .sell: sell
-        case .unknown: unknown
-        }
+    subscript(value: Value) -> LineProtocol.TagValue {
+        values[value] ?? tagValue(value.rawValue)
     }
 }

@@ -32,74 +32,47 @@ public struct PointDeriver: Sendable {
         public var maxReferenceAge: Duration
         /// Oldest KRW-per-USDT rate, relative to the KRW tick, a premium may use.
         public var maxExchangeRateAge: Duration
+        /// How long a written candle is revised by trades that arrive late (recovered after a
+        /// gap), and how long trade ids are remembered to drop duplicates.
+        public var candleRevisionHorizon: Duration
 
         public init(
             statistics: PriceStatistics.Configuration,
             referenceExchange: Exchange = .binance,
             maxReferenceAge: Duration = .seconds(60),
-            maxExchangeRateAge: Duration = .seconds(600)
+            maxExchangeRateAge: Duration = .seconds(600),
+            candleRevisionHorizon: Duration = .seconds(3_600)
         ) {
             self.statistics = statistics
             self.referenceExchange = referenceExchange
             self.maxReferenceAge = maxReferenceAge
             self.maxExchangeRateAge = maxExchangeRateAge
-        }
-    }
-
-    /// One (exchange, symbol).
-    private struct SeriesKey: Hashable {
-        var exchange: Exchange
-        var symbol: Symbol
-    }
-
-    /// The state and the pre-escaped tags of one series.
-    private struct Series {
-        var exchange: LineProtocol.TagValue
-        var symbol: LineProtocol.TagValue
-        var base: LineProtocol.TagValue
-        var quote: LineProtocol.TagValue
-        var statistics: PriceStatistics
-        var candles: CandleBuilder
-
-        init(_ event: MarketEvent, statistics: PriceStatistics.Configuration) {
-            exchange = tagValue(event.exchange.rawValue)
-            symbol = tagValue(event.symbol.description)
-            base = tagValue(event.symbol.base)
-            quote = tagValue(event.symbol.quote)
-            self.statistics = PriceStatistics(configuration: statistics)
-            candles = CandleBuilder.oneMinute
-        }
-
-        /// The four series tags and, when given, one more whose key sorts between `quote` and
-        /// `symbol` (`reference`, `side`): all in key order, as InfluxDB stores them.
-        func tags(into line: inout LineProtocol.Line, adding extra: (key: LineProtocol.Key, value: LineProtocol.TagValue)? = nil) {
-            line.tag(Name.base, base)
-            line.tag(Name.exchange, exchange)
-            line.tag(Name.quote, quote)
-            if let extra { line.tag(extra.key, extra.value) }
-            line.tag(Name.symbol, symbol)
+            self.candleRevisionHorizon = candleRevisionHorizon
         }
     }
 
     /// What every series needs besides its own state.
-    private struct Context: Sendable {
+    struct Context: Sendable {
         var settings: Settings
         /// `ema_<half-life>` per configured half-life.
         var halfLifeKeys: [LineProtocol.Key]
         /// The reference exchange as a tag value.
         var reference: LineProtocol.TagValue
+        /// An empty candle builder with the settings' interval (one minute) and revision horizon.
+        var candleTemplate: CandleBuilder
     }
 
-    private let context: Context
-    private var series: [SeriesKey: Series] = [:]
-    private var premiums: PremiumBook
+    let context: Context
+    var series: [SeriesKey: Series] = [:]
+    var premiums: PremiumBook
 
     /// An empty deriver.
     public init(settings: Settings) {
         context = Context(
             settings: settings,
             halfLifeKeys: settings.statistics.halfLivesNanos.map { LineProtocol.Key(stringLiteral: "ema_" + Self.halfLifeLabel(nanos: $0)) },
-            reference: tagValue(settings.referenceExchange.rawValue))
+            reference: tagValue(settings.referenceExchange.rawValue),
+            candleTemplate: Self.candleBuilder(revisionHorizon: settings.candleRevisionHorizon))
         premiums = PremiumBook(maxReferenceAge: settings.maxReferenceAge, maxExchangeRateAge: settings.maxExchangeRateAge)
     }
 
@@ -125,15 +98,7 @@ public struct PointDeriver: Sendable {
     ///
     /// With `emit` false (warm-up: re-reading messages already written) only the state changes.
     public mutating func apply(_ event: MarketEvent, emit: Bool, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts) {
-        let key = SeriesKey(exchange: event.exchange, symbol: event.symbol)
-        let index: [SeriesKey: Series].Index
-        if let found = series.index(forKey: key) {
-            index = found
-        } else {
-            series[key] = Series(event, statistics: context.settings.statistics)
-            guard let added = series.index(forKey: key) else { return }
-            index = added
-        }
+        let index = seriesIndex(exchange: event.exchange, symbol: event.symbol)
         // In place through the index: no copy of the series' state per event.
         switch event.kind {
         case .ticker:
@@ -141,6 +106,26 @@ public struct PointDeriver: Sendable {
         case .trade:
             Self.applyTrade(event, to: &series.values[index], emit: emit, into: &buffer, counts: &counts)
         }
+    }
+
+    /// Applies a record: an event as ``apply(_:emit:into:counts:)-(MarketEvent,_,_,_)``, or a gap
+    /// (its `gap` point, and the candles it leaves incomplete).
+    public mutating func apply(_ record: MarketRecord, emit: Bool, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts) {
+        switch record {
+        case .event(let event):
+            apply(event, emit: emit, into: &buffer, counts: &counts)
+        case .gap(let gap):
+            let index = seriesIndex(exchange: gap.exchange, symbol: gap.symbol)
+            Self.applyGap(gap, to: &series.values[index], emit: emit, into: &buffer, counts: &counts)
+        }
+    }
+
+    /// The index of the series' state, created on first use.
+    private mutating func seriesIndex(exchange: Exchange, symbol: Symbol) -> [SeriesKey: Series].Index {
+        let key = SeriesKey(exchange: exchange, symbol: symbol)
+        if let found = series.index(forKey: key) { return found }
+        series[key] = Series(exchange: exchange, symbol: symbol, context: context)
+        return series.index(forKey: key) ?? series.startIndex
     }
 
     private static func applyTicker(
@@ -197,64 +182,10 @@ public struct PointDeriver: Sendable {
         counts.count(premiumOutcome, \.premiums)
     }
 
-    private static func applyTrade(
-        _ event: MarketEvent, to series: inout Series, emit: Bool, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts
-    ) {
-        let closed: Candle?
-        switch series.candles.add(event) {
-        case .added(let candle): closed = candle
-        case .late: counts.lateTrades += 1; closed = nil
-        case .rejected: counts.invalidPrices += 1; return
-        }
-        guard emit else { return }
-        let timestamp = tradeTimestamp(eventTimeNanos: event.eventTimeNanos, tradeID: event.tradeID, sequence: event.sequence)
-        let outcome = buffer.append(MeasurementName.trade, timestampNanos: timestamp) { line in
-            series.tags(into: &line, adding: (Name.side, sideTags[event.side]))
-            line.field(Name.price, event.price)
-            line.field(Name.size, event.size)
-            if let id = event.tradeID { line.field(Name.tradeId, id) }
-        }
-        counts.count(outcome, \.trades)
-        guard let candle = closed else { return }
-        let candleOutcome = buffer.append(MeasurementName.candleOneMinute, timestampNanos: candle.startNanos) { line in
-            series.tags(into: &line)
-            line.field(Name.open, candle.open)
-            line.field(Name.high, candle.high)
-            line.field(Name.low, candle.low)
-            line.field(Name.close, candle.close)
-            line.field(Name.volume, candle.volume)
-            line.field(Name.quoteVolume, candle.quoteVolume)
-            line.field(Name.trades, candle.tradeCount)
-        }
-        counts.count(candleOutcome, \.candles)
-    }
-
-    /// The timestamp of a trade point: the event time truncated to the millisecond, plus
-    /// `id mod 1 000 000` nanoseconds for a numeric trade id (else a hash of the id, else the
-    /// sequence number). Exchanges stamp trades in milliseconds, so the sub-millisecond part is
-    /// free; consecutive ids never collide within a millisecond, and a replay gives the same time.
-    public static func tradeTimestamp(eventTimeNanos: Int64, tradeID: String?, sequence: Int64?) -> Int64 {
-        let perMillisecond: Int64 = 1_000_000
-        let millisecond = eventTimeNanos - ((eventTimeNanos % perMillisecond) + perMillisecond) % perMillisecond
-        let discriminator: UInt64
-        if let tradeID, let number = UInt64(tradeID) {
-            discriminator = number
-        } else if let tradeID {
-            discriminator = fnv1a(tradeID)
-        } else if let sequence {
-            discriminator = UInt64(bitPattern: sequence)
-        } else {
-            discriminator = 0
-        }
-        return millisecond + Int64(discriminator % UInt64(perMillisecond))
-    }
-
-    private static func fnv1a(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return hash
+    /// A one-minute candle builder; a horizon that cannot be one (negative) revises nothing.
+    private static func candleBuilder(revisionHorizon: Duration) -> CandleBuilder {
+        if let builder = try? CandleBuilder(interval: .seconds(60), revisionHorizon: revisionHorizon) { return builder }
+        do { return try CandleBuilder(interval: .seconds(60)) } catch { preconditionFailure("one minute is a valid interval") }
     }
 
     /// `30s`, `5m`, `1h`, `250ms`: the shortest exact form of a half-life, for field names.
@@ -279,11 +210,4 @@ extension LineProtocol.TagValue {
     fileprivate static let omitted: LineProtocol.TagValue = {
         do { return try LineProtocol.TagValue("") } catch { preconditionFailure("the empty tag value is always valid") }
     }()
-}
-
-extension CandleBuilder {
-    /// A one-minute builder.
-    fileprivate static var oneMinute: CandleBuilder {
-        do { return try CandleBuilder(interval: .seconds(60)) } catch { preconditionFailure("one minute is a valid interval") }
-    }
 }

@@ -13,17 +13,22 @@ public struct MessagePosition: Sendable, Hashable {
 }
 
 /// One message as the processor takes it from its source: where it is, when the source stored
-/// it, and the event it carries or why it carries none.
+/// it, and the record it carries (a market event or a gap record) or why it carries none.
 public struct SourceMessage: Sendable {
     public var position: MessagePosition
     /// When the message was stored (Kafka: its timestamp), nanoseconds since the epoch; nil when unknown.
     public var timeNanos: Int64?
-    public var event: Result<MarketEvent, Undecodable>
+    public var record: Result<MarketRecord, Undecodable>
 
-    public init(position: MessagePosition, timeNanos: Int64?, event: Result<MarketEvent, Undecodable>) {
+    public init(position: MessagePosition, timeNanos: Int64?, record: Result<MarketRecord, Undecodable>) {
         self.position = position
         self.timeNanos = timeNanos
-        self.event = event
+        self.record = record
+    }
+
+    /// A message carrying a market event.
+    public init(position: MessagePosition, timeNanos: Int64?, event: MarketEvent) {
+        self.init(position: position, timeNanos: timeNanos, record: .success(.event(event)))
     }
 }
 

@@ -56,8 +56,9 @@ final class ExchangeRateFollower: Sendable {
 
     private func apply(_ message: KafkaMessage) {
         let event: MarketEvent
-        switch message.sourceMessage().event {
-        case .success(let decoded): event = decoded
+        switch message.sourceMessage().record {
+        case .success(.event(let decoded)): event = decoded
+        case .success(.gap): return
         case .failure(let undecodable):
             logger.warning("skipping an undecodable FX message", metadata: ["offset": "\(message.offset)", "error": "\(undecodable.reason)"])
             return

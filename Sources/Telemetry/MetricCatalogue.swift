@@ -104,10 +104,14 @@ public enum MetricCatalogue {
         help: "Messages consumed whose points are not yet all acknowledged and committed (commit lag).", exportedBy: [.process])
     public static let processorPoints = Definition(
         "coinflux_processor_points_total", .counter, labels: ["measurement"],
-        help: "Points derived from events, by measurement (ticker, trade, premium, candle_1m).", exportedBy: [.process])
+        help: "Points derived from events, by measurement (ticker, trade, premium, candle_1m, gap); revised candles count again.", exportedBy: [.process])
     public static let processorRejectedEvents = Definition(
         "coinflux_processor_rejected_events_total", .counter, labels: ["reason"],
-        help: "Events left out of the statistics, by reason (invalid_price, out_of_order, late_trade).", exportedBy: [.process])
+        help: "Events left out, by reason (invalid_price, out_of_order, late_trade: beyond the candle revision horizon, duplicate_trade: a trade id seen already).", exportedBy: [.process])
+    public static let processorCandleRevisions = Definition(
+        "coinflux_processor_candle_revisions_total", .counter,
+        help: "Candles written again because a trade of their minute arrived late (recovered after a gap), within the revision horizon.",
+        exportedBy: [.process])
     public static let processorEventLag = Definition(
         "coinflux_processor_event_lag_seconds", .histogram, labels: ["exchange"],
         help: "End-to-end lag: InfluxDB acknowledgement time minus the exchange's event time.", exportedBy: [.process])
@@ -160,7 +164,7 @@ public enum MetricCatalogue {
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
         feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, producerMessages, producerDeliveries,
         consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
-        processorPoints, processorRejectedEvents, processorEventLag, processorPaused, processorTrackedSymbols,
+        processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,
         influxRequests, influxRequestDuration, influxRetries, influxPointsWritten, influxPointsRejected, influxUp,
         marketPrice, marketDeviation, marketPremium,

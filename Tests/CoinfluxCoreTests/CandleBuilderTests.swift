@@ -105,4 +105,44 @@ import Testing
         _ = builder.add(trade)
         #expect(builder.current?.volume == 0.25 && builder.current?.quoteVolume == 750)
     }
+
+    @Test("a closed candle within the horizon is revised by a late trade; beyond it the trade is late")
+    func revisionHorizon() throws {
+        let minute: Int64 = 60_000_000_000
+        var builder = try CandleBuilder(interval: .seconds(60), revisionHorizon: .seconds(120))
+        _ = builder.add(price: 10, size: 1, eventTimeNanos: 0)
+        _ = builder.add(price: 11, size: 1, eventTimeNanos: minute)
+        _ = builder.add(price: 12, size: 1, eventTimeNanos: 2 * minute)
+        _ = builder.add(price: 13, size: 1, eventTimeNanos: 3 * minute)  // minute 0 leaves the horizon (3 − 2 > 0)
+        guard case .revised(let revised) = builder.add(price: 9, size: 2, eventTimeNanos: minute + 5) else {
+            Issue.record("minute 1 is within the horizon")
+            return
+        }
+        #expect(revised.startNanos == minute && revised.tradeCount == 2 && revised.low == 9 && revised.close == 9 && revised.volume == 3)
+        #expect(builder.add(price: 9, size: 1, eventTimeNanos: 5) == .late)
+        // A minute that had no trade gets its first candle from a late trade.
+        var sparse = try CandleBuilder(interval: .seconds(60), revisionHorizon: .seconds(600))
+        _ = sparse.add(price: 1, size: 1, eventTimeNanos: 0)
+        _ = sparse.add(price: 3, size: 1, eventTimeNanos: 2 * minute)
+        guard case .revised(let created) = sparse.add(price: 2, size: 4, eventTimeNanos: minute) else {
+            Issue.record("an empty minute within the horizon takes a late trade")
+            return
+        }
+        #expect(created.startNanos == minute && created.tradeCount == 1 && created.volume == 4)
+    }
+
+    @Test("trades of one millisecond: open and close follow their ids, whatever order they arrive in")
+    func tiesFollowTheOrder() throws {
+        let trades = [(price: 5.0, order: Int64(3)), (price: 7.0, order: 1), (price: 6.0, order: 2)]
+        var candles: [Candle] = []
+        for permutation in [[0, 1, 2], [2, 1, 0], [1, 0, 2]] {
+            var builder = try CandleBuilder()
+            for index in permutation {
+                _ = builder.add(price: trades[index].price, size: 1, eventTimeNanos: 1_000, order: trades[index].order)
+            }
+            if let candle = builder.current { candles.append(candle) }
+        }
+        #expect(candles.count == 3)
+        #expect(candles.allSatisfy { $0.open == 7 && $0.close == 5 })
+    }
 }

@@ -10,12 +10,18 @@ import Telemetry
 /// Collects what the feeds under test publish.
 final class RecordingSink: MarketEventSink {
     private let recorded = Mutex<[MarketEvent]>([])
+    private let recordedGaps = Mutex<[SeriesGap]>([])
 
     func publish(_ events: [MarketEvent]) {
         recorded.withLock { $0.append(contentsOf: events) }
     }
 
+    func publish(_ gap: SeriesGap) {
+        recordedGaps.withLock { $0.append(gap) }
+    }
+
     var events: [MarketEvent] { recorded.withLock { $0 } }
+    var gaps: [SeriesGap] { recordedGaps.withLock { $0 } }
 
     func events(from exchange: Exchange) -> [MarketEvent] {
         events.filter { $0.exchange == exchange }

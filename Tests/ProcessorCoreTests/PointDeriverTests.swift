@@ -81,9 +81,11 @@ struct PointDeriverTests {
         #expect(counts.premiums == 1)
     }
 
-    @Test("trades: side tag, trade id, same-millisecond trades keep distinct timestamps; candles close by event time")
+    @Test("trades: side tag, trade id, same-millisecond trades keep distinct timestamps; candles close by event time; without a revision horizon a late trade is counted")
     func tradesAndCandles() throws {
-        var deriver = PointDeriver(settings: try Self.settings())
+        var settings = try Self.settings()
+        settings.candleRevisionHorizon = .zero
+        var deriver = PointDeriver(settings: settings)
         var counts = DerivationCounts()
         let minute = 60 * Self.second
         let base = 1_700_000_040 * Self.second  // a minute boundary
@@ -101,10 +103,56 @@ struct PointDeriverTests {
         #expect(trades[1].contains(",side=sell,"))
         #expect(Set(trades.map { $0.split(separator: " ").last! }).count == 5)
         #expect(lines.filter { $0.hasPrefix("candle_1m,") } == [
-            "candle_1m,base=BTC,exchange=upbit,quote=KRW,symbol=BTC-KRW open=100.0,high=102.0,low=99.0,close=99.0,volume=4.0,quote_volume=403.0,trades=3i \(base)",
+            "candle_1m,base=BTC,exchange=upbit,quote=KRW,symbol=BTC-KRW open=100.0,high=102.0,low=99.0,close=99.0,volume=4.0,quote_volume=403.0,trades=3i,complete=true \(base)",
         ])
         #expect(counts.lateTrades == 1)
         #expect(counts.candles == 1)
+    }
+
+    @Test("within the revision horizon a late trade rewrites its minute's candle; a trade seen twice is dropped")
+    func lateTradesReviseCandles() throws {
+        var deriver = PointDeriver(settings: try Self.settings())
+        var counts = DerivationCounts()
+        let minute = 60 * Self.second
+        let base = 1_700_000_040 * Self.second
+        let lines = Self.lines([
+            Self.trade(100, size: 1, at: base + 5_000_000, id: "1001"),
+            Self.trade(101, size: 3, at: base + minute + 1, id: "1004"),  // closes the first minute
+            Self.trade(98, size: 1, at: base + 59 * Self.second, id: "1003"),  // recovered late: revises it
+            Self.trade(98, size: 1, at: base + 59 * Self.second, id: "1003"),  // the same trade again: dropped
+        ], deriver: &deriver, counts: &counts)
+        #expect(lines.filter { $0.hasPrefix("trade,") }.count == 3)
+        #expect(lines.filter { $0.hasPrefix("candle_1m,") } == [
+            "candle_1m,base=BTC,exchange=upbit,quote=KRW,symbol=BTC-KRW open=100.0,high=100.0,low=100.0,close=100.0,volume=1.0,quote_volume=100.0,trades=1i,complete=true \(base)",
+            "candle_1m,base=BTC,exchange=upbit,quote=KRW,symbol=BTC-KRW open=100.0,high=100.0,low=98.0,close=98.0,volume=2.0,quote_volume=198.0,trades=2i,complete=true \(base)",
+        ])
+        #expect(counts.revisedCandles == 1)
+        #expect(counts.duplicateTrades == 1)
+        #expect(counts.lateTrades == 0)
+    }
+
+    @Test("a gap left unrepaired writes its gap point and marks the candles of its minutes incomplete, written or not")
+    func unrepairedGapMarksCandles() throws {
+        var deriver = PointDeriver(settings: try Self.settings())
+        var counts = DerivationCounts()
+        let minute = 60 * Self.second
+        let base = 1_700_000_040 * Self.second
+        var buffer = LineProtocol.Buffer()
+        for event in [Self.trade(100, size: 1, at: base + 1, id: "1"), Self.trade(101, size: 1, at: base + minute + 1, id: "2")] {
+            deriver.apply(event, emit: true, into: &buffer, counts: &counts)
+        }
+        buffer.removeAll()
+        let gap = SeriesGap(channel: .trade, exchange: .upbit, symbol: Self.btcKRW, cause: .connection, startNanos: base + 30 * Self.second,
+                            endNanos: base + minute + 10 * Self.second, recovered: 3, repair: .partly, recordedNanos: base + 2 * minute)
+        deriver.apply(MarketRecord.gap(gap), emit: true, into: &buffer, counts: &counts)
+        let lines = String(decoding: buffer.bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(lines.first == "gap,base=BTC,cause=connection,channel=trade,exchange=upbit,quote=KRW,symbol=BTC-KRW end=\(base + minute + 10 * Self.second)i,duration=40.0,recovered=3i,repaired=\"partly\" \(base + 30 * Self.second)")
+        #expect(lines.dropFirst().map { $0.hasSuffix("complete=false \(base)") } == [true], "the written first minute again, incomplete")
+        // The open minute is written incomplete when it closes.
+        buffer.removeAll()
+        deriver.apply(Self.trade(102, size: 1, at: base + 2 * minute, id: "3"), emit: true, into: &buffer, counts: &counts)
+        #expect(String(decoding: buffer.bytes, as: UTF8.self).contains("complete=false \(base + minute)"))
+        #expect(counts.gaps == 1)
     }
 
     @Test("trade timestamps: numeric ids, hashed ids, sequences; negative event times floor")

@@ -29,7 +29,7 @@ struct ProcessingLoopTests {
     }
 
     /// Steps `loop` until `done` holds, at most `limit`.
-    static func step(_ loop: inout ProcessingLoop, limit: Duration = .seconds(5), until done: (ProcessingLoop) -> Bool) async throws {
+    static func step(_ loop: inout ProcessingLoop, limit: Duration = .seconds(30), until done: (ProcessingLoop) -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
         while !done(loop) {
             guard ContinuousClock.now < deadline else {
@@ -124,7 +124,7 @@ struct ProcessingLoopTests {
     func undecodableMessage() async throws {
         var messages = Script.tickers(partition: 0, 0..<4)
         messages[2] = SourceMessage(position: MessagePosition(partition: 0, offset: 2), timeNanos: nil,
-                                    event: .failure(Undecodable(reason: "missing field price", payload: Array("{}".utf8))))
+                                    record: .failure(Undecodable(reason: "missing field price", payload: Array("{}".utf8))))
         let source = ScriptedSource(polls: [SourceBatch(changes: [.assigned(partition: 0, warmupEnd: nil)], messages: messages)])
         let writer = GatedWriter()
         let letters = CollectedDeadLetters()
@@ -177,10 +177,10 @@ struct ProcessingLoopTests {
         let delivery = BatchDelivery(writer: writer, deadLetters: CollectedDeadLetters(), metrics: metrics, topic: source.topic, logger: logger)
         var loop = ProcessingLoop(source: source, settings: try Self.settings(flush: .seconds(3_600)), delivery: delivery,
                                   metrics: metrics, logger: logger)
-        queue.publish(Script.tickers(partition: 0, 0..<4).compactMap { try? $0.event.get() })
+        queue.publish(Script.tickers(partition: 0, 0..<4).compactMap { try? $0.record.get().event })
         try await loop.step()
         try await loop.step()
-        queue.publish(Script.tickers(partition: 0, 4..<10).compactMap { try? $0.event.get() })
+        queue.publish(Script.tickers(partition: 0, 4..<10).compactMap { try? $0.record.get().event })
         await loop.drain()
         #expect(writer.lines.count == 10)
         #expect(queue.count == 0)

@@ -14,13 +14,13 @@ struct QueueAndFileTests {
             MarketEvent(kind: .ticker, exchange: .upbit, symbol: Symbol(base: "BTC", quote: "KRW"), price: Double(index + 1),
                         eventTimeNanos: Int64(index), receiveTimeNanos: Int64(index))
         }
-        #expect(queue.offer(events) == 2)
+        #expect(queue.offer(events.map(MarketRecord.event)) == 2)
         #expect(queue.count == 3)
         let first = await queue.take(maximum: 2, timeout: .zero)
-        #expect(first.map(\.price) == [1, 2])
-        #expect(queue.offer([events[4]]) == 0)
+        #expect(first.map { $0.event?.price } == [1, 2])
+        #expect(queue.offer([.event(events[4])]) == 0)
         let rest = await queue.take(maximum: 10, timeout: .zero)
-        #expect(rest.map(\.price) == [3, 5])
+        #expect(rest.map { $0.event?.price } == [3, 5])
         let none = await queue.take(maximum: 10, timeout: .milliseconds(30))
         #expect(none.isEmpty)
     }

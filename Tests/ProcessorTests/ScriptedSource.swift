@@ -121,7 +121,7 @@ enum Script {
     static func ticker(partition: Int, offset: Int, price: Double) -> SourceMessage {
         let nanos = 1_700_000_000_000_000_000 + Int64(offset) * 1_000_000_000
         let event = MarketEvent(kind: .ticker, exchange: .binance, symbol: btcUSDT, price: price, eventTimeNanos: nanos, receiveTimeNanos: nanos)
-        return SourceMessage(position: MessagePosition(partition: partition, offset: offset), timeNanos: nanos, event: .success(event))
+        return SourceMessage(position: MessagePosition(partition: partition, offset: offset), timeNanos: nanos, event: event)
     }
 
     /// Tickers at `offsets` of `partition`, priced 100 + offset.

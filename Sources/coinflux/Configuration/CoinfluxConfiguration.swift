@@ -55,6 +55,7 @@ struct CoinfluxConfiguration: Sendable {
         var referenceExchange: Exchange
         var warmupMessages: Int
         var watchlist: [Symbol]
+        var candleRevisionHorizon: Duration
         var commitInterval: Duration
         var shutdownTimeout: Duration
     }
@@ -182,6 +183,7 @@ extension CoinfluxConfiguration {
             referenceExchange: try reader.read(Key.referenceExchange),
             warmupMessages: try reader.read(Key.warmupMessages),
             watchlist: try reader.read(Key.watchlist),
+            candleRevisionHorizon: try reader.read(Key.candleRevisionHorizon),
             commitInterval: try reader.read(Key.commitInterval),
             shutdownTimeout: try reader.read(Key.shutdownTimeout))
         run = Run(queueCapacity: try reader.read(Key.queueCapacity), pointsFile: try reader.read(Key.pointsFile))

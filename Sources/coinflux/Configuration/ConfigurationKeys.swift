@@ -61,6 +61,9 @@ enum ConfigurationKeys {
         "processor.watchlist", default: ["BTC-USDT", "BTC-KRW", "ETH-USDT", "ETH-KRW"].compactMap { Symbol(normalized: $0) },
         documented: "BTC-USDT, BTC-KRW, ETH-USDT, ETH-KRW", .symbols,
         "symbols whose price, deviation and premium are also metrics (for the market alerts); bounds label cardinality")
+    static let candleRevisionHorizon = ConfigurationKey(
+        "processor.candle_revision_horizon", default: .seconds(3_600), .duration,
+        "a trade that arrives late (recovered after a gap) rewrites its minute's `candle_1m` point if the minute is at most this old (beyond it the trade is counted as `late_trade`); trade ids are remembered as long, to drop duplicates")
     static let commitInterval = ConfigurationKey(
         "processor.commit_interval", default: .seconds(1), .duration,
         "shortest time between offset commits: acknowledged offsets wait for the next one (a crash re-reads at most this much more); `0s` commits after every write")
@@ -155,7 +158,7 @@ enum ConfigurationKeys {
         influxOrg.documentation, influxBucket.documentation, influxToken.documentation, influxUsername.documentation,
         influxPassword.documentation, influxBatchLines.documentation, influxFlushInterval.documentation, influxConnections.documentation,
         processorGroup.documentation, emaAlpha.documentation, emaHalfLives.documentation, referenceExchange.documentation,
-        warmupMessages.documentation, watchlist.documentation, commitInterval.documentation, shutdownTimeout.documentation,
+        warmupMessages.documentation, watchlist.documentation, candleRevisionHorizon.documentation, commitInterval.documentation, shutdownTimeout.documentation,
         queueCapacity.documentation, pointsFile.documentation,
         feedEnabled.documentation, feedSymbols.documentation, feedURL.documentation, feedRESTURL.documentation,
         feedRESTRequestsPerSecond.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,

@@ -1,0 +1,42 @@
+import CoinfluxCore
+
+extension PointDeriver {
+    /// One (exchange, symbol).
+    struct SeriesKey: Hashable {
+        var exchange: Exchange
+        var symbol: Symbol
+    }
+
+    /// The state and the pre-escaped tags of one series.
+    struct Series {
+        var exchange: LineProtocol.TagValue
+        var symbol: LineProtocol.TagValue
+        var base: LineProtocol.TagValue
+        var quote: LineProtocol.TagValue
+        var statistics: PriceStatistics
+        var candles: CandleBuilder
+        /// Ids of the trades applied within the revision horizon, to drop a trade that arrives twice
+        /// (backfilled after it was received live, or from two redundant collectors).
+        var tradeIDs: TradeIDWindow
+
+        init(exchange: Exchange, symbol: Symbol, context: Context) {
+            self.exchange = tagValue(exchange.rawValue)
+            self.symbol = tagValue(symbol.description)
+            base = tagValue(symbol.base)
+            quote = tagValue(symbol.quote)
+            statistics = PriceStatistics(configuration: context.settings.statistics)
+            candles = context.candleTemplate
+            tradeIDs = TradeIDWindow()
+        }
+
+        /// The four series tags and, when given, one more whose key sorts between `quote` and
+        /// `symbol` (`reference`, `side`): all in key order, as InfluxDB stores them.
+        func tags(into line: inout LineProtocol.Line, adding extra: (key: LineProtocol.Key, value: LineProtocol.TagValue)? = nil) {
+            line.tag(Name.base, base)
+            line.tag(Name.exchange, exchange)
+            line.tag(Name.quote, quote)
+            if let extra { line.tag(extra.key, extra.value) }
+            line.tag(Name.symbol, symbol)
+        }
+    }
+}

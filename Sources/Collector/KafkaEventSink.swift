@@ -45,24 +45,28 @@ public final class KafkaEventSink: MarketEventSink {
         problems = RateLimitedLog(logger: logger)
     }
 
-    public func publish(_ events: [MarketEvent]) {
+    @discardableResult
+    public func publish(_ events: [MarketEvent]) -> [Int] {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(Self.encodeCapacity)
-        for event in events {
+        var refused: [Int] = []
+        for (index, event) in events.enumerated() {
             buffer.removeAll(keepingCapacity: true)
             do {
                 try EventCodec.encode(event, into: &buffer)
             } catch {
                 ticks.dropped.increment()
                 problems.warning("dropped an event that cannot be encoded", metadata: ["error": "\(error)", "exchange": "\(event.exchange.rawValue)"])
+                refused.append(index)
                 continue
             }
             let key = EventCodec.key(for: event)
-            send(buffer, key: key, to: ticks)
+            if !send(buffer, key: key, to: ticks) { refused.append(index) }
             if event.krwPerUSDT != nil {
                 send(buffer, key: key, to: fx)
             }
         }
+        return refused
     }
 
     public func publish(_ gap: SeriesGap) {
@@ -77,7 +81,9 @@ public final class KafkaEventSink: MarketEventSink {
         send(buffer, key: EventCodec.key(for: MarketRecord.gap(gap)), to: ticks)
     }
 
-    private func send(_ value: [UInt8], key: String, to destination: Destination) {
+    /// Enqueues one message; false (counted as dropped) when librdkafka refused it.
+    @discardableResult
+    private func send(_ value: [UInt8], key: String, to destination: Destination) -> Bool {
         do {
             if let topic = destination.topic {
                 try producer.send(to: topic, key: key, value: value)
@@ -85,9 +91,11 @@ public final class KafkaEventSink: MarketEventSink {
                 try producer.send(topic: destination.name, key: key, value: value)
             }
             destination.queued.increment()
+            return true
         } catch {
             destination.dropped.increment()
             problems.warning("Kafka refused a message; dropped", metadata: ["topic": "\(destination.name)", "error": "\(error)"])
+            return false
         }
     }
 }

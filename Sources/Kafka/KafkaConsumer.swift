@@ -172,6 +172,13 @@ public final class KafkaConsumer: Sendable {
         return lags
     }
 
+    /// Reads exactly these partitions from these offsets, without a group subscription (see
+    /// ``KafkaTail``). Do not mix with ``subscribe(topics:rewind:onRebalance:)``.
+    public func assign(_ offsets: [KafkaTopicPartitionOffset]) throws {
+        try checkOpen()
+        try client.assign(offsets)
+    }
+
     /// The partitions currently assigned to this member.
     public func assignment() throws -> [KafkaTopicPartition] {
         try checkOpen()

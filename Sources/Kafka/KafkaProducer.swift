@@ -59,6 +59,12 @@ public final class KafkaProducer: Sendable {
         poller.stop.store(true, ordering: .releasing)
     }
 
+    /// Calls `handler` (on the delivery-report thread; keep it short) with every message that
+    /// was enqueued but could not be delivered: timed out, rejected, or purged at close.
+    public func onDeliveryFailure(_ handler: @escaping @Sendable (KafkaFailedDelivery) -> Void) {
+        client.events.deliveryFailureHandler.withLock { $0 = handler }
+    }
+
     /// Enqueues one message; librdkafka copies the bytes. Never blocks.
     /// - Parameters:
     ///   - topic: destination topic; the partition is chosen by hashing the key.

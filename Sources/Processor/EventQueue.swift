@@ -23,8 +23,11 @@ public final class EventQueue: MarketEventSink {
     }
 
     /// Appends as many of `offered` as fit and counts the rest as dropped.
-    public func publish(_ offered: [MarketEvent]) {
-        count(refused: offer(offered.map(MarketRecord.event)), of: offered.count)
+    @discardableResult
+    public func publish(_ offered: [MarketEvent]) -> [Int] {
+        let refused = offer(offered.map(MarketRecord.event))
+        count(refused: refused, of: offered.count)
+        return Array((offered.count - refused)..<offered.count)
     }
 
     /// Appends a gap record, if it fits.

@@ -87,7 +87,7 @@ extension PointDeriver {
         if let tradeID, let number = UInt64(tradeID) {
             discriminator = number
         } else if let tradeID {
-            discriminator = TradeIDWindow.hash(tradeID)
+            discriminator = fnv1a(tradeID)
         } else if let sequence {
             discriminator = UInt64(bitPattern: sequence)
         } else {

@@ -12,7 +12,7 @@ public struct TradeIDWindow: Sendable {
     /// Records `id` of a trade at `timeNanos`; false when it was seen already.
     public mutating func insert(_ id: String, timeNanos: Int64) -> Bool {
         let start = timeNanos - ((timeNanos % Self.minute) + Self.minute) % Self.minute
-        return minutes[start, default: []].insert(Self.hash(id)).inserted
+        return minutes[start, default: []].insert(fnv1a(id)).inserted
     }
 
     /// Forgets the minutes that start before `timeNanos`.
@@ -23,13 +23,4 @@ public struct TradeIDWindow: Sendable {
 
     /// Ids remembered.
     public var count: Int { minutes.values.reduce(0) { $0 + $1.count } }
-
-    /// FNV-1a of the id's bytes.
-    static func hash(_ text: String) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-        }
-        return hash
-    }
 }

@@ -12,8 +12,9 @@ final class RecordingSink: MarketEventSink {
     private let recorded = Mutex<[MarketEvent]>([])
     private let recordedGaps = Mutex<[SeriesGap]>([])
 
-    func publish(_ events: [MarketEvent]) {
+    func publish(_ events: [MarketEvent]) -> [Int] {
         recorded.withLock { $0.append(contentsOf: events) }
+        return []
     }
 
     func publish(_ gap: SeriesGap) {

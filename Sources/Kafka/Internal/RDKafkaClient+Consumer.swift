@@ -4,6 +4,16 @@ import Synchronization
 
 /// The consumer side of the client: batch polls, commits, offsets, pause and resume, close.
 extension RDKafkaClient {
+    /// Reads exactly these partitions from these offsets, outside any group's assignment.
+    func assign(_ offsets: [KafkaTopicPartitionOffset]) throws {
+        try RDKafkaTopicPartitionList.with(offsets) { list in
+            let result = rd_kafka_assign(handle.raw, list)
+            if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw KafkaError.rdKafka(result, "could not assign \(offsets)")
+            }
+        }
+    }
+
     func subscribe(topics: [String]) throws {
         let partitions = topics.map { KafkaTopicPartition(topic: $0, partition: -1) }
         try RDKafkaTopicPartitionList.with(partitions) { list in

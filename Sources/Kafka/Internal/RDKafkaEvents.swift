@@ -16,6 +16,8 @@ final class RDKafkaEvents: Sendable {
     let failed = Atomic<Int>(0)
     /// Producer: the most recent failed delivery report.
     let lastDeliveryError = Mutex<KafkaError?>(nil)
+    /// Producer: told about every message that could not be delivered, with its bytes.
+    let deliveryFailureHandler = Mutex<(@Sendable (KafkaFailedDelivery) -> Void)?>(nil)
     /// The most recent client-level error (from the error callback or an error-level log line),
     /// used to explain timeouts, e.g. "Connect to ipv4#127.0.0.1:1 failed: Connection refused".
     let lastClientError = Mutex<String?>(nil)
@@ -104,6 +106,11 @@ final class RDKafkaEvents: Sendable {
         let topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
         let error = KafkaError.rdKafka(message.err, "delivery to \(topic) failed")
         lastDeliveryError.withLock { $0 = error }
+        if let handler = deliveryFailureHandler.withLock({ $0 }) {
+            let value = message.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: message.len)) } ?? []
+            let key = message.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
+            handler(KafkaFailedDelivery(topic: topic, key: key, value: value, error: error))
+        }
     }
 
     private func rebalance(

@@ -3,6 +3,7 @@ import CoinfluxCore
 import Exchanges
 import Foundation
 import Logging
+import ServiceLifecycle
 import Telemetry
 
 /// One exchange's feed over as many WebSocket connections as its per-connection stream limit
@@ -18,6 +19,20 @@ public struct ExchangeFeed: Sendable {
     public let connections: [FeedConnection]
     /// The state the connections report together.
     public let status: ConnectionTally
+    /// The continuity of the exchange's series.
+    public let tracker: SeriesTracker
+    /// Repairs the gaps the connections find (a service of its own).
+    public let gapRepair: GapRepair
+
+    /// What one connection shares with the exchange's others.
+    public struct Shared: Sendable {
+        /// The connection's place in the exchange-wide gauges.
+        public let slot: ConnectionTally.Slot
+        /// The exchange's REST budget.
+        public let restPacer: RequestPacer
+        public let tracker: SeriesTracker
+        public let gapRepair: GapRepair
+    }
 
     /// - Parameters:
     ///   - adapter: the exchange's protocol; its `ConnectionPolicy` gives the stream limit.
@@ -29,6 +44,8 @@ public struct ExchangeFeed: Sendable {
     ///   - settings: timing and limits of every connection.
     ///   - sink: receives the parsed events of every connection.
     ///   - metrics: the process's metrics registry.
+    ///   - history: how the exchange serves recent trades, and `fetchTrades` its pages, for gap
+    ///     repair; nil: gaps are recorded unrepaired.
     ///   - httpClient: the client of the REST fallback.
     ///   - logger: the feeds log with `exchange` and `connection` (`2/3`) metadata.
     public init(
@@ -40,6 +57,8 @@ public struct ExchangeFeed: Sendable {
         settings: FeedSettings = .init(),
         sink: any MarketEventSink,
         metrics: Metrics,
+        history: TradeHistoryAPI? = nil,
+        fetchTrades: GapRepair.PageFetcher? = nil,
         httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
@@ -47,9 +66,21 @@ public struct ExchangeFeed: Sendable {
         let status = ConnectionTally(exchange: adapter.exchange, connections: groups.count, metrics: metrics)
         self.status = status
         let pacer = RequestPacer(requestsPerSecond: settings.restRequestsPerSecond ?? adapter.restRequestsPerSecond)
+        let tracker = SeriesTracker(exchange: adapter.exchange, consecutiveIDs: history?.paging == .fromID)
+        self.tracker = tracker
+        var repairLogger = logger
+        repairLogger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
+        let gapRepair = GapRepair(exchange: adapter.exchange, tracker: tracker, history: history, fetch: fetchTrades,
+                                  sink: sink, metrics: metrics, logger: repairLogger)
+        self.gapRepair = gapRepair
         self.connections = zip(groups, status.slots).map { symbols, slot in
             FeedConnection(adapter: adapter, webSocketURL: webSocketURL, restURL: restURL, symbols: symbols, settings: settings,
-                         sink: sink, metrics: metrics, connection: slot, restPacer: pacer, httpClient: httpClient, logger: logger)
+                           sink: sink, metrics: metrics,
+                           shared: Shared(slot: slot, restPacer: pacer, tracker: tracker, gapRepair: gapRepair),
+                           httpClient: httpClient, logger: logger)
         }
     }
+
+    /// Every service the feed runs: its connections and its gap repair.
+    public var services: [any Service] { connections + [gapRepair] }
 }

@@ -50,7 +50,7 @@ extension FeedConnection {
             metrics.restPollOK.increment()
             connection.recordMessage(at: Double(receivedAt) / 1e9)
             metrics.countEvents(events)
-            if !events.isEmpty { sink.publish(events) }
+            if !events.isEmpty { hand(events, receivedAt: receivedAt) }
         } catch {
             metrics.restPollError.increment()
             problems.warning("REST fallback poll failed", metadata: ["url": "\(url)", "error": "\(error)"])

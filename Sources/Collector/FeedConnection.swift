@@ -34,6 +34,12 @@ public final class FeedConnection: Service {
     let connection: ConnectionTally.Slot
     /// Spaces the REST fallback's requests, shared with the exchange's other connections.
     let restPacer: RequestPacer
+    /// The continuity of the exchange's series, shared with its other connections.
+    let tracker: SeriesTracker
+    /// Where the gaps this connection finds go to be repaired.
+    let gapRepair: GapRepair
+    /// Failed connection attempts since the connection was last up (for the log).
+    private let failedAttempts = Atomic<Int>(0)
     let logger: Logger
     let httpClient: HTTPClient
     let problems: RateLimitedLog
@@ -58,8 +64,8 @@ public final class FeedConnection: Service {
     ///   - symbols: normalized symbols to subscribe to, within one connection's stream limit.
     ///   - sink: receives the parsed events.
     ///   - metrics: the process's metrics registry.
-    ///   - connection: this feed's connection among the exchange's, for the exchange-wide gauges.
-    ///   - restPacer: the exchange's REST budget, shared by its connections.
+    ///   - shared: what the connection shares with the exchange's others: its slot in the
+    ///     exchange-wide gauges, the REST budget, the series tracker and the gap repair.
     public init(
         adapter: any ExchangeAdapter,
         webSocketURL: URL? = nil,
@@ -68,8 +74,7 @@ public final class FeedConnection: Service {
         settings: FeedSettings = .init(),
         sink: any MarketEventSink,
         metrics: Metrics,
-        connection: ConnectionTally.Slot,
-        restPacer: RequestPacer,
+        shared: ExchangeFeed.Shared,
         httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
@@ -80,15 +85,17 @@ public final class FeedConnection: Service {
         self.settings = settings
         self.sink = sink
         self.metrics = FeedMetrics(metrics: metrics, exchange: adapter.exchange)
-        self.connection = connection
-        self.restPacer = restPacer
+        self.connection = shared.slot
+        self.restPacer = shared.restPacer
+        self.tracker = shared.tracker
+        self.gapRepair = shared.gapRepair
         let maximumConnectionAge = settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge
         self.maximumConnectionAge = maximumConnectionAge
         self.tradeFilter = maximumConnectionAge == nil ? nil : Mutex(TradeIDFilter())
         self.httpClient = httpClient
         var logger = logger
         logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
-        logger[metadataKey: "connection"] = "\(connection)"
+        logger[metadataKey: "connection"] = "\(shared.slot)"
         self.logger = logger
         self.problems = RateLimitedLog(logger: logger)
     }
@@ -125,16 +132,27 @@ public final class FeedConnection: Service {
                 }
                 let upFor = connectedSince.load(ordering: .relaxed)
                 markDown()
+                if upFor != 0 {
+                    // Data may be missing from the last event before the drop to the first after.
+                    tracker.interrupted(symbols, cause: disconnect.reason == .silent ? .silence : .connection)
+                }
                 if Task.isCancelled { break }
                 if upFor != 0, monotonicNanoseconds() - upFor >= settings.healthyAfter.saturatingNanoseconds {
                     backoff.reset()
                 }
                 metrics.countReconnect(disconnect.reason)
                 let delay = backoff.nextDelay()
-                logger.warning("websocket down, reconnecting", metadata: [
+                let metadata: Logger.Metadata = [
                     "reason": "\(disconnect.reason.rawValue)", "detail": "\(disconnect.detail)",
                     "attempt": "\(backoff.attempt)", "delay_ms": "\(delay.saturatingNanoseconds / 1_000_000)",
-                ])
+                ]
+                // Once per state change: the first failure after being up (or at start) is a
+                // warning, the attempts that follow are debug lines; the reconnect says how many.
+                if upFor != 0 || failedAttempts.add(1, ordering: .relaxed).oldValue == 0 {
+                    logger.warning(upFor != 0 ? "websocket down, reconnecting" : "websocket cannot connect, retrying with backoff", metadata: metadata)
+                } else {
+                    logger.debug("websocket still down, retrying", metadata: metadata)
+                }
                 try? await Task.sleep(for: delay)
             }
             // A successor still being set up when the feed stops.
@@ -184,7 +202,8 @@ public final class FeedConnection: Service {
         downSince.store(0, ordering: .relaxed)
         metrics.connectSucceeded.increment()
         connection.markConnected()
-        logger.info("websocket connected and subscribed", metadata: ["symbols": "\(symbols.count)"])
+        let failures = failedAttempts.exchange(0, ordering: .relaxed)
+        logger.info("websocket connected and subscribed", metadata: ["symbols": "\(symbols.count)", "failed_attempts_before": "\(failures)"])
 
         let onFirstFrame: (@Sendable () -> Void)? = if let handover { { handover.settle(.ready) } } else { nil }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -254,7 +273,7 @@ public final class FeedConnection: Service {
         tradeFilter?.withLock { $0.admit(&events) }
         guard !events.isEmpty else { return }
         metrics.countEvents(events)
-        sink.publish(events)
+        hand(events, receivedAt: receivedAt)
     }
 
     func send(_ frame: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {
@@ -269,5 +288,13 @@ public final class FeedConnection: Service {
             downSince.store(monotonicNanoseconds(), ordering: .relaxed)
         }
         connection.markDown()
+    }
+
+    /// Hands events on to the sink and records them in the series tracker; the gaps they close
+    /// go to repair.
+    func hand(_ events: [MarketEvent], receivedAt: Int64) {
+        let refused = sink.publish(events)
+        let closed = tracker.record(events, refused: Set(refused), now: receivedAt)
+        if !closed.isEmpty { gapRepair.submit(closed) }
     }
 }

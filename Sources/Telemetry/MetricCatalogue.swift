@@ -74,6 +74,17 @@ public enum MetricCatalogue {
         "coinflux_feed_rest_polls_total", .counter, labels: ["exchange", "outcome"],
         help: "REST ticker polls made while the WebSocket was down, by outcome (ok, error, rate_limited: HTTP 429 or 418, after which the exchange's polls wait as long as it asked).",
         exportedBy: [.collect])
+    public static let gaps = Definition(
+        "coinflux_gaps_total", .counter, labels: ["exchange", "channel", "cause", "repaired"],
+        help: "Gaps recorded in a series (a stretch it may not have received live), by channel, cause (connection, silence, sequence, producer, restart) and repair (yes, partly, no).",
+        exportedBy: [.collect])
+    public static let gapSeconds = Definition(
+        "coinflux_gap_seconds_total", .counter, labels: ["exchange", "channel"],
+        help: "Total length of the gaps recorded, in seconds of market time.", exportedBy: [.collect])
+    public static let backfillTrades = Definition(
+        "coinflux_backfill_trades_total", .counter, labels: ["exchange", "outcome"],
+        help: "Trades of gaps fetched from the exchange's REST history, by outcome (recovered, duplicate: received already); queue_full counts gaps recorded unrepaired because too many waited.",
+        exportedBy: [.collect])
     public static let producerMessages = Definition(
         "coinflux_producer_messages_total", .counter, labels: ["topic", "outcome"],
         help: "Messages handed to Kafka, by outcome (queued, dropped: the local queue was full).", exportedBy: [.collect, .process])
@@ -162,7 +173,7 @@ public enum MetricCatalogue {
     public static let all: [Definition] = [
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
-        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, producerMessages, producerDeliveries,
+        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, gaps, gapSeconds, backfillTrades, producerMessages, producerDeliveries,
         consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,

@@ -8,6 +8,11 @@ public struct Counter: Sendable {
     public func increment(by amount: Int64 = 1) {
         base.increment(by: amount)
     }
+
+    /// Adds a fraction (seconds, say).
+    public func increment(by amount: Double) {
+        base.increment(by: amount)
+    }
 }
 
 /// One gauge of the catalogue with its labels.

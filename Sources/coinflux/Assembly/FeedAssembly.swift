@@ -1,24 +1,25 @@
 import CoinfluxCore
 import Collector
 import Exchanges
+import Kafka
 import Logging
 import Telemetry
 
 /// Builds the collector's feeds from the configuration.
 enum FeedAssembly {
     /// The feeds of every enabled exchange with at least one symbol: one `FeedConnection` per
-    /// connection its symbols need. Each exchange is one `/readyz` check, failing while any of its
-    /// connections is down.
+    /// connection its symbols need, and its gap repair. Each exchange is one `/readyz` check,
+    /// failing while any of its connections is down.
     static func feeds(_ configuration: CoinfluxConfiguration, sink: any MarketEventSink, metrics: Metrics,
-                      readiness: Readiness, logger: Logger) -> [FeedConnection] {
+                      readiness: Readiness, logger: Logger) -> [ExchangeFeed] {
         let timing = configuration.feedTiming
         let settings = FeedSettings(
             silenceTimeout: timing.silenceTimeout,
             backoff: .init(initial: timing.reconnectInitial, maximum: timing.reconnectMaximum),
             restFallbackAfter: timing.restFallbackAfter,
             restPollInterval: timing.restPollInterval)
-        return configuration.feeds.sorted { $0.key.rawValue < $1.key.rawValue }.flatMap { exchange, feed -> [FeedConnection] in
-            guard feed.enabled, !feed.symbols.isEmpty else { return [] }
+        return configuration.feeds.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { exchange, feed -> ExchangeFeed? in
+            guard feed.enabled, !feed.symbols.isEmpty else { return nil }
             let adapter = ExchangeRegistry.adapter(for: exchange, bithumbAPI: feed.bithumbAPI)
             var exchangeSettings = settings
             exchangeSettings.restRequestsPerSecond = feed.restRequestsPerSecond
@@ -26,7 +27,27 @@ enum FeedAssembly {
                                           streamsPerConnection: feed.streamsPerConnection, settings: exchangeSettings,
                                           sink: sink, metrics: metrics, logger: logger)
             readiness.register("feed \(exchange.rawValue)") { group.status.notReadyReason }
-            return group.connections
+            return group
+        }
+    }
+
+    /// Reads back, at start, where the last run left each series (`collector.restart_lookback`
+    /// messages per partition of the ticks topic).
+    static func restartResume(_ configuration: CoinfluxConfiguration, feeds: [ExchangeFeed], logger: Logger) -> RestartResume {
+        var consumer = KafkaConsumerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers,
+                                                  groupID: "coinflux-collector-resume-\(UInt64.random(in: 0...UInt64.max))")
+        consumer.additionalProperties = configuration.kafka.properties.filter { $0.key != "group.instance.id" }
+        return RestartResume(topic: configuration.kafka.ticksTopic, lookback: configuration.feedTiming.restartLookback,
+                             consumer: consumer, feeds: feeds, logger: logger)
+    }
+
+    /// Events that reached the producer's queue but could not be delivered become `producer`
+    /// gaps of their series, repaired like any other.
+    static func reportFailedDeliveries(of producer: KafkaProducer, to feeds: [ExchangeFeed]) {
+        let byExchange = Dictionary(feeds.map { ($0.tracker.exchange, $0) }, uniquingKeysWith: { first, _ in first })
+        producer.onDeliveryFailure { failed in
+            guard let event = try? EventCodec.decode(failed.value), let feed = byExchange[event.exchange] else { return }
+            feed.gapRepair.submit([feed.tracker.failedDelivery(event, now: wallClockNanoseconds())])
         }
     }
 }

@@ -29,9 +29,13 @@ struct CollectCommand: AsyncParsableCommand {
             guard !feeds.isEmpty else {
                 throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
             }
-            // Start order is dependency order; shutdown runs in reverse: feeds stop, then the
-            // broker watch and the telemetry endpoint, then the producer flushes what is queued.
-            let services: [any Service] = [ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry, kafka] + feeds
+            // Start order is dependency order; shutdown runs in reverse: feeds stop (their gap
+            // repairs record what waits), then the broker watch and the telemetry endpoint, then
+            // the producer flushes what is queued.
+            FeedAssembly.reportFailedDeliveries(of: producer, to: feeds)
+            let resume = FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger)
+            let services: [any Service] = [ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry, kafka, resume]
+                + feeds.flatMap(\.services)
             try await ProcessBootstrap.run(services, deadline: Self.shutdownDeadline, logger: logger)
         }
     }

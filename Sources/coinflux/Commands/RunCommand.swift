@@ -1,6 +1,7 @@
 import ArgumentParser
 import CoinfluxCore
 import Collector
+import Kafka
 import Processor
 import ProcessorKafka
 import ServiceLifecycle
@@ -32,9 +33,11 @@ struct RunCommand: AsyncParsableCommand {
             let sink: any MarketEventSink
             let source: any EventSource
             let deadLetters: any DeadLetterSink
+            var kafkaProducer: KafkaProducer?
             if configuration.kafka.isConfigured {
                 let kafka = try ProcessBootstrap.kafkaWatch(configuration, readiness: readiness, logger: logger)
                 let producer = try ProcessBootstrap.kafkaProducer(configuration, logger: logger)
+                kafkaProducer = producer
                 sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
                                       fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
                 source = try ProcessorAssembly.kafkaSource(configuration, metrics: processorMetrics, logger: logger)
@@ -52,6 +55,10 @@ struct RunCommand: AsyncParsableCommand {
             guard !feeds.isEmpty else {
                 throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
             }
+            if let kafkaProducer {
+                FeedAssembly.reportFailedDeliveries(of: kafkaProducer, to: feeds)
+                services.append(FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger))
+            }
             let writer: any PointWriter
             if let writerConfiguration = ProcessorAssembly.writerConfiguration(configuration) {
                 let influx = try ProcessorAssembly.influxWriter(writerConfiguration, metrics: processorMetrics, logger: logger)
@@ -63,7 +70,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             let processor = Processor(source: source, settings: settings, writer: writer, deadLetters: deadLetters,
                                       metrics: processorMetrics, readiness: readiness, startupChecks: startupChecks, logger: logger)
-            services += [telemetry, processor] + feeds
+            services += [telemetry, processor] + feeds.flatMap(\.services)
             try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
         }
     }

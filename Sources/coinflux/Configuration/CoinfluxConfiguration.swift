@@ -88,6 +88,7 @@ struct CoinfluxConfiguration: Sendable {
         var restPollInterval: Duration
         var reconnectInitial: Duration
         var reconnectMaximum: Duration
+        var restartLookback: Int
     }
 
     /// Log levels, named as swift-log names them.
@@ -205,7 +206,8 @@ extension CoinfluxConfiguration {
             restFallbackAfter: try reader.read(Key.restFallbackAfter),
             restPollInterval: try reader.read(Key.restPollInterval),
             reconnectInitial: try reader.read(Key.reconnectInitial),
-            reconnectMaximum: try reader.read(Key.reconnectMaximum))
+            reconnectMaximum: try reader.read(Key.reconnectMaximum),
+            restartLookback: try reader.read(Key.restartLookback))
         if feedTiming.reconnectMaximum < feedTiming.reconnectInitial {
             throw ConfigurationError(key: Key.reconnectMaximum.name, origin: reader.origin(of: Key.reconnectMaximum),
                                      reason: "must not be shorter than collector.reconnect_initial")

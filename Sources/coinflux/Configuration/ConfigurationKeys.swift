@@ -109,6 +109,9 @@ enum ConfigurationKeys {
     static let restPollInterval = ConfigurationKey(
         "collector.rest_poll_interval", default: .seconds(2), .positiveDuration,
         "pause between two REST polls (each asks for every symbol, within the exchange's REST budget: [REST budget](exchanges.md#rest-budget))")
+    static let restartLookback = ConfigurationKey(
+        "collector.restart_lookback", default: 20_000, .integer(in: 0...10_000_000),
+        "messages per partition of the ticks topic `coinflux collect` reads back at start to find where each series left off; the stretch since is a `restart` gap, repaired from the exchanges' REST history. 0 turns it off")
     static let reconnectInitial = ConfigurationKey(
         "collector.reconnect_initial", default: .milliseconds(500), .positiveDuration, "first reconnect backoff ceiling (full jitter, doubling)")
     static let reconnectMaximum = ConfigurationKey(
@@ -162,7 +165,7 @@ enum ConfigurationKeys {
         queueCapacity.documentation, pointsFile.documentation,
         feedEnabled.documentation, feedSymbols.documentation, feedURL.documentation, feedRESTURL.documentation,
         feedRESTRequestsPerSecond.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,
-        silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation,
+        silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
         reconnectInitial.documentation, reconnectMaximum.documentation,
         telemetryListen.documentation, logLevel.documentation, startupGrace.documentation,
     ]

@@ -1,4 +1,5 @@
 import CoinfluxCore
+import Foundation
 import Synchronization
 import Telemetry
 
@@ -53,6 +54,8 @@ public final class ConnectionTally: Sendable {
 
     /// How many connections the exchange uses (one feed each).
     public let count: Int
+    /// Events its connections handed on, for the status line.
+    public let events = RateCounter()
     /// Every connection's slot, in order.
     public var slots: [Slot] { (0..<count).map { Slot(tally: self, index: $0) } }
 
@@ -75,6 +78,14 @@ public final class ConnectionTally: Sendable {
         connected = Mutex(Array(repeating: false, count: count))
         lastMessages = (0..<count).map { _ in LastMessage() }
         metrics.updateBeforeRendering { [weak self] in self?.updateLastMessageGauge() }
+    }
+
+    /// How many of the connections are connected and subscribed now.
+    public var connectedCount: Int { connected.withLock { $0.count(where: { $0 }) } }
+
+    /// The exchange's part of the status line: `connected 2/3, 41.5 events/s`.
+    public func status(over interval: Duration) -> String {
+        "connected \(connectedCount)/\(count), \(String(format: "%.1f", events.rate(over: interval))) events/s"
     }
 
     /// Why the exchange is not ready, for `/readyz`: which connections are down; nil while all are up.

@@ -293,6 +293,7 @@ public final class FeedConnection: Service {
     /// Hands events on to the sink and records them in the series tracker; the gaps they close
     /// go to repair.
     func hand(_ events: [MarketEvent], receivedAt: Int64) {
+        connection.tally.events.add(events.count)
         let refused = sink.publish(events)
         let closed = tracker.record(events, refused: Set(refused), now: receivedAt)
         if !closed.isEmpty { gapRepair.submit(closed) }

@@ -22,6 +22,12 @@ public struct ProducerService: Service {
         self.logger = logger
     }
 
+    /// The producer's part of the status line: `delivered 60 012, failed 0, dropped 0, queued 12`.
+    public func status() -> String {
+        let counters = producer.counters
+        return "delivered \(counters.delivered), failed \(counters.failed), dropped \(counters.dropped), in queue \(counters.inQueue)"
+    }
+
     public func run() async throws {
         let reporter = DeliveryReporter(service: self)
         // Sleeping throws once the graceful shutdown cancels the loop; then flush and close.

@@ -263,15 +263,21 @@ struct ProcessingLoop {
     /// uncommitted message.
     private mutating func reportProgress() {
         metrics.uncommitted.set(Double(uncommittedMessages))
-        guard source.isDurable else { return }
+        guard source.isDurable else {
+            metrics.noteStatus(lagSeconds: 0, paused: isPaused)
+            return
+        }
         var oldest = batch.coverage.oldestTimes
         for coverage in [writing, ledger.pending, committing] {
             oldest.merge(coverage.oldestTimes) { min($0, $1) }
         }
         let wallNow = wallClockNanoseconds()
         var lagging: Set<Int> = []
+        var worst = 0.0
+        defer { metrics.noteStatus(lagSeconds: worst, paused: isPaused) }
         for partition in partitions.keys {
             let seconds = oldest[partition].map { Double(wallNow - $0) / 1e9 } ?? 0
+            worst = max(worst, seconds)
             if seconds > 0 || laggingPartitions.contains(partition) {
                 metrics.consumerLag(topic: source.topic, partition: partition, seconds: seconds)
             }

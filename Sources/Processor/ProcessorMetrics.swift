@@ -1,4 +1,5 @@
 import CoinfluxCore
+import Foundation
 import InfluxWriter
 import ProcessorCore
 import Synchronization
@@ -32,6 +33,10 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     private let marketPrice: LabelledFamily<Gauge>
     private let marketDeviation: LabelledFamily<Gauge>
     private let marketPremium: LabelledFamily<Gauge>
+    /// Points acknowledged, for the status line.
+    let writtenForStatus = RateCounter()
+    /// The worst partition's lag in seconds and whether intake is paused, for the status line.
+    private let statusState = Mutex((lagSeconds: 0.0, paused: false))
 
     /// - Parameter ticksTopic: The topic whose partitions' lag is reported.
     public init(metrics: Metrics, ticksTopic: String) {
@@ -138,6 +143,19 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
 
     public func linesWritten(_ count: Int) {
         pointsWritten.increment(by: Int64(count))
+        writtenForStatus.add(count)
+    }
+
+    /// Notes the worst partition lag and the pause state the loop reported last.
+    func noteStatus(lagSeconds: Double, paused: Bool) {
+        statusState.withLock { $0 = (lagSeconds, paused) }
+    }
+
+    /// The processor's part of the status line: `1 234.5 points/s written, lag 0.8 s, running`.
+    public func status(over interval: Duration) -> String {
+        let (lag, paused) = statusState.withLock { $0 }
+        return String(format: "%.1f points/s written, lag %.1f s, %@", writtenForStatus.rate(over: interval), lag,
+                      paused ? "paused" : "running")
     }
 
     public func linesRejected(_ count: Int) {

@@ -11,7 +11,7 @@ enum FeedAssembly {
     /// connection its symbols need, and its gap repair. Each exchange is one `/readyz` check,
     /// failing while any of its connections is down.
     static func feeds(_ configuration: CoinfluxConfiguration, sink: any MarketEventSink, metrics: Metrics,
-                      readiness: Readiness, logger: Logger) -> [ExchangeFeed] {
+                      readiness: Readiness, status: StatusReport, logger: Logger) -> [ExchangeFeed] {
         let timing = configuration.feedTiming
         let settings = FeedSettings(
             silenceTimeout: timing.silenceTimeout,
@@ -27,6 +27,7 @@ enum FeedAssembly {
                                           streamsPerConnection: feed.streamsPerConnection, settings: exchangeSettings,
                                           sink: sink, metrics: metrics, logger: logger)
             readiness.register("feed \(exchange.rawValue)") { group.status.notReadyReason }
+            status.register(exchange.rawValue) { interval in group.status.status(over: interval) }
             return group
         }
     }

@@ -30,6 +30,11 @@ enum ProcessBootstrap {
         return server
     }
 
+    /// The periodic `status:` line (`log.status_interval`); parts register their sources.
+    static func statusReport(_ configuration: CoinfluxConfiguration, logger: Logger) -> StatusReport {
+        StatusReport(interval: configuration.statusInterval, logger: logger)
+    }
+
     /// Runs `services` until SIGTERM or SIGINT (or until one fails), then shuts them down in
     /// reverse order within `deadline`; past it they are cancelled, and 5 s later the process
     /// exits regardless (``ShutdownDeadline``).

@@ -25,7 +25,8 @@ struct CollectCommand: AsyncParsableCommand {
             let producer = try ProcessBootstrap.kafkaProducer(configuration, logger: logger)
             let sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
                                       fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
-            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, logger: logger)
+            let status = ProcessBootstrap.statusReport(configuration, logger: logger)
+            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, status: status, logger: logger)
             guard !feeds.isEmpty else {
                 throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
             }
@@ -34,8 +35,9 @@ struct CollectCommand: AsyncParsableCommand {
             // the producer flushes what is queued.
             FeedAssembly.reportFailedDeliveries(of: producer, to: feeds)
             let resume = FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger)
-            let services: [any Service] = [ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry, kafka, resume]
-                + feeds.flatMap(\.services)
+            let producerService = ProducerService(producer: producer, metrics: metrics, logger: logger)
+            status.register("kafka producer") { _ in producerService.status() }
+            let services: [any Service] = [producerService, telemetry, kafka, resume, status] + feeds.flatMap(\.services)
             try await ProcessBootstrap.run(services, deadline: Self.shutdownDeadline, logger: logger)
         }
     }

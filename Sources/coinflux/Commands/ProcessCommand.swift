@@ -38,7 +38,9 @@ struct ProcessCommand: AsyncParsableCommand {
             // Shutdown runs in reverse: the processor writes its last batch, commits and leaves the
             // group; the broker watch and the endpoint stop; dead letters still queued are flushed;
             // the writer's connection pool closes.
-            let services: [any Service] = [writer, ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry, kafka, processor]
+            let status = ProcessBootstrap.statusReport(configuration, logger: logger)
+            status.register("processor") { interval in processorMetrics.status(over: interval) }
+            let services: [any Service] = [writer, ProducerService(producer: producer, metrics: metrics, logger: logger), telemetry, kafka, status, processor]
             try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
         }
     }

@@ -51,7 +51,9 @@ struct RunCommand: AsyncParsableCommand {
                 source = QueueEventSource(queue: queue)
                 deadLetters = LogDeadLetterSink(logger: logger)
             }
-            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, logger: logger)
+            let status = ProcessBootstrap.statusReport(configuration, logger: logger)
+            status.register("processor") { interval in processorMetrics.status(over: interval) }
+            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, status: status, logger: logger)
             guard !feeds.isEmpty else {
                 throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
             }
@@ -70,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
             }
             let processor = Processor(source: source, settings: settings, writer: writer, deadLetters: deadLetters,
                                       metrics: processorMetrics, readiness: readiness, startupChecks: startupChecks, logger: logger)
-            services += [telemetry, processor] + feeds.flatMap(\.services)
+            services += [telemetry, status, processor] + feeds.flatMap(\.services)
             try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
         }
     }

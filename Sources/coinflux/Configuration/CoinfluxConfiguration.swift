@@ -106,6 +106,8 @@ struct CoinfluxConfiguration: Sendable {
     var telemetryListen: String
     /// `log.level`
     var logLevel: LogLevel
+    /// `log.status_interval`
+    var statusInterval: Duration
     /// `startup.grace`
     var startupGrace: Duration
     /// Every key's effective value as YAML, in table order, secrets redacted (`coinflux config`).
@@ -214,6 +216,7 @@ extension CoinfluxConfiguration {
         }
         telemetryListen = try reader.read(Key.telemetryListen)
         logLevel = try reader.read(Key.logLevel)
+        statusInterval = try reader.read(Key.statusInterval)
         startupGrace = try reader.read(Key.startupGrace)
         effective = reader.effective
     }

@@ -123,6 +123,9 @@ enum ConfigurationKeys {
         "telemetry.listen", default: "0.0.0.0:9464", .hostPort, "`host:port` of `/metrics`, `/healthz`, `/readyz`")
     static let logLevel = ConfigurationKey(
         "log.level", default: CoinfluxConfiguration.LogLevel.info, .choice, "trace, debug, info, notice, warning, error, critical")
+    static let statusInterval = ConfigurationKey(
+        "log.status_interval", default: .seconds(60), .duration,
+        "time between two `status:` lines at info level (per exchange: connections up and events/s; the producer's deliveries; the processor's points/s, worst lag, paused or running); `0s` turns them off")
     static let startupGrace = ConfigurationKey(
         "startup.grace", default: .seconds(60), .duration,
         "at start, how long a broker or InfluxDB may stay misconfigured (a host name that does not resolve, refused credentials, a missing database or bucket, TLS spoken to a plain port) before the process exits with status 1; servers that refuse connections or time out are waited for without limit")
@@ -167,7 +170,7 @@ enum ConfigurationKeys {
         feedRESTRequestsPerSecond.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,
         silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
         reconnectInitial.documentation, reconnectMaximum.documentation,
-        telemetryListen.documentation, logLevel.documentation, startupGrace.documentation,
+        telemetryListen.documentation, logLevel.documentation, statusInterval.documentation, startupGrace.documentation,
     ]
 
     /// The Markdown table of ``rows``, as it stands between the docs' `config-table` markers.

@@ -9,8 +9,10 @@ import Telemetry
 /// exchange-wide gauges, so a partly connected exchange never looks healthy:
 /// - `coinflux_feed_connected` is 1 only while every connection is connected and subscribed;
 /// - `coinflux_feed_last_message_timestamp_seconds` is the last message of the connection that has
-///   waited longest, so one silent connection makes the exchange stale. Each frame only stores its
-///   time in its connection's atomic; the oldest is picked when the metrics are rendered.
+///   waited longest, so one silent connection makes the exchange stale. A connection that has had no
+///   message yet counts from the tally's start, so the age reads "since start", not since 1970. Each
+///   frame only stores its time in its connection's atomic; the oldest is picked when the metrics
+///   are rendered.
 ///
 /// Counters need no tally: every feed of the exchange increments the same counter objects.
 public final class ConnectionTally: Sendable {
@@ -41,10 +43,12 @@ public final class ConnectionTally: Sendable {
 
     /// One connection's latest message time, kept as the bits of a `Double` in an atomic.
     private final class LastMessage: Sendable {
-        /// 0 (the bits of 0.0) before the first message.
-        private let bits = Atomic<UInt64>(0)
+        private let bits: Atomic<UInt64>
 
-        /// Unix time of the latest message; 0 before the first.
+        /// - Parameter start: what `seconds` reads before the first message.
+        init(start: Double) { bits = Atomic(start.bitPattern) }
+
+        /// Unix time of the latest message; the start time before the first.
         var seconds: Double { Double(bitPattern: bits.load(ordering: .relaxed)) }
 
         func store(_ seconds: Double) {
@@ -71,12 +75,15 @@ public final class ConnectionTally: Sendable {
     ///   - exchange: the exchange, the `exchange` label of the gauges.
     ///   - connections: how many connections its symbols are split over.
     ///   - metrics: the process's metrics registry; the last-message gauge is updated whenever it renders.
-    public init(exchange: Exchange, connections: Int, metrics: Metrics) {
+    ///   - startedAt: Unix time the last-message gauge reports for a connection with no message yet
+    ///     (default: now), so that "time since last message" starts at 0 instead of the epoch.
+    public init(exchange: Exchange, connections: Int, metrics: Metrics,
+                startedAt: Double = Double(wallClockNanoseconds()) / 1e9) {
         count = max(0, connections)
         connectedGauge = metrics.gauge(MetricCatalogue.feedConnected, exchange.rawValue)
         lastMessageGauge = metrics.gauge(MetricCatalogue.feedLastMessage, exchange.rawValue)
         connected = Mutex(Array(repeating: false, count: count))
-        lastMessages = (0..<count).map { _ in LastMessage() }
+        lastMessages = (0..<count).map { _ in LastMessage(start: startedAt) }
         metrics.updateBeforeRendering { [weak self] in self?.updateLastMessageGauge() }
     }
 
@@ -104,7 +111,7 @@ public final class ConnectionTally: Sendable {
         }
     }
 
-    /// The stalest connection's latest message (0 while any has had none).
+    /// The stalest connection's latest message (the start time while any has had none).
     private func updateLastMessageGauge() {
         lastMessageGauge.set(lastMessages.map(\.seconds).min() ?? 0)
     }

@@ -45,15 +45,26 @@ struct ConnectionTallyTests {
 
     /// The exchange is as fresh as its stalest connection: one silent connection makes it stale.
     @Test func lastMessageIsTheStalestConnections() {
-        let slots = ConnectionTally(exchange: .binance, connections: 2, metrics: metrics).slots
+        let slots = ConnectionTally(exchange: .binance, connections: 2, metrics: metrics, startedAt: 900).slots
         slots[0].recordMessage(at: 1_000)
-        #expect(lastMessage == 0, "the second connection has received nothing yet")
+        #expect(lastMessage == 900, "the second connection has received nothing since the start")
         slots[1].recordMessage(at: 1_005)
         #expect(lastMessage == 1_000)
         slots[0].recordMessage(at: 1_010)
         #expect(lastMessage == 1_005)
         slots[0].recordMessage(at: 1_020)
         #expect(lastMessage == 1_005, "the second connection went quiet")
+    }
+
+    /// Before the first frame the gauge reads the start time, so "time since last message" is the
+    /// time since start (and ExchangeFeedStale can fire for a feed that never delivers), never the
+    /// ~56 years since the epoch that a 0 gave.
+    @Test func lastMessageBeforeAnyFrameIsTheStartTime() throws {
+        let before = Double(wallClockNanoseconds()) / 1e9
+        let tally = ConnectionTally(exchange: .binance, connections: 3, metrics: metrics)
+        let after = Double(wallClockNanoseconds()) / 1e9
+        let reported = try #require(withExtendedLifetime(tally) { lastMessage })
+        #expect(reported >= before && reported <= after, "\(reported) is not the tally's start (\(before)...\(after))")
     }
 
     /// Counters are per exchange: every connection's feed increments the same series.

@@ -36,8 +36,8 @@ public enum MetricCatalogue {
     // MARK: Every process
 
     public static let buildInfo = Definition(
-        "coinflux_build_info", .gauge, labels: ["version"],
-        help: "Always 1; the version label says which coinflux is running.", exportedBy: [.collect, .process])
+        "coinflux_build_info", .gauge, labels: ["version", "host"],
+        help: "Always 1; the version label says which coinflux is running, host on which machine (pod name, container id).", exportedBy: [.collect, .process])
 
     // MARK: Collector
 

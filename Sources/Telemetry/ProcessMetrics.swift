@@ -74,9 +74,22 @@ public struct ProcessMetrics: Sendable, Equatable {
         family("process_max_fds", "gauge", "Maximum number of open file descriptors.", "\(maximumFileDescriptors)")
     }
 
-    /// Appends `coinflux_build_info{version="…"} 1`.
-    public static func renderBuildInfo(version: String, into buffer: inout [UInt8]) {
+    /// Appends `coinflux_build_info{version="…",host="…"} 1`. `host` names the process where a
+    /// scrape address does not: the pod name on Kubernetes, the container id under Docker.
+    public static func renderBuildInfo(version: String, host: String = hostName, into buffer: inout [UInt8]) {
         let name = MetricCatalogue.buildInfo.name
-        buffer.append(contentsOf: "# HELP \(name) \(MetricCatalogue.buildInfo.help)\n# TYPE \(name) gauge\n\(name){version=\"\(version)\"} 1\n".utf8)
+        buffer.append(contentsOf: "# HELP \(name) \(MetricCatalogue.buildInfo.help)\n# TYPE \(name) gauge\n\(name){version=\"\(version)\",host=\"\(labelSafe(host))\"} 1\n".utf8)
+    }
+
+    /// This machine's host name (gethostname), read once.
+    public static let hostName: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+
+    /// `text` with the characters a label value must escape (`\`, `"`, newline) left out.
+    static func labelSafe(_ text: String) -> String {
+        String(text.unicodeScalars.filter { $0 != "\\" && $0 != "\"" && $0 != "\n" }.map(Character.init))
     }
 }

@@ -35,12 +35,22 @@ struct ProcessMetricsTests {
         var buffer: [UInt8] = []
         ProcessMetrics(cpuSeconds: 1.5, residentMemoryBytes: 1e6, virtualMemoryBytes: 2e6, startTimeSeconds: 1.7e9,
                        openFileDescriptors: 9, maximumFileDescriptors: 1024).render(into: &buffer)
-        ProcessMetrics.renderBuildInfo(version: "1.2.3", into: &buffer)
+        ProcessMetrics.renderBuildInfo(version: "1.2.3", host: "coinflux-processor-0", into: &buffer)
         let text = String(decoding: buffer, as: UTF8.self)
         #expect(text.contains("# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 1.5\n"))
         #expect(text.contains("process_resident_memory_bytes 1000000.0\n"))
         #expect(text.contains("process_open_fds 9\n"))
-        #expect(text.contains("coinflux_build_info{version=\"1.2.3\"} 1\n"))
+        #expect(text.contains("coinflux_build_info{version=\"1.2.3\",host=\"coinflux-processor-0\"} 1\n"))
+    }
+
+    /// The host label is this machine's name (a pod name on Kubernetes, a container id under Docker)
+    /// and never breaks the exposition format.
+    @Test func buildInfoNamesTheHost() {
+        #expect(!ProcessMetrics.hostName.isEmpty)
+        var buffer: [UInt8] = []
+        ProcessMetrics.renderBuildInfo(version: "1", into: &buffer)
+        #expect(String(decoding: buffer, as: UTF8.self).contains("host=\"\(ProcessMetrics.hostName)\""))
+        #expect(ProcessMetrics.labelSafe("a\"b\\c\nd") == "abcd")
     }
 
     @Test func readinessBodyNamesWhatIsNotReady() {

@@ -21,7 +21,10 @@ WORKDIR /build
 COPY ./Package.* ./
 RUN swift package resolve
 
-COPY . .
+# Only what `swift build` reads (Package.swift declares the test targets too): never `COPY . .`,
+# which would bring a local .env or secrets into the build stage (.dockerignore excludes them too).
+COPY Sources ./Sources
+COPY Tests ./Tests
 # The Swift runtime is linked statically; librdkafka stays a shared library from Debian.
 RUN swift build -c release --product coinflux --static-swift-stdlib \
  && mkdir /staging \
@@ -37,7 +40,10 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get -q install -y --no-install-recommends librdkafka1 ca-certificates tzdata curl \
  && rm -rf /var/lib/apt/lists/*
 
-RUN useradd --user-group --create-home --system --skel /dev/null --home-dir /app coinflux
+# A fixed, numeric uid/gid (10001): the secret files the stack hands the processor are owned by
+# it (influxdb/scripts/tokens.sh), and Kubernetes' runAsNonRoot can verify a numeric USER.
+RUN groupadd --system --gid 10001 coinflux \
+ && useradd --system --uid 10001 --gid 10001 --create-home --skel /dev/null --home-dir /app coinflux
 WORKDIR /app
 COPY --from=build --chown=coinflux:coinflux /staging /app
 
@@ -47,7 +53,7 @@ ENV SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=n
 # otherwise each keep freed memory in an arena of their own (processor RSS, README Performance).
 ENV MALLOC_ARENA_MAX=2
 
-USER coinflux:coinflux
+USER 10001:10001
 # /metrics, /healthz, /readyz (telemetry.listen, default 0.0.0.0:9464); the simulator uses 8790.
 EXPOSE 9464
 ENTRYPOINT ["./coinflux"]

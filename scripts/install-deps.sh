@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need on a fresh Debian machine of this kind:
 # librdkafka (the Kafka client), kcat, InfluxDB 1.x, Prometheus, Alertmanager, docker-compose
-# (offline compose checks) from Debian, and the noida-db Kafka-protocol broker from PyPI.
+# (offline compose checks) from Debian, the noida-db Kafka-protocol broker and kubernetes-validate
+# (offline schema validation of deploy/kubernetes) from PyPI. kubectl (with kustomize) comes with
+# the machine image; Debian's kubernetes-client is older and conflicts with kubernetes-validate.
 # Does nothing for what is already there.
 set -euo pipefail
 
@@ -26,3 +28,10 @@ if ! command -v noida-db >/dev/null; then
     python3 -m pip install -q --root-user-action=ignore noida-db
     hash -r
 fi
+
+if ! command -v kubernetes-validate >/dev/null; then
+    echo "install-deps: pip install kubernetes-validate"
+    python3 -m pip install -q --root-user-action=ignore kubernetes-validate
+    hash -r
+fi
+command -v kubectl >/dev/null || echo "install-deps: kubectl (1.32, with kustomize) is not on this machine: the Kubernetes checks will fail" >&2

@@ -257,9 +257,10 @@ class Runner:
         return [], []
 
     def pending_reason(self, text):
+        """Why a query cannot have data here: it uses a metric (or metric name prefix) in `pending`."""
         for name, why in self.pending.items():
-            if re.search(r"\b%s\b" % re.escape(name), text):
-                return f"{name} is not exported yet ({why})"
+            if re.search(r"\b%s" % re.escape(name), text):
+                return f"{name}: {why}"
         return None
 
     def check_panel(self, panel, variables):

@@ -197,6 +197,12 @@ def workload_problems(documents):
             timeout = rules.seconds(config.get("COINFLUX_PROCESSOR_SHUTDOWN_TIMEOUT", "10s"))
             if pod.get("terminationGracePeriodSeconds", 30) < timeout + 10:
                 problems.append(f"{name}: terminationGracePeriodSeconds not above processor.shutdown_timeout + 10 s")
+        for volume in pod.get("volumes", []):
+            mode = (volume.get("secret") or {}).get("defaultMode", 0o644)
+            fs_group = (pod.get("securityContext") or {}).get("fsGroup")
+            if "secret" in volume and not (mode & 0o004 or (fs_group is not None and mode & 0o040)):
+                problems.append(f"{name}: Secret volume {volume['name']} (mode {mode:o}) is unreadable by a "
+                                "non-root user without fsGroup and group read")
         selector = workload["spec"]["selector"]["matchLabels"]
         if not any(b["spec"]["selector"]["matchLabels"] == selector for b in by_kind(documents, "PodDisruptionBudget")):
             problems.append(f"{name}: no PodDisruptionBudget selects its pods")

@@ -3,7 +3,7 @@ scripts/check-stack.sh (scripts/stack-checks.py selftest); standard library unit
 
 import unittest
 
-from . import catalogue, compose, grafana, partitions, rules
+from . import catalogue, compose, grafana, kubernetes, partitions, rules
 
 LIVE = {f"COINFLUX_COLLECTOR_{e}_SYMBOLS": "BTC-USDT" for e in ("BINANCE",)}
 SIMULATED = {f"COINFLUX_COLLECTOR_{e}_{k}": f"ws://simulator:8790/{e.lower()}"
@@ -97,6 +97,33 @@ class Grafana(unittest.TestCase):
         problems = " | ".join(grafana.target_problems("t", target, "prometheus", "prometheus", set()))
         self.assertIn("or vector", problems)
         self.assertIn("scrape address", problems)
+
+
+class Kubernetes(unittest.TestCase):
+    def test_workload_rules(self):
+        container = {"name": "p", "args": ["process"], "livenessProbe": {"httpGet": {"path": "/healthz"}},
+                     "readinessProbe": {"httpGet": {"path": "/metrics"}}, "resources": {"requests": {"memory": "1Mi"}}}
+        statefulset = {"kind": "StatefulSet", "metadata": {"name": "coinflux-processor"},
+                       "spec": {"selector": {"matchLabels": {"a": "b"}},
+                                "template": {"spec": {"containers": [container], "terminationGracePeriodSeconds": 10,
+                                                      "securityContext": {"runAsUser": 10001},
+                                                      "volumes": [{"name": "t", "secret": {"defaultMode": 0o400}}]}}}}
+        problems = " | ".join(kubernetes.workload_problems([statefulset]))
+        for expected in ("readiness /readyz", "memory request and limit", "static membership",
+                         "terminationGracePeriodSeconds", "unreadable by a non-root user", "no PodDisruptionBudget",
+                         "symbols leave partitions"):
+            self.assertIn(expected, problems)
+
+    def test_crd_structure(self):
+        monitor = {"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor", "metadata": {"name": "m"},
+                   "spec": {"selector": {"matchLabels": {"app": "other"}}, "endpoints": [{"port": "metrics", "bogus": 1}]}}
+        scaled = {"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "s"},
+                  "spec": {"scaleTargetRef": {"kind": "StatefulSet", "name": "missing"}, "minReplicaCount": 2,
+                           "maxReplicaCount": 10, "triggers": [{"type": "kafka"}]}}
+        problems = " | ".join(kubernetes.crd_problems([monitor, scaled]))
+        for expected in ("selects Services []", "unexpected field(s) ['bogus']", "which is not rendered",
+                         "not within 1..6", "a trigger without type or metadata"):
+            self.assertIn(expected, problems)
 
 
 class Catalogue(unittest.TestCase):

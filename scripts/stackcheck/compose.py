@@ -19,9 +19,10 @@ SHUTDOWN_MARGIN = 10            # seconds stop_grace_period must exceed processo
 
 
 def compose(files, profiles, *arguments):
-    argv = ["docker-compose"] + [a for f in files for a in ("-f", repo_path(f))]
+    # .env.example as the env file: what a fresh checkout gets, whatever the developer's .env says.
+    argv = ["docker-compose", "--env-file", repo_path(".env.example")] + [a for f in files for a in ("-f", repo_path(f))]
     argv += [a for p in profiles for a in ("--profile", p)] + list(arguments)
-    # No .env of the developer's may change what is checked.
+    # Nor may the developer's COMPOSE_* variables.
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPOSE_")}
     return subprocess.run(argv, capture_output=True, text=True, cwd=repo_path(), env=env, timeout=120)
 

@@ -54,39 +54,44 @@ def longest_for(paths, exclude=()):
     return max((seconds(rule.get("for")) for rule in alerting_rules(paths) if rule["alert"] not in exclude), default=0)
 
 
-def shorten(text, alertname, threshold=None, for_seconds=None):
+def shorten(text, alertname, threshold=None, for_seconds=None, severity=None):
     """The rules text with only `alertname`'s final comparison literal (if `threshold`) and its
-    `for:` (if `for_seconds`) replaced. Returns (new text, description, lines changed); StackError
-    if the rule is not laid out as documented (one alert of that name, a one-line `expr:` when the
+    `for:` (if `for_seconds`) replaced; `severity` picks one of several rules of that name (the
+    tiers of a two-tier alert). Returns (new text, description, lines changed); StackError if the
+    rule is not laid out as documented (exactly one such rule, a one-line `expr:` when the
     threshold changes, one `for:`)."""
-    start = re.search(r"(?m)^[ \t]*-[ \t]*alert:[ \t]*%s[ \t]*$" % re.escape(alertname), text)
-    if not start:
-        raise StackError(f"no `- alert: {alertname}` in the rules")
-    if re.search(r"(?m)^[ \t]*-[ \t]*alert:[ \t]*%s[ \t]*$" % re.escape(alertname), text[start.end():]):
-        raise StackError(f"{alertname}: more than one rule of that name; cannot shorten one")
-    following = re.compile(r"(?m)^[ \t]*-[ \t]*(alert|record):").search(text, start.end())
-    end = following.start() if following else len(text)
-    block = text[start.start():end]
+    starts = list(re.finditer(r"(?m)^[ \t]*-[ \t]*alert:[ \t]*%s[ \t]*$" % re.escape(alertname), text))
+    blocks = []
+    for start in starts:
+        following = re.compile(r"(?m)^[ \t]*-[ \t]*(alert|record):").search(text, start.end())
+        end = following.start() if following else len(text)
+        block = text[start.start():end]
+        if severity is None or re.search(r"(?m)^[ \t]*severity:[ \t]*%s[ \t]*$" % re.escape(severity), block):
+            blocks.append((start.start(), end, block))
+    which = f"{alertname}" + (f" (severity {severity})" if severity else "")
+    if len(blocks) != 1:
+        raise StackError(f"{which}: {len(blocks)} rules match; cannot shorten exactly one")
+    begin, end, block = blocks[0]
     changes = []
     if threshold is not None:
         expr = re.search(r"(?m)^([ \t]*expr:[ \t]*)(.+)$", block)
         if not expr or expr.group(2).strip() in ("|", ">", "|-", ">-"):
-            raise StackError(f"{alertname}: expected a one-line `expr:` to change its threshold")
+            raise StackError(f"{which}: expected a one-line `expr:` to change its threshold")
         comparison = re.search(r"(==|!=|>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$", expr.group(2))
         if not comparison:
-            raise StackError(f"{alertname}: no threshold literal at the end of: {expr.group(2)}")
+            raise StackError(f"{which}: no threshold literal at the end of: {expr.group(2)}")
         new_expr = expr.group(2)[:comparison.start(2)] + str(threshold) + expr.group(2)[comparison.end(2):]
         block = block[:expr.start(2)] + new_expr + block[expr.end(2):]
         changes.append(f"`{comparison.group(1)} {comparison.group(2)}` → `{comparison.group(1)} {threshold}`")
     if for_seconds is not None:
         durations = re.findall(r"(?m)^[ \t]*for:[ \t]*(\S+)[ \t]*$", block)
         if len(durations) != 1:
-            raise StackError(f"{alertname}: expected one `for:`, found {len(durations)}")
+            raise StackError(f"{which}: expected one `for:`, found {len(durations)}")
         block = re.sub(r"(?m)^([ \t]*for:[ \t]*)\S+", lambda m: m.group(1) + f"{for_seconds}s", block)
         changes.append(f"`for: {durations[0]}` → `for: {for_seconds}s`")
-    new = text[:start.start()] + block + text[end:]
+    new = text[:begin] + block + text[end:]
     changed = sum(1 for old_line, new_line in zip(text.splitlines(), new.splitlines()) if old_line != new_line)
-    return new, f"{alertname} " + ", ".join(changes), changed
+    return new, f"{which} " + ", ".join(changes), changed
 
 
 def route_timing(matcher, path=ALERTMANAGER_CONFIG):

@@ -70,6 +70,14 @@ class Rules(unittest.TestCase):
         self.assertIn("expr: y > 1\n        for: 5m", text)
         self.assertIn("`> 60` → `> 5`", description)
 
+    def test_shorten_picks_one_tier_by_severity(self):
+        tiers = self.TEXT.replace("alert: B", "alert: A").replace("for: 1m", "for: 1m\n        labels:\n          severity: warning")
+        with self.assertRaises(Exception):
+            rules.shorten(tiers, "A", 5, 10)
+        text, _, changed = rules.shorten(tiers, "A", None, 10, severity="warning")
+        self.assertEqual(changed, 1)
+        self.assertIn("expr: y > 1\n        for: 5m", text)
+
     def test_seconds(self):
         self.assertEqual(rules.seconds("1h30m"), 5400)
         with self.assertRaises(ValueError):

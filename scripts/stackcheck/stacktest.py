@@ -14,8 +14,9 @@ discovery changes in compose: a replica that is gone is taken out of it. Then it
   static      scripts/check-stack.sh (--skip-static leaves it out)
   rules       Prometheus loads copies of prometheus/rules/{pipeline,market,replicas,monitoring}.rules.yml
               (kafka.rules.yml needs the broker-side lag exporter, which does not run here) in which
-              ONLY ExchangeFeedStale's threshold and `for` (> 5, 10s) and CoinfluxReplicasMissing's
-              `for` (10s) are changed, as text (replicas.rules.yml expects 1 collector, 2 processors); scrapes every 2 s, evaluates every 1 s. Alertmanager
+              ONLY ExchangeFeedStale's threshold and `for` (> 5, 10s), ConsumerLagSeconds' warning tier
+              (> 8, 10s) and CoinfluxReplicasMissing's `for` (10s) are changed, as text
+              (replicas.rules.yml expects 1 collector, 2 processors); scrapes every 2 s, evaluates every 1 s. Alertmanager
               runs alertmanager/alertmanager.yml with only the webhook URLs changed.
   quiet       while everything is healthy, for longer than the longest `for:` of the loaded pipeline
               rules, no pipeline alert is pending or firing (Prometheus, every second) or in
@@ -36,7 +37,8 @@ discovery changes in compose: a replica that is gone is taken out of it. Then it
   replicas    one of the two processors is killed (SIGKILL) and leaves discovery:
               CoinfluxReplicasMissing reaches Alertmanager and the operators webhook, CoinfluxDown
               does not fire; restarted, the alert resolves
-  lag seconds (marked) runs once coinflux_consumer_lag_seconds is in the metric catalogue
+  lag seconds while the processors' database is gone nothing is committed: ConsumerLagSeconds
+              (warning) reaches Alertmanager, and resolves once the database is back
 
 Prints PASS/FAIL/SKIP per check and a summary; exit status 0 only if no check failed, 1 otherwise,
 2 on bad usage. Everything it starts is stopped on exit, whatever happens. The temporary directory
@@ -84,17 +86,20 @@ EVALUATION_INTERVAL = 1
 STALE_THRESHOLD = 5
 STALE_FOR = 10
 REPLICAS_FOR = 10
+LAG_THRESHOLD = 8       # ConsumerLagSeconds (warning): seconds of uncommitted lag, and its `for`
+LAG_FOR = 10
 FIRE_SLACK = 4          # for evaluation timing and a loaded machine
 RESOLVE_SLACK = 5
 SILENCE_SECONDS = 180   # upper bound of the injected silence; it is lifted as soon as the alert fired
 SIMULATOR_RATE = 5      # frames per second per connection
-INFLUX_OUTAGE = 8       # seconds the processors' database is gone
+INFLUX_OUTAGE = 90      # longest the processors' database is gone (until ConsumerLagSeconds fires)
 
 
 def write_rules(directory):
     """The rule copies Prometheus loads; returns notes on what changed."""
-    shortened = {"pipeline.rules.yml": [("ExchangeFeedStale", STALE_THRESHOLD, STALE_FOR, 2),
-                                        ("CoinfluxReplicasMissing", None, REPLICAS_FOR, 1)]}
+    shortened = {"pipeline.rules.yml": [("ExchangeFeedStale", STALE_THRESHOLD, STALE_FOR, None, 2),
+                                        ("CoinfluxReplicasMissing", None, REPLICAS_FOR, None, 1),
+                                        ("ConsumerLagSeconds", LAG_THRESHOLD, LAG_FOR, "warning", 2)]}
     os.makedirs(directory)
     notes = []
     for path in rules.rule_files(RULE_FILES):
@@ -102,8 +107,8 @@ def write_rules(directory):
         with open(path) as source:
             text = source.read()
         changes = []
-        for alertname, threshold, for_seconds, expected in shortened.get(name, []):
-            text, description, changed = rules.shorten(text, alertname, threshold, for_seconds)
+        for alertname, threshold, for_seconds, severity, expected in shortened.get(name, []):
+            text, description, changed = rules.shorten(text, alertname, threshold, for_seconds, severity)
             if changed != expected:
                 raise StackError(f"{name}: shortening {alertname} changed {changed} lines, expected {expected}")
             changes.append(description)
@@ -198,7 +203,7 @@ class StackTest:
             "alerts: CoinfluxReplicasMissing fires when 1 of 2 processors is gone",
             "alerts: operators webhook gets the replica notification",
             "alerts: CoinfluxReplicasMissing resolves when the processor is back",
-            "alerts: ConsumerLagSeconds fires on lag in seconds",
+            "alerts: ConsumerLagSeconds fires while nothing is committed, resolves when commits resume",
             "promtool check metrics: coinflux run (Kafka + InfluxDB)",
             "promtool check metrics: coinflux run (in-process queue + points file)",
             "alerts: pager webhook gets the resolved notification",
@@ -376,16 +381,18 @@ class StackTest:
         self.healthy_since = time.time()
         say(f"  prometheus       {self.prometheus.url} (every target up)")
 
-        loaded = {r.get("name"): r for r in self.prometheus.rules() if r.get("type") == "alerting"}
+        loaded = [r for r in self.prometheus.rules() if r.get("type") == "alerting"]
         for alertname, threshold, for_seconds in (("ExchangeFeedStale", STALE_THRESHOLD, STALE_FOR),
-                                                  ("CoinfluxReplicasMissing", None, REPLICAS_FOR)):
-            rule = loaded.get(alertname) or {}
-            if rule.get("duration") != for_seconds or (threshold and f"> {threshold}" not in rule.get("query", "")):
-                raise StackError(f"Prometheus did not load the shortened {alertname} rule: {rule}")
-        missing = self.pipeline_alerts - set(loaded)
+                                                  ("CoinfluxReplicasMissing", None, REPLICAS_FOR),
+                                                  ("ConsumerLagSeconds", LAG_THRESHOLD, LAG_FOR)):
+            if not any(r.get("name") == alertname and r.get("duration") == for_seconds
+                       and (not threshold or f"> {threshold}" in r.get("query", "")) for r in loaded):
+                raise StackError(f"Prometheus did not load the shortened {alertname} rule: "
+                                 f"{[r for r in loaded if r.get('name') == alertname]}")
+        missing = self.pipeline_alerts - {r.get("name") for r in loaded}
         if missing:
             raise StackError(f"pipeline alerts not loaded by Prometheus: {sorted(missing)}")
-        self.longest_for = max(r.get("duration", 0) for name, r in loaded.items() if name in self.pipeline_alerts)
+        self.longest_for = max(r.get("duration", 0) for r in loaded if r.get("name") in self.pipeline_alerts)
         say(f"  rules loaded: {len(loaded)} alerts; longest `for` of the pipeline alerts {self.longest_for} s")
 
     def observe_alerts(self, seen):
@@ -632,10 +639,12 @@ class StackTest:
         if kcat.returncode != 0:
             raise StackError(f"kcat could not produce the undecodable message: {kcat.stderr!r}")
         self.influx.execute(f'DROP DATABASE "{self.influx.database}"')
+        dropped = time.time()
         say(f"  upbit closed and refused 12 s, 3 malformed binance frames, a coinone error frame, an undecodable "
-            f"message, database {self.influx.database} dropped for {INFLUX_OUTAGE} s")
-        time.sleep(INFLUX_OUTAGE)
+            f"message, database {self.influx.database} dropped")
+        fired = self.lag_seconds_fires(dropped)
         self.influx.execute(f'CREATE DATABASE "{self.influx.database}"')
+        self.lag_seconds_resolves(fired, time.time())
         wanted = ['coinflux_feed_rest_polls_total{exchange="upbit"}',
                   'coinflux_feed_parse_errors_total{exchange="binance"} > 0',
                   'coinflux_feed_exchange_errors_total{exchange="coinone"} > 0',
@@ -703,15 +712,45 @@ class StackTest:
         self.report.record("alerts: CoinfluxReplicasMissing resolves when the processor is back", gone - back <= allowed,
                            f"gone {gone - back:.1f} s after the replica was back in discovery (allowed {allowed} s)")
 
-    def lag_seconds_alert(self):
-        name = "alerts: ConsumerLagSeconds fires on lag in seconds"
-        if "coinflux_consumer_lag_seconds" in self.pending_metrics:
-            # MARKED: to be written when the processor exports coinflux_consumer_lag_seconds (#13 item 5):
-            # drop the database so nothing is committed, and see ConsumerLagSeconds firing in Prometheus
-            # and suppressed by InfluxDBWritesFailing in Alertmanager.
-            self.report.skip(name, "coinflux_consumer_lag_seconds is not exported yet (catalogue.PENDING)")
+    def lag_seconds_fires(self, dropped):
+        """While the database is gone, nothing is written, so nothing is committed: the age of the
+        oldest uncommitted message grows, and ConsumerLagSeconds (warning) must reach Alertmanager
+        within threshold + for + two scrapes + evaluation + slack (plus a commit interval)."""
+        self.lag_check = "alerts: ConsumerLagSeconds fires while nothing is committed, resolves when commits resume"
+        deadline = dropped + min(INFLUX_OUTAGE, LAG_THRESHOLD + self.firing_deadline(LAG_FOR) + 10)
+        alert = None
+        while time.time() < deadline and not alert:
+            self.processes.check_alive()
+            found = self.alerts_named("alertmanager", "ConsumerLagSeconds", severity="warning")
+            alert = found[0] if found else None
+            time.sleep(0.25)
+        took = time.time() - dropped
+        lag = self.prometheus.scalar("max(coinflux_consumer_lag_seconds)")
+        if not alert:
+            self.lag_problems = [f"not in Alertmanager within {deadline - dropped:.0f} s of the outage (max lag {lag} s)"]
+            return None
+        self.lag_problems = []
+        if took < LAG_THRESHOLD + LAG_FOR - EVALUATION_INTERVAL:
+            self.lag_problems.append(f"too early: {took:.1f} s, threshold {LAG_THRESHOLD} s + for {LAG_FOR} s")
+        if alert["status"]["state"] != "active" or alert["labels"].get("topic") != f"{self.run_id}.ticks":
+            self.lag_problems.append(f"labels {alert['labels']}, status {alert['status']}")
+        self.lag_fired = f"in Alertmanager {took:.1f} s after the database went (max lag then {lag} s)"
+        say(f"  ConsumerLagSeconds {self.lag_fired}")
+        return time.time()
+
+    def lag_seconds_resolves(self, fired, restored):
+        if fired is None:
+            self.report.record(self.lag_check, False, "; ".join(self.lag_problems))
             return
-        self.report.record(name, False, "the metric is exported now: write this check (see catalogue.PENDING)")
+        try:
+            gone = wait_until("ConsumerLagSeconds gone from Alertmanager", 90, lambda: not self.alerts_named(
+                "alertmanager", "ConsumerLagSeconds") and time.time(), self.processes, 0.25)
+        except StackError as error:
+            self.report.record(self.lag_check, False, str(error))
+            return
+        self.report.record(self.lag_check, not self.lag_problems,
+                           f"{self.lag_fired}; gone {gone - restored:.1f} s after it was back (the writer's "
+                           f"retry backoff, then a commit)", "\n".join(self.lag_problems))
 
     def check_run_metrics(self):
         say("\n== coinflux run: with Kafka + InfluxDB, and with the in-process queue + points file")
@@ -762,7 +801,7 @@ class StackTest:
                  ("healthy window", self.wait_for_candles_while_quiet), ("metrics", self.check_pipeline_metrics),
                  ("dashboards", self.check_dashboards), ("inhibitions", self.check_inhibitions),
                  ("stale alert", self.stale_alert), ("conditional panels", self.produce_conditions),
-                 ("replica alert", self.replica_alert), ("lag in seconds", self.lag_seconds_alert),
+                 ("replica alert", self.replica_alert),
                  ("coinflux run", self.check_run_metrics), ("resolved notification", self.resolved_notification)]
         step = "setup"
         try:

@@ -46,10 +46,11 @@ class WebhookSink:
         return None
 
     def wait_for(self, deadline, path, status, alertname, **labels):
-        found = None
+        """find() until it answers or `deadline` (epoch seconds) has passed; it looks at least once."""
+        found = self.find(path, status, alertname, **labels)
         while not found and time.time() < deadline:
-            found = self.find(path, status, alertname, **labels)
             time.sleep(0.5)
+            found = self.find(path, status, alertname, **labels)
         return found
 
     def alertnames(self, since=0):

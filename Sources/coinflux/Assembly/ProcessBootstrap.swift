@@ -48,10 +48,11 @@ enum ProcessBootstrap {
         try await ServiceGroup(configuration: configuration).run()
     }
 
-    /// A Kafka producer with the `kafka.properties`.
+    /// A Kafka producer with the `kafka.properties`, but for the processor's static membership
+    /// (`group.instance.id`), a consumer's property librdkafka would warn about.
     static func kafkaProducer(_ configuration: CoinfluxConfiguration, logger: Logger) throws -> KafkaProducer {
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.kafka.bootstrapServers)
-        producerConfiguration.additionalProperties = configuration.kafka.properties
+        producerConfiguration.additionalProperties = configuration.kafka.properties.filter { $0.key != "group.instance.id" }
         return try KafkaProducer(configuration: producerConfiguration, logger: logger)
     }
 

@@ -102,16 +102,22 @@ struct BinanceProtocol: ExchangeProtocol {
         }
     }
 
-    func writeFrame(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+    func writeTrade(_ subscription: Subscription, trade: SimulatedTrade, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        wrapped(subscription, into: &buffer) { Self.writeTrade(subscription.code, trade: trade, market: market, now: now, into: &$0) }
+    }
+
+    func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        wrapped(subscription, into: &buffer) { Self.writeTicker(subscription.code, market: market, now: now, into: &$0) }
+    }
+
+    /// Writes `body`, inside the combined-stream wrapper on `/stream`.
+    private func wrapped(_ subscription: Subscription, into buffer: inout ByteBuffer, _ body: (inout ByteBuffer) -> Void) {
         if combined {
             buffer.writeStaticString("{\"stream\":")
             buffer.writeJSONString(subscription.name)
             buffer.writeStaticString(",\"data\":")
         }
-        switch subscription.channel {
-        case .ticker: Self.writeTicker(subscription.code, market: market, now: now, into: &buffer)
-        case .trade: Self.writeTrade(subscription.code, market: market, now: now, into: &buffer)
-        }
+        body(&buffer)
         if combined {
             buffer.writeStaticString("}")
         }
@@ -182,8 +188,8 @@ struct BinanceProtocol: ExchangeProtocol {
         buffer.writeStaticString("}")
     }
 
-    static func writeTrade(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
-        let trade = market.lastTrade
+    static func writeTrade(_ code: String, trade: SimulatedTrade, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
+        let style = TradeStyle.of(.binance)
         buffer.writeStaticString("{\"e\":\"trade\",\"E\":")
         buffer.writeDecimalInteger(now)
         buffer.writeStaticString(",\"s\":\"")
@@ -191,9 +197,9 @@ struct BinanceProtocol: ExchangeProtocol {
         buffer.writeStaticString("\",\"t\":")
         buffer.writeDecimalInteger(trade.id)
         buffer.writeStaticString(",\"p\":")
-        buffer.writeQuotedDecimal(trade.price, fractionDigits: priceDigits)
+        style.writePrice(trade, market: market, into: &buffer)
         buffer.writeStaticString(",\"q\":")
-        buffer.writeQuotedDecimal(trade.quantity, fractionDigits: priceDigits)
+        style.writeQuantity(trade, market: market, into: &buffer)
         buffer.writeStaticString(",\"T\":")
         buffer.writeDecimalInteger(trade.time)
         // `m`: buyer is maker, so true when the taker sold.

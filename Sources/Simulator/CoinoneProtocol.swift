@@ -105,21 +105,13 @@ struct CoinoneProtocol: ExchangeProtocol {
     }
 
     func writeTrade(_ subscription: Subscription, trade: SimulatedTrade, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
-        let style = TradeStyle.of(.coinone)
         buffer.writeStaticString("{\"response_type\":\"DATA\",\"channel\":\"TRADE\",\"data\":{\"quote_currency\":\"")
         buffer.writeString(market.symbol.quote)
         buffer.writeStaticString("\",\"target_currency\":\"")
         buffer.writeString(market.symbol.base)
-        buffer.writeStaticString("\",\"id\":")
-        style.writeID(trade, quoted: true, into: &buffer)
-        buffer.writeStaticString(",\"timestamp\":")
-        buffer.writeDecimalInteger(trade.time)
-        buffer.writeStaticString(",\"price\":")
-        style.writePrice(trade, market: market, into: &buffer)
-        buffer.writeStaticString(",\"qty\":")
-        style.writeQuantity(trade, market: market, into: &buffer)
-        // `is_seller_maker`: true when the taker bought.
-        buffer.writeStaticString(trade.takerBought ? ",\"is_seller_maker\":true}}" : ",\"is_seller_maker\":false}}")
+        buffer.writeStaticString("\",")
+        Self.writeTradeFields(trade, market: market, into: &buffer)
+        buffer.writeStaticString("}}")
     }
 
     func errorFrame(_ session: SessionInfo) -> ByteBuffer {
@@ -132,6 +124,22 @@ struct CoinoneProtocol: ExchangeProtocol {
 
     func keepalive(_ settings: SimulatorConfiguration.Keepalive) -> KeepalivePolicy {
         .applicationPing(timeout: settings.coinonePingTimeout)
+    }
+
+    /// `"id":…,"timestamp":…,"price":…,"qty":…,"is_seller_maker":…` of a trade, in the stream and
+    /// in `GET /public/v2/trades`.
+    static func writeTradeFields(_ trade: SimulatedTrade, market: MarketState, into buffer: inout ByteBuffer) {
+        let style = TradeStyle.of(.coinone)
+        buffer.writeStaticString("\"id\":")
+        style.writeID(trade, quoted: true, into: &buffer)
+        buffer.writeStaticString(",\"timestamp\":")
+        buffer.writeDecimalInteger(trade.time)
+        buffer.writeStaticString(",\"price\":")
+        style.writePrice(trade, market: market, into: &buffer)
+        buffer.writeStaticString(",\"qty\":")
+        style.writeQuantity(trade, market: market, into: &buffer)
+        // `is_seller_maker`: true when the taker bought.
+        buffer.writeStaticString(trade.takerBought ? ",\"is_seller_maker\":true" : ",\"is_seller_maker\":false")
     }
 
     /// Coinone writes at least one fraction digit (`"3833000.0"`).

@@ -97,7 +97,6 @@ extension BybitProtocol {
 extension CoinoneProtocol {
     /// `GET /public/v2/trades/{quote}/{target}` body, newest first.
     static func writeRESTTrades(_ trades: [SimulatedTrade], market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
-        let style = TradeStyle.of(.coinone)
         buffer.writeStaticString("{\"result\":\"success\",\"error_code\":\"0\",\"server_time\":")
         buffer.writeDecimalInteger(now)
         buffer.writeStaticString(",\"quote_currency\":")
@@ -106,15 +105,9 @@ extension CoinoneProtocol {
         buffer.writeJSONString(market.symbol.base)
         buffer.writeStaticString(",\"transactions\":")
         RESTRoutes.writeArray(trades, into: &buffer) { trade, buffer in
-            buffer.writeStaticString("{\"id\":")
-            style.writeID(trade, quoted: true, into: &buffer)
-            buffer.writeStaticString(",\"timestamp\":")
-            buffer.writeDecimalInteger(trade.time)
-            buffer.writeStaticString(",\"price\":")
-            style.writePrice(trade, market: market, into: &buffer)
-            buffer.writeStaticString(",\"qty\":")
-            style.writeQuantity(trade, market: market, into: &buffer)
-            buffer.writeStaticString(trade.takerBought ? ",\"is_seller_maker\":true}" : ",\"is_seller_maker\":false}")
+            buffer.writeStaticString("{")
+            writeTradeFields(trade, market: market, into: &buffer)
+            buffer.writeStaticString("}")
         }
         buffer.writeStaticString("}")
     }

@@ -180,12 +180,10 @@ struct WebSocketSession: Sendable {
             frames += data.map(dataFrame)
 
             if !frames.isEmpty {
-                let sent = frames.reduce(0) { $0 + ($1.opcode == .ping ? 0 : 1) }
                 try await outbound.write(contentsOf: frames)
-                // The writer hands a batch to the event loop without waiting for it; on a busy
-                // loop batches would queue without bound. Wait until this one reached the
-                // channel, so its writability (the socket's backpressure) governs the next.
-                try await eventLoop.submit {}.get()
+            }
+            let sent = frames.reduce(0) { $0 + ($1.opcode == .ping ? 0 : 1) }
+            if sent + tally.dropped + tally.withheld > 0 {
                 context.counters.update(exchange) {
                     $0.framesSent += sent
                     $0.tradesSent += tally.trades
@@ -193,11 +191,12 @@ struct WebSocketSession: Sendable {
                     $0.tradesDropped += tally.dropped
                     $0.tradesWithheld += tally.withheld
                 }
-            } else if tally.dropped + tally.withheld > 0 {
-                context.counters.update(exchange) {
-                    $0.tradesDropped += tally.dropped
-                    $0.tradesWithheld += tally.withheld
-                }
+            }
+            if !frames.isEmpty {
+                // The writer hands a batch to the event loop without waiting for it; on a busy
+                // loop batches would queue without bound. Wait until this one reached the
+                // channel, so its writability (the socket's backpressure) governs the next.
+                try await eventLoop.submit {}.get()
             }
 
             deadline += SimulatorConfiguration.tickInterval

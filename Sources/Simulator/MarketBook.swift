@@ -8,7 +8,7 @@ final class MarketBook: Sendable {
     private let seed: UInt64
     private let tradesPerSecond: Double
     private let logCapacity: Int
-    private let markets = NIOLockedValueBox<[Exchange: [Market]]>([:])
+    private let markets: NIOLockedValueBox<[Exchange: [Market]]>
 
     /// Most markets one exchange may have; listing beyond it is refused.
     static let maxMarketsPerExchange = 4_096
@@ -27,7 +27,7 @@ final class MarketBook: Sendable {
             }
             all[exchange] = list
         }
-        markets.withLockedValue { $0 = all }
+        markets = NIOLockedValueBox(all)
     }
 
     /// The market of `symbol` on `exchange`, listed or delisted; nil if it never was listed.

@@ -14,7 +14,7 @@ struct StreamFeed {
     private var malformedIndex = 0
 
     /// What one pass produced besides frames.
-    struct Tally {
+    struct PassCounts {
         var trades = 0
         var tickers = 0
         var dropped = 0
@@ -32,8 +32,11 @@ struct StreamFeed {
         var tickersSent = 0
     }
 
-    /// Tickers at most sent on one stream in one pass: after a stall the schedule skips ahead.
-    static let maxTickersPerPass = 8
+    /// Tickers at most sent on one stream in one pass: four passes' worth, at least 8. After a
+    /// longer stall the schedule skips ahead rather than bursting.
+    var maxTickersPerPass: Int {
+        max(8, Int(tickersPerSecond * 4 * (SimulatorConfiguration.tickInterval / .seconds(1))))
+    }
 
     init(handler: any ExchangeProtocol, markets: MarketBook, tickersPerSecond: Double) {
         self.handler = handler
@@ -56,7 +59,7 @@ struct StreamFeed {
     /// all; the rest follow in later passes) and the tickers due. While `silenced`, nothing is
     /// produced and the streams skip what happens meanwhile; trades before `withholdBefore`
     /// (epoch ms, the end of the latest silence) are never sent.
-    mutating func frames(now: ContinuousClock.Instant, epochMicros: Int64, silenced: Bool, withholdBefore: Int64, budget: Int, tally: inout Tally) -> [ByteBuffer] {
+    mutating func frames(now: ContinuousClock.Instant, epochMicros: Int64, silenced: Bool, withholdBefore: Int64, budget: Int, counts: inout PassCounts) -> [ByteBuffer] {
         let nowMilliseconds = epochMicros / 1_000
         let tradeStreams = streams.reduce(0) { $0 + ($1.subscription.channel == .trade ? 1 : 0) }
         let perStream = max(16, budget / max(1, tradeStreams))
@@ -77,14 +80,14 @@ struct StreamFeed {
                 guard !silenced else {
                     let head = market.head(at: epochMicros)
                     streams[index].cursor = head
-                    tally.withheld += Int(head - cursor)
+                    counts.withheld += Int(head - cursor)
                     continue
                 }
                 let read = market.read(from: cursor, at: epochMicros, limit: perStream)
                 streams[index].cursor = read.next
-                tally.dropped += Int(read.dropped)
+                counts.dropped += Int(read.dropped)
                 let sendable = read.trades.drop { $0.time < withholdBefore }
-                tally.withheld += read.trades.count - sendable.count
+                counts.withheld += read.trades.count - sendable.count
                 guard !sendable.isEmpty else { continue }
                 let state = market.state(at: epochMicros)
                 for trade in sendable {
@@ -92,7 +95,7 @@ struct StreamFeed {
                     handler.writeTrade(streams[index].subscription, trade: trade, market: state, snapshot: false, now: nowMilliseconds, into: &buffer)
                     frames.append(buffer)
                 }
-                tally.trades += sendable.count
+                counts.trades += sendable.count
             case .ticker:
                 guard tickersPerSecond > 0 else { continue }
                 let due = Int((now - streams[index].tickerStart) / .seconds(1) * tickersPerSecond) + 1 - streams[index].tickersSent
@@ -100,11 +103,11 @@ struct StreamFeed {
                 streams[index].tickersSent += due
                 guard !silenced else { continue }
                 let state = market.state(at: epochMicros)
-                for _ in 0..<min(due, Self.maxTickersPerPass) {
+                for _ in 0..<min(due, maxTickersPerPass) {
                     var buffer = ByteBuffer.withFrameHeadroom()
                     handler.writeTicker(streams[index].subscription, market: state, snapshot: false, now: nowMilliseconds, into: &buffer)
                     frames.append(buffer)
-                    tally.tickers += 1
+                    counts.tickers += 1
                 }
             }
         }

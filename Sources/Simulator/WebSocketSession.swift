@@ -171,10 +171,10 @@ struct WebSocketSession: Sendable {
                 }
                 frames += feed.snapshots(commands.snapshots, epochMicros: epochMicros).map(dataFrame)
             }
-            var tally = StreamFeed.Tally()
+            var counts = StreamFeed.PassCounts()
             let data = feed.frames(
                 now: now, epochMicros: epochMicros, silenced: silenced, withholdBefore: context.faults.silenceEnd(exchange),
-                budget: SimulatorConfiguration.maxFramesPerBatch, tally: &tally
+                budget: SimulatorConfiguration.maxFramesPerBatch, counts: &counts
             )
             frames.reserveCapacity(frames.count + data.count)
             frames += data.map(dataFrame)
@@ -183,13 +183,13 @@ struct WebSocketSession: Sendable {
                 try await outbound.write(contentsOf: frames)
             }
             let sent = frames.reduce(0) { $0 + ($1.opcode == .ping ? 0 : 1) }
-            if sent + tally.dropped + tally.withheld > 0 {
+            if sent + counts.dropped + counts.withheld > 0 {
                 context.counters.update(exchange) {
                     $0.framesSent += sent
-                    $0.tradesSent += tally.trades
-                    $0.tickersSent += tally.tickers
-                    $0.tradesDropped += tally.dropped
-                    $0.tradesWithheld += tally.withheld
+                    $0.tradesSent += counts.trades
+                    $0.tickersSent += counts.tickers
+                    $0.tradesDropped += counts.dropped
+                    $0.tradesWithheld += counts.withheld
                 }
             }
             if !frames.isEmpty {

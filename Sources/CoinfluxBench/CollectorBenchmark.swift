@@ -92,6 +92,7 @@ enum CollectorBenchmark {
         Bench.record("events queued for Kafka", operations: queued, seconds: seconds, unit: "events")
         Bench.record("events acknowledged by Kafka", operations: delivered, seconds: seconds, unit: "events")
         line("frames parsed / frames offered", 100 * Double(parsed) / Double(max(offered, 1)), "%")
+        line("trades the simulator dropped (a connection > 8192 trades behind)", String(format: "%7d", last.tradesDropped - first.tradesDropped))
         line("events acknowledged / events queued (below 100: the broker lags)", 100 * Double(delivered) / Double(max(queued, 1)), "%")
         line("events dropped (librdkafka's local queue full)", String(format: "%7d", last.dropped - first.dropped))
         line("collector CPU (100 % = one core)", 100 * coreShare, "%")
@@ -159,6 +160,8 @@ enum CollectorBenchmark {
 
     private struct Snapshot {
         var framesSent = 0
+        /// Trades the simulator passed over because a connection fell too far behind.
+        var tradesDropped = 0
         var framesParsed = 0
         /// Messages handed to librdkafka, and refused by it (local queue full), over both topics.
         var queued = 0
@@ -178,6 +181,7 @@ enum CollectorBenchmark {
         let counters = try await get("http://127.0.0.1:\(simulatorPort)/admin/counters")
         if let object = try JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: [String: Any]] {
             snapshot.framesSent = object.values.reduce(0) { $0 + ($1["framesSent"] as? Int ?? 0) }
+            snapshot.tradesDropped = object.values.reduce(0) { $0 + ($1["tradesDropped"] as? Int ?? 0) }
         }
         let metrics = try await get("http://127.0.0.1:\(telemetryPort)/metrics")
         for line in metrics.split(separator: "\n") {

@@ -32,10 +32,11 @@ struct StreamFeed {
         var tickersSent = 0
     }
 
-    /// Tickers at most sent on one stream in one pass: four passes' worth, at least 8. After a
-    /// longer stall the schedule skips ahead rather than bursting.
+    /// Tickers at most sent on one stream in one pass: a quarter second's worth, at least 8, so a
+    /// send loop delayed by a busy machine catches up; after a longer stall the schedule skips
+    /// ahead rather than bursting.
     var maxTickersPerPass: Int {
-        max(8, Int(tickersPerSecond * 4 * (SimulatorConfiguration.tickInterval / .seconds(1))))
+        max(8, Int(tickersPerSecond / 4))
     }
 
     init(handler: any ExchangeProtocol, markets: MarketBook, tickersPerSecond: Double) {

@@ -137,7 +137,7 @@ struct BinanceProtocol: ExchangeProtocol {
 
     // MARK: Frames
 
-    private static let priceDigits = 8
+    static let priceDigits = 8
 
     static func writeTicker(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
         let trade = market.lastTrade
@@ -204,54 +204,6 @@ struct BinanceProtocol: ExchangeProtocol {
         buffer.writeDecimalInteger(trade.time)
         // `m`: buyer is maker, so true when the taker sold.
         buffer.writeStaticString(trade.takerBought ? ",\"m\":false,\"M\":true}" : ",\"m\":true,\"M\":true}")
-    }
-
-    /// `GET /api/v3/ticker/24hr?symbol=BTCUSDT` body.
-    static func writeRESTTicker(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
-        let trade = market.lastTrade
-        buffer.writeStaticString("{\"symbol\":\"")
-        buffer.writeString(code)
-        buffer.writeStaticString("\",\"priceChange\":")
-        buffer.writeQuotedDecimal(market.change, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"priceChangePercent\":")
-        buffer.writeQuotedDecimal(market.changeRate * 100, fractionDigits: 3)
-        buffer.writeStaticString(",\"weightedAvgPrice\":")
-        buffer.writeQuotedDecimal(market.quoteVolume / market.baseVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"prevClosePrice\":")
-        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"lastPrice\":")
-        buffer.writeQuotedDecimal(trade.price, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"lastQty\":")
-        buffer.writeQuotedDecimal(trade.quantity, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"bidPrice\":")
-        buffer.writeQuotedDecimal(market.bestBid, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"bidQty\":")
-        buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"askPrice\":")
-        buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"askQty\":")
-        buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"openPrice\":")
-        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"highPrice\":")
-        buffer.writeQuotedDecimal(market.high, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"lowPrice\":")
-        buffer.writeQuotedDecimal(market.low, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"volume\":")
-        buffer.writeQuotedDecimal(market.baseVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"quoteVolume\":")
-        buffer.writeQuotedDecimal(market.quoteVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"openTime\":")
-        buffer.writeDecimalInteger(now - 86_400_000)
-        buffer.writeStaticString(",\"closeTime\":")
-        buffer.writeDecimalInteger(now)
-        buffer.writeStaticString(",\"firstId\":")
-        buffer.writeDecimalInteger(trade.id - market.tradeCount + 1)
-        buffer.writeStaticString(",\"lastId\":")
-        buffer.writeDecimalInteger(trade.id)
-        buffer.writeStaticString(",\"count\":")
-        buffer.writeDecimalInteger(market.tradeCount)
-        buffer.writeStaticString("}")
     }
 
     // MARK: Replies

@@ -3,35 +3,61 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// `coinflux collect` under load (issue #3): the simulator offers about 50 000 frames/s over the
-/// five exchanges' connections; over a 20 s window this prints the frames offered, the frames the
-/// collector parsed, the events Kafka acknowledged, and the CPU each process used. Simulator,
-/// collector and broker share the machine's cores, as they would on one host.
+/// `coinflux collect` under load (issue #3): the simulator offers `COLLECT_BENCH_RATE` messages/s
+/// (default 50 000) over `COLLECT_BENCH_CONNECTIONS` connections (1-5, default 5: one per exchange);
+/// over a 20 s window this prints the frames offered, the frames the collector parsed, the events
+/// Kafka acknowledged, and the CPU each process used. Simulator, collector and broker share the
+/// machine's cores, as they would on one host.
+///
+/// Each connection carries two markets (BTC and ETH in the exchange's main quote), each at
+/// rate / (connections × 4) trades/s and as many ticker frames/s, so half the messages are trades.
 ///
 /// The goal is collecting 50 000 frames/s with under half a core. CPU per parsed frame is the
 /// figure that carries over to other rates, so the verdict also states it as a projection
 /// (µs per frame × 50 000) when the simulator offered less, and the CPU the rest of the machine
 /// used meanwhile says whether the run was disturbed.
 enum CollectorBenchmark {
-    static let framesPerSecond = 50_000
-    static let connections = 5  // one per exchange with the default symbols
+    static let goalFramesPerSecond = 50_000
     static let window: Duration = .seconds(20)
+    /// Exchanges in the order connections are added, with the two markets each carries.
+    static let exchanges: [(name: String, path: String, symbols: String)] = [
+        ("binance", "binance/ws", "BTC-USDT,ETH-USDT"), ("upbit", "upbit/websocket/v1", "BTC-KRW,ETH-KRW"),
+        ("bybit", "bybit/v5/public/spot", "BTC-USDT,ETH-USDT"), ("bithumb", "bithumb/websocket/v1", "BTC-KRW,ETH-KRW"),
+        ("coinone", "coinone/", "BTC-KRW,ETH-KRW"),
+    ]
+
+    /// The load asked of the simulator.
+    struct Load {
+        var messagesPerSecond: Int
+        var connections: Int
+
+        /// From `COLLECT_BENCH_RATE` and `COLLECT_BENCH_CONNECTIONS`.
+        init(environment: [String: String]) {
+            messagesPerSecond = max(1, environment["COLLECT_BENCH_RATE"].flatMap { Int($0) } ?? 50_000)
+            connections = min(max(1, environment["COLLECT_BENCH_CONNECTIONS"].flatMap { Int($0) } ?? 5), exchanges.count)
+        }
+
+        /// Trades per second of each market, and ticker frames per second of each ticker stream.
+        var perMarketRate: Double { Double(messagesPerSecond) / Double(connections * 2 * 2) }
+    }
 
     static func run(bootstrap: String, binary: String) async throws {
+        let load = Load(environment: ProcessInfo.processInfo.environment)
         let simulatorPort = 18_000 + Int.random(in: 0..<500)
         let telemetryPort = 18_500 + Int.random(in: 0..<500)
         let topic = "bench.collect.\(UUID().uuidString.prefix(8).lowercased())"
-        let simulator = try launch(binary, ["simulate", "--port", "\(simulatorPort)", "--rate", "\(framesPerSecond / connections)",
-                                            "--log-level", "warning"])
+        let simulator = try launch(binary, ["simulate", "--port", "\(simulatorPort)", "--trade-rate", "\(load.perMarketRate)",
+                                            "--ticker-rate", "\(load.perMarketRate)", "--log-level", "warning"])
         defer { stop(simulator) }
         try await Task.sleep(for: .seconds(1))
         var arguments = ["collect", "--set", "kafka.brokers=\(bootstrap)", "--set", "kafka.ticks_topic=\(topic)",
                          "--set", "kafka.fx_topic=\(topic).fx", "--set", "kafka.deadletter_topic=\(topic).dead",
                          "--set", "telemetry.listen=127.0.0.1:\(telemetryPort)", "--set", "log.level=warning",
                          "--set", "collector.rest_fallback_after=1h"]
-        for (exchange, path) in [("binance", "binance/ws"), ("upbit", "upbit/websocket/v1"), ("bybit", "bybit/v5/public/spot"),
-                                 ("bithumb", "bithumb/websocket/v1"), ("coinone", "coinone/")] {
-            arguments += ["--set", "collector.\(exchange).url=ws://127.0.0.1:\(simulatorPort)/\(path)"]
+        for (index, exchange) in exchanges.enumerated() {
+            arguments += ["--set", "collector.\(exchange.name).enabled=\(index < load.connections)",
+                          "--set", "collector.\(exchange.name).url=ws://127.0.0.1:\(simulatorPort)/\(exchange.path)",
+                          "--set", "collector.\(exchange.name).symbols=\(exchange.symbols)"]
         }
         let collector = try launch(binary, arguments)
         defer { stop(collector) }
@@ -40,11 +66,11 @@ enum CollectorBenchmark {
         let first = try await snapshot(simulatorPort: simulatorPort, telemetryPort: telemetryPort, simulator: simulator, collector: collector)
         try await Task.sleep(for: window)
         let last = try await snapshot(simulatorPort: simulatorPort, telemetryPort: telemetryPort, simulator: simulator, collector: collector)
-        report(from: first, to: last, seconds: window.seconds)
+        report(load, from: first, to: last, seconds: window.seconds)
     }
 
     /// Prints the figures of the window between two snapshots and the verdict on the goal.
-    private static func report(from first: Snapshot, to last: Snapshot, seconds: Double) {
+    private static func report(_ load: Load, from first: Snapshot, to last: Snapshot, seconds: Double) {
         let offered = last.framesSent - first.framesSent
         let parsed = last.framesParsed - first.framesParsed
         let queued = last.queued - first.queued
@@ -59,12 +85,14 @@ enum CollectorBenchmark {
         func line(_ label: String, _ value: Double, _ unit: String) {
             line(label, String(format: "%7.1f ", value) + unit)
         }
-        print("  simulator asked for \(framesPerSecond) frames/s over \(connections) connections; \(Int(seconds)) s window")
+        print("  simulator asked for \(load.messagesPerSecond) frames/s over \(load.connections) connections "
+              + "(\(2 * load.connections) markets, each \(Int(load.perMarketRate)) trades/s and as many tickers/s); \(Int(seconds)) s window")
         Bench.record("frames sent by the simulator (offered)", operations: offered, seconds: seconds, unit: "frames")
         Bench.record("frames parsed by coinflux collect", operations: parsed, seconds: seconds, unit: "frames")
-        Bench.record("events queued for Kafka (USDT-KRW twice: ticks and fx)", operations: queued, seconds: seconds, unit: "events")
+        Bench.record("events queued for Kafka", operations: queued, seconds: seconds, unit: "events")
         Bench.record("events acknowledged by Kafka", operations: delivered, seconds: seconds, unit: "events")
         line("frames parsed / frames offered", 100 * Double(parsed) / Double(max(offered, 1)), "%")
+        line("trades the simulator dropped (a connection > 8192 trades behind)", String(format: "%7d", last.tradesDropped - first.tradesDropped))
         line("events acknowledged / events queued (below 100: the broker lags)", 100 * Double(delivered) / Double(max(queued, 1)), "%")
         line("events dropped (librdkafka's local queue full)", String(format: "%7d", last.dropped - first.dropped))
         line("collector CPU (100 % = one core)", 100 * coreShare, "%")
@@ -83,6 +111,7 @@ enum CollectorBenchmark {
 
         // The goal: 50 000 frames/s with under half a core, measured when the collector parsed the
         // full rate (1 % tolerance for the window's edges), else projected from CPU per frame.
+        let framesPerSecond = goalFramesPerSecond
         let parsedRate = Double(parsed) / seconds
         let projected = perFrame * Double(framesPerSecond)
         if parsedRate >= 0.99 * Double(framesPerSecond) {
@@ -131,6 +160,8 @@ enum CollectorBenchmark {
 
     private struct Snapshot {
         var framesSent = 0
+        /// Trades the simulator passed over because a connection fell too far behind.
+        var tradesDropped = 0
         var framesParsed = 0
         /// Messages handed to librdkafka, and refused by it (local queue full), over both topics.
         var queued = 0
@@ -150,6 +181,7 @@ enum CollectorBenchmark {
         let counters = try await get("http://127.0.0.1:\(simulatorPort)/admin/counters")
         if let object = try JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: [String: Any]] {
             snapshot.framesSent = object.values.reduce(0) { $0 + ($1["framesSent"] as? Int ?? 0) }
+            snapshot.tradesDropped = object.values.reduce(0) { $0 + ($1["tradesDropped"] as? Int ?? 0) }
         }
         let metrics = try await get("http://127.0.0.1:\(telemetryPort)/metrics")
         for line in metrics.split(separator: "\n") {

@@ -2,7 +2,7 @@ import CoinfluxCore
 import Hummingbird
 import NIOCore
 
-/// Fault injection and counters over HTTP, for demos and for tests in other processes:
+/// Faults, listings, counters and the trade log over HTTP, for demos and for tests in other processes:
 ///
 /// - `POST /admin/<exchange>/close[?symbol=BTC-USDT]` (with a symbol: only the connections carrying it)
 /// - `POST /admin/<exchange>/silence?seconds=N`
@@ -10,50 +10,150 @@ import NIOCore
 /// - `POST /admin/<exchange>/error`
 /// - `POST /admin/<exchange>/refuse?seconds=N[&status=429]` (default 503)
 /// - `POST /admin/<exchange>/rest-limit?seconds=N[&retry_after=S]` (REST answers 429; default S = N)
-/// - `GET /admin/counters`: every exchange's ``SimulatorCounters`` as JSON
+/// - `POST /admin/<exchange>/list?symbol=BTC-USDT` and `POST /admin/<exchange>/delist?symbol=BTC-USDT`
+/// - `GET /admin/<exchange>/trades?symbol=BTC-USDT[&since_ms=&until_ms=]`: the market's logged trades
+/// - `GET /admin/counters`: every exchange's ``SimulatorCounters`` and REST request totals as JSON
+/// - `GET /admin/rest-requests`: every exchange's ``RESTRequestCounts``, per second
 enum AdminRoutes {
     /// Longest `silence` or `refuse` accepted, in seconds (a day).
     static let maxSeconds = 86_400.0
 
     static func add(to router: Router<BasicRequestContext>, context: SimulatorContext) {
-        router.post("/admin/:exchange/:fault") { request, requestContext -> Response in
+        router.post("/admin/:exchange/:action") { request, requestContext -> Response in
             guard let name = requestContext.parameters.get("exchange"), let exchange = Exchange(rawValue: name) else {
                 return RESTRoutes.json(.notFound) { $0.writeStaticString(#"{"error":"unknown exchange"}"#) }
             }
-            guard let fault = parse(requestContext.parameters.get("fault") ?? "", query: request.uri.queryParameters) else {
+            let action = requestContext.parameters.get("action") ?? ""
+            let query = request.uri.queryParameters
+            if action == "list" || action == "delist" {
+                return listing(action == "list", exchange: exchange, query: query, context: context)
+            }
+            guard let fault = parse(action, query: query) else {
                 return RESTRoutes.json(.badRequest) {
-                    $0.writeStaticString(#"{"error":"faults: close[?symbol=BASE-QUOTE], silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429], rest-limit?seconds=N[&retry_after=S]"}"#)
+                    $0.writeStaticString(#"{"error":"actions: close[?symbol=BASE-QUOTE], silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429], rest-limit?seconds=N[&retry_after=S], list?symbol=BASE-QUOTE, delist?symbol=BASE-QUOTE"}"#)
                 }
             }
             context.faults.apply(fault, to: exchange)
             return RESTRoutes.json(.ok) { $0.writeStaticString(#"{"ok":true}"#) }
         }
+        router.get("/admin/:exchange/trades") { request, requestContext -> Response in
+            let query = request.uri.queryParameters
+            guard let exchange = requestContext.parameters.get("exchange").flatMap(Exchange.init(rawValue:)),
+                  let symbol = query.get("symbol").flatMap(Symbol.init(normalized:)),
+                  let market = context.markets.market(exchange, symbol)
+            else {
+                return RESTRoutes.json(.notFound) { $0.writeStaticString(#"{"error":"no such market; use symbol=BASE-QUOTE"}"#) }
+            }
+            let trades = market.loggedTrades(
+                since: query.get("since_ms").flatMap { Int64($0) } ?? .min, until: query.get("until_ms").flatMap { Int64($0) } ?? .max,
+                at: SimulatorContext.epochMicroseconds()
+            )
+            return RESTRoutes.json(.ok) { writeTradeLog(trades, exchange: exchange, symbol: symbol, into: &$0) }
+        }
         router.get("/admin/counters") { _, _ -> Response in
             RESTRoutes.json(.ok) { buffer in
-                buffer.writeStaticString("{")
-                for (index, exchange) in Exchange.allCases.enumerated() {
+                writeObject(Exchange.allCases, into: &buffer) { exchange, buffer in
                     let counters = context.counters.snapshot(exchange)
-                    buffer.writeStaticString(index == 0 ? "\"" : ",\"")
-                    buffer.writeString(exchange.rawValue)
-                    buffer.writeStaticString("\":{\"connectionsAccepted\":")
-                    buffer.writeDecimalInteger(Int64(counters.connectionsAccepted))
-                    buffer.writeStaticString(",\"connectionsRefused\":")
-                    buffer.writeDecimalInteger(Int64(counters.connectionsRefused))
-                    buffer.writeStaticString(",\"connectionsOpen\":")
-                    buffer.writeDecimalInteger(Int64(counters.connectionsOpen))
-                    buffer.writeStaticString(",\"keepaliveDrops\":")
-                    buffer.writeDecimalInteger(Int64(counters.keepaliveDrops))
-                    buffer.writeStaticString(",\"subscriptionsReceived\":")
-                    buffer.writeDecimalInteger(Int64(counters.subscriptionsReceived))
-                    buffer.writeStaticString(",\"pingsReceived\":")
-                    buffer.writeDecimalInteger(Int64(counters.pingsReceived))
-                    buffer.writeStaticString(",\"framesSent\":")
-                    buffer.writeDecimalInteger(Int64(counters.framesSent))
-                    buffer.writeStaticString("}")
+                    let rest = context.restRequests.snapshot(exchange)
+                    writeFields([
+                        ("connectionsAccepted", counters.connectionsAccepted), ("connectionsRefused", counters.connectionsRefused),
+                        ("connectionsOpen", counters.connectionsOpen), ("keepaliveDrops", counters.keepaliveDrops),
+                        ("subscriptionsReceived", counters.subscriptionsReceived), ("pingsReceived", counters.pingsReceived),
+                        ("framesSent", counters.framesSent), ("tradesSent", counters.tradesSent), ("tickersSent", counters.tickersSent),
+                        ("tradesDropped", counters.tradesDropped), ("tradesWithheld", counters.tradesWithheld),
+                        ("restRequests", rest.requests), ("restLimited", rest.limited), ("restWeight", rest.weight),
+                    ], into: &buffer)
                 }
-                buffer.writeStaticString("}")
             }
         }
+        router.get("/admin/rest-requests") { _, _ -> Response in
+            RESTRoutes.json(.ok) { buffer in
+                writeObject(Exchange.allCases, into: &buffer) { exchange, buffer in
+                    let rest = context.restRequests.snapshot(exchange)
+                    buffer.writeStaticString("{\"requests\":")
+                    buffer.writeDecimalInteger(Int64(rest.requests))
+                    buffer.writeStaticString(",\"limited\":")
+                    buffer.writeDecimalInteger(Int64(rest.limited))
+                    buffer.writeStaticString(",\"weight\":")
+                    buffer.writeDecimalInteger(Int64(rest.weight))
+                    buffer.writeStaticString(",\"busiestSecond\":")
+                    buffer.writeDecimalInteger(Int64(rest.busiestSecond))
+                    buffer.writeStaticString(",\"perSecond\":")
+                    RESTRoutes.writeArray(rest.perSecond, into: &buffer) { second, buffer in
+                        buffer.writeStaticString("{\"second\":")
+                        buffer.writeDecimalInteger(second.second)
+                        buffer.writeStaticString(",\"requests\":")
+                        buffer.writeDecimalInteger(Int64(second.requests))
+                        buffer.writeStaticString(",\"weight\":")
+                        buffer.writeDecimalInteger(Int64(second.weight))
+                        buffer.writeStaticString("}")
+                    }
+                    buffer.writeStaticString("}")
+                }
+            }
+        }
+    }
+
+    private static func listing(_ list: Bool, exchange: Exchange, query: Parameters, context: SimulatorContext) -> Response {
+        guard let symbol = query.get("symbol").flatMap(Symbol.init(normalized:)) else {
+            return RESTRoutes.json(.badRequest) { $0.writeStaticString(#"{"error":"symbol=BASE-QUOTE required"}"#) }
+        }
+        let now = SimulatorContext.epochMicroseconds()
+        let changed = list
+            ? context.markets.list(symbol, on: exchange, at: now) != nil
+            : context.markets.delist(symbol, on: exchange, at: now)
+        guard changed else {
+            return RESTRoutes.json(.notFound) { $0.writeStaticString(#"{"error":"not listed, or the exchange is not served"}"#) }
+        }
+        return RESTRoutes.json(.ok) { $0.writeStaticString(#"{"ok":true}"#) }
+    }
+
+    private static func writeTradeLog(_ trades: [LoggedTrade], exchange: Exchange, symbol: Symbol, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{\"exchange\":")
+        buffer.writeJSONString(exchange.rawValue)
+        buffer.writeStaticString(",\"symbol\":")
+        buffer.writeJSONString(symbol.description)
+        buffer.writeStaticString(",\"trades\":")
+        RESTRoutes.writeArray(trades, into: &buffer) { trade, buffer in
+            buffer.writeStaticString("{\"number\":")
+            buffer.writeDecimalInteger(trade.number)
+            buffer.writeStaticString(",\"id\":")
+            buffer.writeJSONString(trade.id)
+            buffer.writeStaticString(",\"price\":")
+            buffer.writeJSONString(trade.price)
+            buffer.writeStaticString(",\"size\":")
+            buffer.writeJSONString(trade.size)
+            buffer.writeStaticString(",\"time_ms\":")
+            buffer.writeDecimalInteger(trade.time)
+            buffer.writeStaticString(",\"side\":")
+            buffer.writeJSONString(trade.side.rawValue)
+            buffer.writeStaticString("}")
+        }
+        buffer.writeStaticString("}")
+    }
+
+    /// `{"binance":…,"upbit":…}` with each value written by `write`.
+    private static func writeObject(_ exchanges: [Exchange], into buffer: inout ByteBuffer, _ write: (Exchange, inout ByteBuffer) -> Void) {
+        buffer.writeStaticString("{")
+        for (index, exchange) in exchanges.enumerated() {
+            buffer.writeStaticString(index == 0 ? "\"" : ",\"")
+            buffer.writeString(exchange.rawValue)
+            buffer.writeStaticString("\":")
+            write(exchange, &buffer)
+        }
+        buffer.writeStaticString("}")
+    }
+
+    /// `{"name":value,…}`.
+    private static func writeFields(_ fields: [(String, Int)], into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{")
+        for (index, field) in fields.enumerated() {
+            if index > 0 { buffer.writeStaticString(",") }
+            buffer.writeJSONString(field.0)
+            buffer.writeStaticString(":")
+            buffer.writeDecimalInteger(Int64(field.1))
+        }
+        buffer.writeStaticString("}")
     }
 
     /// The fault named `name` with its query parameters, or nil when either is invalid.

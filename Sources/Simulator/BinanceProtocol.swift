@@ -102,16 +102,22 @@ struct BinanceProtocol: ExchangeProtocol {
         }
     }
 
-    func writeFrame(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+    func writeTrade(_ subscription: Subscription, trade: SimulatedTrade, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        wrapped(subscription, into: &buffer) { Self.writeTrade(subscription.code, trade: trade, market: market, now: now, into: &$0) }
+    }
+
+    func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        wrapped(subscription, into: &buffer) { Self.writeTicker(subscription.code, market: market, now: now, into: &$0) }
+    }
+
+    /// Writes `body`, inside the combined-stream wrapper on `/stream`.
+    private func wrapped(_ subscription: Subscription, into buffer: inout ByteBuffer, _ body: (inout ByteBuffer) -> Void) {
         if combined {
             buffer.writeStaticString("{\"stream\":")
             buffer.writeJSONString(subscription.name)
             buffer.writeStaticString(",\"data\":")
         }
-        switch subscription.channel {
-        case .ticker: Self.writeTicker(subscription.code, market: market, now: now, into: &buffer)
-        case .trade: Self.writeTrade(subscription.code, market: market, now: now, into: &buffer)
-        }
+        body(&buffer)
         if combined {
             buffer.writeStaticString("}")
         }
@@ -131,7 +137,7 @@ struct BinanceProtocol: ExchangeProtocol {
 
     // MARK: Frames
 
-    private static let priceDigits = 8
+    static let priceDigits = 8
 
     static func writeTicker(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
         let trade = market.lastTrade
@@ -182,8 +188,8 @@ struct BinanceProtocol: ExchangeProtocol {
         buffer.writeStaticString("}")
     }
 
-    static func writeTrade(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
-        let trade = market.lastTrade
+    static func writeTrade(_ code: String, trade: SimulatedTrade, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
+        let style = TradeStyle.of(.binance)
         buffer.writeStaticString("{\"e\":\"trade\",\"E\":")
         buffer.writeDecimalInteger(now)
         buffer.writeStaticString(",\"s\":\"")
@@ -191,61 +197,13 @@ struct BinanceProtocol: ExchangeProtocol {
         buffer.writeStaticString("\",\"t\":")
         buffer.writeDecimalInteger(trade.id)
         buffer.writeStaticString(",\"p\":")
-        buffer.writeQuotedDecimal(trade.price, fractionDigits: priceDigits)
+        style.writePrice(trade, market: market, into: &buffer)
         buffer.writeStaticString(",\"q\":")
-        buffer.writeQuotedDecimal(trade.quantity, fractionDigits: priceDigits)
+        style.writeQuantity(trade, market: market, into: &buffer)
         buffer.writeStaticString(",\"T\":")
         buffer.writeDecimalInteger(trade.time)
         // `m`: buyer is maker, so true when the taker sold.
         buffer.writeStaticString(trade.takerBought ? ",\"m\":false,\"M\":true}" : ",\"m\":true,\"M\":true}")
-    }
-
-    /// `GET /api/v3/ticker/24hr?symbol=BTCUSDT` body.
-    static func writeRESTTicker(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
-        let trade = market.lastTrade
-        buffer.writeStaticString("{\"symbol\":\"")
-        buffer.writeString(code)
-        buffer.writeStaticString("\",\"priceChange\":")
-        buffer.writeQuotedDecimal(market.change, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"priceChangePercent\":")
-        buffer.writeQuotedDecimal(market.changeRate * 100, fractionDigits: 3)
-        buffer.writeStaticString(",\"weightedAvgPrice\":")
-        buffer.writeQuotedDecimal(market.quoteVolume / market.baseVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"prevClosePrice\":")
-        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"lastPrice\":")
-        buffer.writeQuotedDecimal(trade.price, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"lastQty\":")
-        buffer.writeQuotedDecimal(trade.quantity, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"bidPrice\":")
-        buffer.writeQuotedDecimal(market.bestBid, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"bidQty\":")
-        buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"askPrice\":")
-        buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"askQty\":")
-        buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"openPrice\":")
-        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"highPrice\":")
-        buffer.writeQuotedDecimal(market.high, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"lowPrice\":")
-        buffer.writeQuotedDecimal(market.low, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"volume\":")
-        buffer.writeQuotedDecimal(market.baseVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"quoteVolume\":")
-        buffer.writeQuotedDecimal(market.quoteVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"openTime\":")
-        buffer.writeDecimalInteger(now - 86_400_000)
-        buffer.writeStaticString(",\"closeTime\":")
-        buffer.writeDecimalInteger(now)
-        buffer.writeStaticString(",\"firstId\":")
-        buffer.writeDecimalInteger(trade.id - market.tradeCount + 1)
-        buffer.writeStaticString(",\"lastId\":")
-        buffer.writeDecimalInteger(trade.id)
-        buffer.writeStaticString(",\"count\":")
-        buffer.writeDecimalInteger(market.tradeCount)
-        buffer.writeStaticString("}")
     }
 
     // MARK: Replies

@@ -72,37 +72,36 @@ struct BybitProtocol: ExchangeProtocol {
         }
     }
 
-    func writeFrame(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
-        let trade = market.lastTrade
-        switch subscription.channel {
-        case .ticker:
-            buffer.writeStaticString("{\"topic\":")
-            buffer.writeJSONString(subscription.name)
-            buffer.writeStaticString(",\"ts\":")
-            buffer.writeDecimalInteger(now)
-            buffer.writeStaticString(",\"type\":\"snapshot\",\"cs\":")
-            buffer.writeDecimalInteger(trade.id)
-            buffer.writeStaticString(",\"data\":")
-            Self.writeTickerObject(subscription.code, market: market, withBook: false, into: &buffer)
-            buffer.writeStaticString("}")
-        case .trade:
-            buffer.writeStaticString("{\"topic\":")
-            buffer.writeJSONString(subscription.name)
-            buffer.writeStaticString(",\"type\":\"snapshot\",\"ts\":")
-            buffer.writeDecimalInteger(now)
-            buffer.writeStaticString(",\"data\":[{\"T\":")
-            buffer.writeDecimalInteger(trade.time)
-            buffer.writeStaticString(",\"s\":\"")
-            buffer.writeString(subscription.code)
-            // `S`: the taker's side.
-            buffer.writeStaticString(trade.takerBought ? "\",\"S\":\"Buy\",\"v\":" : "\",\"S\":\"Sell\",\"v\":")
-            buffer.writeQuotedDecimal(trade.quantity, fractionDigits: market.quantityDigits)
-            buffer.writeStaticString(",\"p\":")
-            buffer.writeQuotedDecimal(trade.price, fractionDigits: market.priceDigits)
-            buffer.writeStaticString(",\"i\":\"")
-            buffer.writeDecimalInteger(trade.id)
-            buffer.writeStaticString("\",\"BT\":false}]}")
-        }
+    func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{\"topic\":")
+        buffer.writeJSONString(subscription.name)
+        buffer.writeStaticString(",\"ts\":")
+        buffer.writeDecimalInteger(now)
+        buffer.writeStaticString(",\"type\":\"snapshot\",\"cs\":")
+        buffer.writeDecimalInteger(market.lastTrade.id)
+        buffer.writeStaticString(",\"data\":")
+        Self.writeTickerObject(subscription.code, market: market, withBook: false, into: &buffer)
+        buffer.writeStaticString("}")
+    }
+
+    func writeTrade(_ subscription: Subscription, trade: SimulatedTrade, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        let style = TradeStyle.of(.bybit)
+        buffer.writeStaticString("{\"topic\":")
+        buffer.writeJSONString(subscription.name)
+        buffer.writeStaticString(",\"type\":\"snapshot\",\"ts\":")
+        buffer.writeDecimalInteger(now)
+        buffer.writeStaticString(",\"data\":[{\"T\":")
+        buffer.writeDecimalInteger(trade.time)
+        buffer.writeStaticString(",\"s\":\"")
+        buffer.writeString(subscription.code)
+        // `S`: the taker's side.
+        buffer.writeStaticString(trade.takerBought ? "\",\"S\":\"Buy\",\"v\":" : "\",\"S\":\"Sell\",\"v\":")
+        style.writeQuantity(trade, market: market, into: &buffer)
+        buffer.writeStaticString(",\"p\":")
+        style.writePrice(trade, market: market, into: &buffer)
+        buffer.writeStaticString(",\"i\":")
+        style.writeID(trade, quoted: true, into: &buffer)
+        buffer.writeStaticString(",\"BT\":false}]}")
     }
 
     func errorFrame(_ session: SessionInfo) -> ByteBuffer {
@@ -157,11 +156,13 @@ struct BybitProtocol: ExchangeProtocol {
         buffer.writeStaticString("}")
     }
 
-    /// `GET /v5/market/tickers?category=spot&symbol=…` body.
-    static func writeRESTTickers(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
-        buffer.writeStaticString("{\"retCode\":0,\"retMsg\":\"OK\",\"result\":{\"category\":\"spot\",\"list\":[")
-        writeTickerObject(code, market: market, withBook: true, into: &buffer)
-        buffer.writeStaticString("]},\"retExtInfo\":{},\"time\":")
+    /// `GET /v5/market/tickers?category=spot[&symbol=…]` body, one ticker per (code, market).
+    static func writeRESTTickers(_ tickers: [(code: String, market: MarketState)], now: Int64, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{\"retCode\":0,\"retMsg\":\"OK\",\"result\":{\"category\":\"spot\",\"list\":")
+        RESTRoutes.writeArray(tickers, into: &buffer) { ticker, buffer in
+            writeTickerObject(ticker.code, market: ticker.market, withBook: true, into: &buffer)
+        }
+        buffer.writeStaticString("},\"retExtInfo\":{},\"time\":")
         buffer.writeDecimalInteger(now)
         buffer.writeStaticString("}")
     }

@@ -63,19 +63,31 @@ extension ByteBuffer {
     /// `yyyy-MM-dd HH:mm:ss.SSSSSS`, as in Bithumb legacy's `contDtm`; the last three
     /// microsecond digits are `extraMicroseconds` (0 ... 999).
     mutating func writeDateTimeWithMicroseconds(_ time: CivilTime, extraMicroseconds: Int) {
+        self.writeDashedDate(time)
+        self.writeInteger(UInt8(ascii: " "))
+        self.writeColonTime(time)
+        self.writeInteger(UInt8(ascii: "."))
+        self.writeDecimalDigits(UInt64(time.millisecond), minimumDigits: 3)
+        self.writeDecimalDigits(UInt64(max(0, min(999, extraMicroseconds))), minimumDigits: 3)
+    }
+}
+
+extension ByteBuffer {
+    /// `yyyy-MM-dd`, as in Upbit's `trade_date_utc`.
+    mutating func writeDashedDate(_ time: CivilTime) {
         self.writeDecimalDigits(UInt64(time.year), minimumDigits: 4)
         self.writeInteger(UInt8(ascii: "-"))
         self.writeDecimalDigits(UInt64(time.month), minimumDigits: 2)
         self.writeInteger(UInt8(ascii: "-"))
         self.writeDecimalDigits(UInt64(time.day), minimumDigits: 2)
-        self.writeInteger(UInt8(ascii: " "))
+    }
+
+    /// `HH:mm:ss`, as in Upbit's `trade_time_utc`.
+    mutating func writeColonTime(_ time: CivilTime) {
         self.writeDecimalDigits(UInt64(time.hour), minimumDigits: 2)
         self.writeInteger(UInt8(ascii: ":"))
         self.writeDecimalDigits(UInt64(time.minute), minimumDigits: 2)
         self.writeInteger(UInt8(ascii: ":"))
         self.writeDecimalDigits(UInt64(time.second), minimumDigits: 2)
-        self.writeInteger(UInt8(ascii: "."))
-        self.writeDecimalDigits(UInt64(time.millisecond), minimumDigits: 3)
-        self.writeDecimalDigits(UInt64(max(0, min(999, extraMicroseconds))), minimumDigits: 3)
     }
 }

@@ -76,51 +76,42 @@ struct CoinoneProtocol: ExchangeProtocol {
         }
     }
 
-    func writeFrame(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
-        let trade = market.lastTrade
-        switch subscription.channel {
-        case .ticker:
-            buffer.writeStaticString("{\"response_type\":\"DATA\",\"channel\":\"TICKER\",\"data\":")
-            Self.writeTickerFields(market, timestamp: now, into: &buffer)
-            buffer.writeStaticString(",\"ask_best_price\":")
-            buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: Self.priceDigits(market))
-            buffer.writeStaticString(",\"ask_best_qty\":")
-            buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: 8)
-            buffer.writeStaticString(",\"bid_best_price\":")
-            buffer.writeQuotedDecimal(market.bestBid, fractionDigits: Self.priceDigits(market))
-            buffer.writeStaticString(",\"bid_best_qty\":")
-            buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: 8)
-            buffer.writeStaticString(",\"id\":\"")
-            buffer.writeDecimalInteger(trade.sequence)
-            buffer.writeStaticString("\",\"yesterday_high\":")
-            buffer.writeQuotedDecimal(market.high, fractionDigits: Self.priceDigits(market))
-            buffer.writeStaticString(",\"yesterday_low\":")
-            buffer.writeQuotedDecimal(market.low, fractionDigits: Self.priceDigits(market))
-            buffer.writeStaticString(",\"yesterday_first\":")
-            buffer.writeQuotedDecimal(market.open, fractionDigits: Self.priceDigits(market))
-            buffer.writeStaticString(",\"yesterday_last\":")
-            buffer.writeQuotedDecimal(market.open, fractionDigits: Self.priceDigits(market))
-            buffer.writeStaticString(",\"yesterday_quote_volume\":")
-            buffer.writeQuotedDecimal(market.quoteVolume, fractionDigits: 8)
-            buffer.writeStaticString(",\"yesterday_target_volume\":")
-            buffer.writeQuotedDecimal(market.baseVolume, fractionDigits: 8)
-            buffer.writeStaticString("}}")
-        case .trade:
-            buffer.writeStaticString("{\"response_type\":\"DATA\",\"channel\":\"TRADE\",\"data\":{\"quote_currency\":\"")
-            buffer.writeString(market.symbol.quote)
-            buffer.writeStaticString("\",\"target_currency\":\"")
-            buffer.writeString(market.symbol.base)
-            buffer.writeStaticString("\",\"id\":\"")
-            buffer.writeDecimalInteger(trade.sequence)
-            buffer.writeStaticString("\",\"timestamp\":")
-            buffer.writeDecimalInteger(trade.time)
-            buffer.writeStaticString(",\"price\":")
-            buffer.writeQuotedDecimal(trade.price, fractionDigits: Self.priceDigits(market))
-            buffer.writeStaticString(",\"qty\":")
-            buffer.writeQuotedDecimal(trade.quantity, fractionDigits: 8)
-            // `is_seller_maker`: true when the taker bought.
-            buffer.writeStaticString(trade.takerBought ? ",\"is_seller_maker\":true}}" : ",\"is_seller_maker\":false}}")
-        }
+    func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{\"response_type\":\"DATA\",\"channel\":\"TICKER\",\"data\":")
+        Self.writeTickerFields(market, timestamp: now, into: &buffer)
+        buffer.writeStaticString(",\"ask_best_price\":")
+        buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: Self.priceDigits(market))
+        buffer.writeStaticString(",\"ask_best_qty\":")
+        buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: 8)
+        buffer.writeStaticString(",\"bid_best_price\":")
+        buffer.writeQuotedDecimal(market.bestBid, fractionDigits: Self.priceDigits(market))
+        buffer.writeStaticString(",\"bid_best_qty\":")
+        buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: 8)
+        buffer.writeStaticString(",\"id\":\"")
+        buffer.writeDecimalInteger(market.lastTrade.id)
+        buffer.writeStaticString("\",\"yesterday_high\":")
+        buffer.writeQuotedDecimal(market.high, fractionDigits: Self.priceDigits(market))
+        buffer.writeStaticString(",\"yesterday_low\":")
+        buffer.writeQuotedDecimal(market.low, fractionDigits: Self.priceDigits(market))
+        buffer.writeStaticString(",\"yesterday_first\":")
+        buffer.writeQuotedDecimal(market.open, fractionDigits: Self.priceDigits(market))
+        buffer.writeStaticString(",\"yesterday_last\":")
+        buffer.writeQuotedDecimal(market.open, fractionDigits: Self.priceDigits(market))
+        buffer.writeStaticString(",\"yesterday_quote_volume\":")
+        buffer.writeQuotedDecimal(market.quoteVolume, fractionDigits: 8)
+        buffer.writeStaticString(",\"yesterday_target_volume\":")
+        buffer.writeQuotedDecimal(market.baseVolume, fractionDigits: 8)
+        buffer.writeStaticString("}}")
+    }
+
+    func writeTrade(_ subscription: Subscription, trade: SimulatedTrade, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{\"response_type\":\"DATA\",\"channel\":\"TRADE\",\"data\":{\"quote_currency\":\"")
+        buffer.writeString(market.symbol.quote)
+        buffer.writeStaticString("\",\"target_currency\":\"")
+        buffer.writeString(market.symbol.base)
+        buffer.writeStaticString("\",")
+        Self.writeTradeFields(trade, market: market, into: &buffer)
+        buffer.writeStaticString("}}")
     }
 
     func errorFrame(_ session: SessionInfo) -> ByteBuffer {
@@ -133,6 +124,22 @@ struct CoinoneProtocol: ExchangeProtocol {
 
     func keepalive(_ settings: SimulatorConfiguration.Keepalive) -> KeepalivePolicy {
         .applicationPing(timeout: settings.coinonePingTimeout)
+    }
+
+    /// `"id":…,"timestamp":…,"price":…,"qty":…,"is_seller_maker":…` of a trade, in the stream and
+    /// in `GET /public/v2/trades`.
+    static func writeTradeFields(_ trade: SimulatedTrade, market: MarketState, into buffer: inout ByteBuffer) {
+        let style = TradeStyle.of(.coinone)
+        buffer.writeStaticString("\"id\":")
+        style.writeID(trade, quoted: true, into: &buffer)
+        buffer.writeStaticString(",\"timestamp\":")
+        buffer.writeDecimalInteger(trade.time)
+        buffer.writeStaticString(",\"price\":")
+        style.writePrice(trade, market: market, into: &buffer)
+        buffer.writeStaticString(",\"qty\":")
+        style.writeQuantity(trade, market: market, into: &buffer)
+        // `is_seller_maker`: true when the taker bought.
+        buffer.writeStaticString(trade.takerBought ? ",\"is_seller_maker\":true" : ",\"is_seller_maker\":false")
     }
 
     /// Coinone writes at least one fraction digit (`"3833000.0"`).
@@ -163,24 +170,27 @@ struct CoinoneProtocol: ExchangeProtocol {
         buffer.writeQuotedDecimal(market.baseVolume, fractionDigits: 8)
     }
 
-    /// `GET /public/v2/ticker_new/{quote}/{target}` body.
-    static func writeRESTTicker(market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
-        let digits = priceDigits(market)
+    /// `GET /public/v2/ticker_new/{quote}[/{target}]` body, one ticker per market.
+    static func writeRESTTickers(_ markets: [MarketState], now: Int64, into buffer: inout ByteBuffer) {
         buffer.writeStaticString("{\"result\":\"success\",\"error_code\":\"0\",\"server_time\":")
         buffer.writeDecimalInteger(now)
-        buffer.writeStaticString(",\"tickers\":[")
-        writeTickerFields(market, timestamp: market.lastTrade.time, into: &buffer)
-        buffer.writeStaticString(",\"best_asks\":[{\"price\":")
-        buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: digits)
-        buffer.writeStaticString(",\"qty\":")
-        buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: 8)
-        buffer.writeStaticString("}],\"best_bids\":[{\"price\":")
-        buffer.writeQuotedDecimal(market.bestBid, fractionDigits: digits)
-        buffer.writeStaticString(",\"qty\":")
-        buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: 8)
-        buffer.writeStaticString("}],\"id\":\"")
-        buffer.writeDecimalInteger(market.lastTrade.sequence)
-        buffer.writeStaticString("\"}]}")
+        buffer.writeStaticString(",\"tickers\":")
+        RESTRoutes.writeArray(markets, into: &buffer) { market, buffer in
+            let digits = priceDigits(market)
+            writeTickerFields(market, timestamp: market.lastTrade.time, into: &buffer)
+            buffer.writeStaticString(",\"best_asks\":[{\"price\":")
+            buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: digits)
+            buffer.writeStaticString(",\"qty\":")
+            buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: 8)
+            buffer.writeStaticString("}],\"best_bids\":[{\"price\":")
+            buffer.writeQuotedDecimal(market.bestBid, fractionDigits: digits)
+            buffer.writeStaticString(",\"qty\":")
+            buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: 8)
+            buffer.writeStaticString("}],\"id\":\"")
+            buffer.writeDecimalInteger(market.lastTrade.id)
+            buffer.writeStaticString("\"}")
+        }
+        buffer.writeStaticString("}")
     }
 
     private static func error(_ message: String) -> RequestOutcome {

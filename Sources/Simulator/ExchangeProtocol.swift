@@ -80,8 +80,10 @@ protocol ExchangeProtocol: Sendable {
     func greeting(_ session: SessionInfo) -> [ByteBuffer]
     /// Answers one complete client message (text or binary).
     func handle(_ message: ByteBuffer, session: SessionInfo) -> RequestOutcome
-    /// Writes one market-data frame for `subscription` reflecting `market`'s latest trade.
-    func writeFrame(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer)
+    /// Writes the frame of one trade of `subscription`'s market; `market` is that market's state.
+    func writeTrade(_ subscription: Subscription, trade: SimulatedTrade, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer)
+    /// Writes one ticker frame of `subscription` reporting `market`.
+    func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer)
     /// The exchange's error frame, sent by the `error` fault.
     func errorFrame(_ session: SessionInfo) -> ByteBuffer
     /// A frame shaped like this exchange's ticker but with wrongly typed values.

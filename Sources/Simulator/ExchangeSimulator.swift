@@ -11,13 +11,18 @@ import ServiceLifecycle
 /// at its real paths, so a collector pointed at `ws://HOST:PORT/upbit/websocket/v1` or
 /// `http://HOST:PORT/upbit` talks to it as to the exchange.
 ///
+/// Its markets are exchange-wide and trade on its clock (``SimulatorConfiguration/tradesPerSecond``)
+/// whether or not anyone is connected; every connection subscribed to a market receives each of
+/// its trades, and the log of those trades (``trades(of:on:since:until:)``) is the ground truth
+/// a collector's output is compared with.
+///
 /// Run it as a `Service` in a `ServiceGroup` (``run()``), or in the background with
 /// ``start()`` / ``stop()``. Faults are injected with ``inject(_:into:)`` or
 /// `POST /admin/<exchange>/<fault>`; ``counters(for:)`` reports what each exchange did.
 ///
 /// URL layout (WebSocket): `/binance/ws`, `/binance/ws/<stream>`, `/binance/stream?streams=a/b`,
 /// `/upbit/websocket/v1`, `/bybit/v5/public/spot`, `/bithumb/websocket/v1`, `/bithumb/pub/ws`,
-/// `/coinone/`. REST: see ``RESTRoutes``; admin: see ``AdminRoutes``.
+/// `/coinone/`. REST: see ``RESTRoutes``, ``TradeRoutes`` and ``MarketListRoutes``; admin: see ``AdminRoutes``.
 public final class ExchangeSimulator: Service, Sendable {
     /// The configuration it was created with.
     public let configuration: SimulatorConfiguration
@@ -100,10 +105,44 @@ public final class ExchangeSimulator: Service, Sendable {
         context.faults.apply(fault, to: exchange)
     }
 
+    /// The logged trades of `symbol` on `exchange` with `since ≤ time ≤ until` (epoch ms), oldest
+    /// first: at most ``SimulatorConfiguration/tradeLogCapacity`` of the most recent. Empty for a
+    /// market never listed.
+    public func trades(of symbol: Symbol, on exchange: Exchange, since: Int64 = .min, until: Int64 = .max) -> [LoggedTrade] {
+        context.markets.market(exchange, symbol)?.loggedTrades(since: since, until: until, at: SimulatorContext.epochMicroseconds()) ?? []
+    }
+
+    /// The symbols `exchange` lists now, in the order of its market list.
+    public func listedSymbols(on exchange: Exchange) -> [Symbol] {
+        context.markets.markets(exchange).filter(\.isListed).map(\.symbol)
+    }
+
+    /// Lists `symbol` on `exchange` now: a new market starts trading, a delisted one resumes, and
+    /// both appear in the exchange's market list and tickers. False when the exchange is not served.
+    @discardableResult
+    public func list(_ symbol: Symbol, on exchange: Exchange) -> Bool {
+        context.markets.list(symbol, on: exchange, at: SimulatorContext.epochMicroseconds()) != nil
+    }
+
+    /// Delists `symbol` on `exchange` now: it stops trading, its streams stop, it leaves the
+    /// market lists (Binance keeps it with status `BREAK`) and its REST requests fail. False when
+    /// it was not listed.
+    @discardableResult
+    public func delist(_ symbol: Symbol, on exchange: Exchange) -> Bool {
+        context.markets.delist(symbol, on: exchange, at: SimulatorContext.epochMicroseconds())
+    }
+
+    /// The REST requests `exchange`'s endpoints received, in all and per second.
+    public func restRequests(for exchange: Exchange) -> RESTRequestCounts {
+        context.restRequests.snapshot(exchange)
+    }
+
     private func makeApplication() -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: RESTLimitMiddleware(faults: context.faults))
+        router.add(middleware: RESTMiddleware(faults: context.faults, requests: context.restRequests))
         RESTRoutes.add(to: router, context: context)
+        TradeRoutes.add(to: router, context: context)
+        MarketListRoutes.add(to: router, context: context)
         AdminRoutes.add(to: router, context: context)
         let context = self.context
         let binding = self.binding

@@ -106,12 +106,32 @@ enum ReferencePrices {
         case "ADA": 0.45
         case "DOGE": 0.16
         case "TRX": 0.12
+        case "BCH": 450
+        case "LTC": 80
+        case "AAVE": 150
+        case "INJ": 20
+        case "ETC": 20
+        case "UNI": 8
+        case "APT": 8
+        case "ICP": 8
+        case "ATOM": 6
+        case "NEAR": 5
+        case "TON": 5
+        case "FIL": 4
+        case "SUI": 2
+        case "OP": 1.5
+        case "STX": 1.5
+        case "MNT": 0.7
+        case "ARB": 0.5
+        case "SEI": 0.3
+        case "XLM": 0.1
+        case "HBAR": 0.08
         case "KRW": 1 / krwPerUSDT
         default: 1  // dollar tokens and assets without a listed level
         }
     }
 
-    private static func isDollarToken(_ asset: String) -> Bool {
+    static func isDollarToken(_ asset: String) -> Bool {
         ["USDT", "USDC", "FDUSD", "BUSD", "TUSD", "DAI"].contains(asset)
     }
 }

@@ -10,6 +10,8 @@ final class SessionState: Sendable {
     struct Values: Sendable {
         /// Streams that receive data, in subscription order.
         var subscriptions: [Subscription] = []
+        /// Changes whenever `subscriptions` does.
+        var subscriptionsVersion = 0
         /// Streams owed one snapshot frame (Upbit-compatible APIs).
         var pendingSnapshots: [Subscription] = []
         var lastReceived: ContinuousClock.Instant
@@ -29,6 +31,7 @@ final class SessionState: Sendable {
         var errors = 0
         var snapshots: [Subscription] = []
         var subscriptions: [Subscription] = []
+        var subscriptionsVersion = 0
     }
 
     /// Most streams one connection can hold (Binance's documented limit).
@@ -38,13 +41,10 @@ final class SessionState: Sendable {
 
     /// Identifier reported to the client (Bybit `conn_id`, Coinone `session_id`).
     let connectionID: String
-    /// Seed of this connection's price walks.
-    let seed: UInt64
     private let values: NIOLockedValueBox<Values>
 
-    init(connectionID: String, seed: UInt64, now: ContinuousClock.Instant) {
+    init(connectionID: String, now: ContinuousClock.Instant) {
         self.connectionID = connectionID
-        self.seed = seed
         self.values = NIOLockedValueBox(Values(lastReceived: now, lastApplicationPing: now))
     }
 
@@ -98,6 +98,7 @@ final class SessionState: Sendable {
 
     func apply(_ update: SubscriptionUpdate) {
         values.withLockedValue { values in
+            values.subscriptionsVersion += 1
             switch update {
             case .add(let added):
                 for subscription in added where !values.subscriptions.contains(where: { Self.sameStream($0, subscription) }) {
@@ -140,7 +141,9 @@ final class SessionState: Sendable {
     /// the client stay queued; a close request is always taken.
     func takeCommands(silenced: Bool) -> Commands {
         values.withLockedValue { values in
-            var commands = Commands(close: values.closeRequest, subscriptions: values.subscriptions)
+            var commands = Commands(
+                close: values.closeRequest, subscriptions: values.subscriptions, subscriptionsVersion: values.subscriptionsVersion
+            )
             guard !silenced else { return commands }
             commands.malformed = values.malformedToSend
             commands.errors = values.errorsToSend

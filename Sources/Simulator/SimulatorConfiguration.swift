@@ -2,8 +2,8 @@ import CoinfluxCore
 
 /// Settings of an ``ExchangeSimulator``.
 ///
-/// Defaults are the real exchanges' rules and a modest data rate; tests shorten the keepalive
-/// timeouts to seconds and benchmarks raise the rate.
+/// Defaults are the real exchanges' rules and a modest trade rate; tests shorten the keepalive
+/// timeouts to seconds and benchmarks raise the rates.
 public struct SimulatorConfiguration: Sendable {
     /// Keepalive rules, one per exchange, with the real exchanges' values as defaults.
     public struct Keepalive: Sendable, Equatable {
@@ -43,11 +43,16 @@ public struct SimulatorConfiguration: Sendable {
     public var host: String
     /// Port to bind; 0 picks a free one (``ExchangeSimulator/start()`` returns it). Default: 0.
     public var port: Int
-    /// Market-data frames (tickers and trades, alternating over the subscribed streams) sent
-    /// per second on each connection, at most 1 000 000. Default: 10.
-    public var framesPerSecond: Double
-    /// Seed of the price walks; the same seed gives every connection the same market.
-    /// Default: nil (random).
+    /// Trades per second of each market, on average (the gaps between trades are exponential,
+    /// so several can share a millisecond). Every listed market trades at this rate from the
+    /// start, whether or not anyone subscribes; a connection receives every trade of the markets
+    /// it subscribes to. 0 ... 100 000. Default: 5.
+    public var tradesPerSecond: Double
+    /// Ticker frames per second on each ticker subscription of each connection, each reporting the
+    /// market's state at that moment. 0 ... 100 000. Default: 1 (Binance's `@ticker` pace).
+    public var tickersPerSecond: Double
+    /// Seed of the markets; the same seed gives the same trades (prices, sizes, sides, Binance and
+    /// Bybit ids, times relative to the start). Default: nil (random).
     public var seed: UInt64?
     /// Keepalive rules. Default: the real exchanges' values.
     public var keepalive: Keepalive
@@ -57,38 +62,69 @@ public struct SimulatorConfiguration: Sendable {
     /// beyond it is refused with an error reply, and a combined-stream URL naming more answers 404.
     /// Tests lower it to check that a collector spreads its symbols over connections. Default: 1 024.
     public var binanceStreamsPerConnection: Int
+    /// Markets each exchange lists at the start, in the order of its market list (the 24 h volume
+    /// falls along it). Unlisted symbols stream nothing and their REST requests fail the way the
+    /// exchange's do. Default: ``defaultMarkets`` (some dozens per exchange).
+    public var markets: [Exchange: [Symbol]]
+    /// Trades each market keeps in its log (the admin trade log and the REST trade endpoints serve
+    /// from it), at most 1 000 000; 48 bytes each at most. Default: 16 384 (55 min at the default rate).
+    public var tradeLogCapacity: Int
+    /// How many of a market's most recent trades each exchange's REST trade endpoints reach back;
+    /// exchanges not named reach the whole log. Tests make one exchange shallower than a gap.
+    /// Default: empty.
+    public var restHistoryDepth: [Exchange: Int]
 
     /// Creates a configuration; every parameter has a default.
     public init(
         host: String = "127.0.0.1",
         port: Int = 0,
-        framesPerSecond: Double = 10,
+        tradesPerSecond: Double = 5,
+        tickersPerSecond: Double = 1,
         seed: UInt64? = nil,
         keepalive: Keepalive = Keepalive(),
         exchanges: Set<Exchange> = Set(Exchange.allCases),
-        binanceStreamsPerConnection: Int = 1_024
+        binanceStreamsPerConnection: Int = 1_024,
+        markets: [Exchange: [Symbol]] = SimulatorConfiguration.defaultMarkets,
+        tradeLogCapacity: Int = 16_384,
+        restHistoryDepth: [Exchange: Int] = [:]
     ) {
         self.host = host
         self.port = port
-        self.framesPerSecond = framesPerSecond
+        self.tradesPerSecond = tradesPerSecond
+        self.tickersPerSecond = tickersPerSecond
         self.seed = seed
         self.keepalive = keepalive
         self.exchanges = exchanges
         self.binanceStreamsPerConnection = binanceStreamsPerConnection
+        self.markets = markets
+        self.tradeLogCapacity = tradeLogCapacity
+        self.restHistoryDepth = restHistoryDepth
     }
 
-    /// Highest per-connection rate honoured; one connection cannot send more than
-    /// ``maxFramesPerBatch`` per ``tickInterval`` (about 400 000 frames/s) anyway.
-    static let maxFramesPerSecond = 1_000_000.0
+    /// Highest rate honoured, for trades per market and for tickers per subscription.
+    static let maxRate = 100_000.0
 
-    /// `framesPerSecond` clamped to 0 ... ``maxFramesPerSecond`` (NaN counts as 0).
-    var effectiveFramesPerSecond: Double {
-        framesPerSecond.isFinite ? min(max(0, framesPerSecond), Self.maxFramesPerSecond) : 0
+    /// `tradesPerSecond` clamped to 0 ... ``maxRate`` (NaN counts as 0).
+    var effectiveTradesPerSecond: Double { Self.clamp(tradesPerSecond) }
+    /// `tickersPerSecond` clamped to 0 ... ``maxRate`` (NaN counts as 0).
+    var effectiveTickersPerSecond: Double { Self.clamp(tickersPerSecond) }
+    /// `tradeLogCapacity` clamped to 1 ... 1 000 000.
+    var effectiveLogCapacity: Int { min(max(1, tradeLogCapacity), 1_000_000) }
+
+    /// How many recent trades `exchange`'s REST trade endpoints serve.
+    func historyDepth(_ exchange: Exchange) -> Int {
+        min(max(0, restHistoryDepth[exchange] ?? .max), effectiveLogCapacity)
     }
 
-    /// Most frames one connection sends in one pass of its send loop; a client that falls
-    /// further behind loses the backlog rather than growing a queue.
+    private static func clamp(_ rate: Double) -> Double {
+        rate.isFinite ? min(max(0, rate), maxRate) : 0
+    }
+
+    /// Most frames one connection sends in one pass of its send loop.
     static let maxFramesPerBatch = 2_048
+    /// Trades a stream may fall behind its market before the backlog is dropped (counted as
+    /// `tradesDropped`): a slow client loses data rather than growing a queue.
+    static let maxBacklog: Int64 = 8_192
     /// How often each connection's send loop wakes: data, pings, timeouts and faults.
     static let tickInterval = Duration.milliseconds(5)
     /// Largest client message accepted (fragments included); bigger ones close with 1009.

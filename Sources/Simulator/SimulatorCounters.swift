@@ -17,6 +17,15 @@ public struct SimulatorCounters: Sendable, Equatable {
     public var pingsReceived = 0
     /// Text and binary frames sent: data, acks, replies and injected faults.
     public var framesSent = 0
+    /// Trade frames sent (snapshots excluded), over all connections.
+    public var tradesSent = 0
+    /// Ticker frames sent (snapshots excluded), over all connections.
+    public var tickersSent = 0
+    /// Trades a connection never received because it fell more than
+    /// ``SimulatorConfiguration/maxBacklog`` trades behind (the backlog is dropped, not queued).
+    public var tradesDropped = 0
+    /// Trades a connection never received because they happened while it was silenced.
+    public var tradesWithheld = 0
 
     /// All zero.
     public init() {}

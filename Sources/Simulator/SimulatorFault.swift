@@ -10,8 +10,11 @@ public enum SimulatorFault: Sendable, Equatable {
     /// Close only the current connections subscribed to a stream of this symbol, the way
     /// ``close`` does; the exchange's other connections stay open.
     case closeConnections(carrying: Symbol)
-    /// Keep sockets open but send nothing at all (no data, no pings, no replies) for the
-    /// duration, on current and new connections.
+    /// Keep sockets open but send nothing at all (no data, no pings, no replies, no greeting) for
+    /// the duration, on current and new connections. The markets keep trading: the trades made
+    /// meanwhile are never sent on those sockets (counted as `tradesWithheld`); afterwards each
+    /// connection continues with the first trade at or after the end of the silence, as an
+    /// exchange's stream continues without replaying.
     case silence(Duration)
     /// Send `count` broken frames on every current connection, cycling through truncated
     /// JSON, wrongly typed values, an empty frame and text that is not JSON.
@@ -30,6 +33,8 @@ public enum SimulatorFault: Sendable, Equatable {
 final class FaultBoard: Sendable {
     private struct ExchangeFaults {
         var silencedUntil: ContinuousClock.Instant?
+        /// The same instant in epoch ms, to compare with trade times.
+        var silencedUntilMilliseconds: Int64 = .min
         var refusal: (until: ContinuousClock.Instant, status: HTTPResponseStatus)?
         var restLimit: (until: ContinuousClock.Instant, retryAfterSeconds: Int)?
         var sessions: [ObjectIdentifier: SessionState] = [:]
@@ -45,6 +50,9 @@ final class FaultBoard: Sendable {
             switch fault {
             case .silence(let duration):
                 boards[exchange, default: ExchangeFaults()].silencedUntil = now + duration
+                let (seconds, attoseconds) = duration.components
+                boards[exchange, default: ExchangeFaults()].silencedUntilMilliseconds =
+                    SimulatorContext.epochMilliseconds() + seconds * 1_000 + attoseconds / 1_000_000_000_000_000
             case .refuse(let duration, let status):
                 boards[exchange, default: ExchangeFaults()].refusal = (now + duration, HTTPResponseStatus(statusCode: status))
             case .limitREST(let duration, let retryAfter):
@@ -71,6 +79,12 @@ final class FaultBoard: Sendable {
             guard let until = boards[exchange]?.silencedUntil else { return false }
             return now < until
         }
+    }
+
+    /// End of the exchange's latest silence in epoch ms (`Int64.min` if it was never silenced):
+    /// trades before it are not sent on connections that were silenced.
+    func silenceEnd(_ exchange: Exchange) -> Int64 {
+        state.withLockedValue { $0[exchange]?.silencedUntilMilliseconds ?? .min }
     }
 
     /// The status to reject a new upgrade with, or nil to accept it.

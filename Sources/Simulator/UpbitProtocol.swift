@@ -93,13 +93,6 @@ struct UpbitProtocol: ExchangeProtocol {
         return outcome
     }
 
-    func writeFrame(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
-        switch subscription.channel {
-        case .ticker: writeTicker(subscription.code, market: market, snapshot: snapshot, now: now, into: &buffer)
-        case .trade: writeTrade(subscription.code, market: market, snapshot: snapshot, now: now, into: &buffer)
-        }
-    }
-
     func errorFrame(_ session: SessionInfo) -> ByteBuffer {
         ByteBuffer(string: #"{"error":{"name":"WRONG_FORMAT","message":"Requested using wrong format"}}"#)
     }
@@ -119,7 +112,8 @@ struct UpbitProtocol: ExchangeProtocol {
     /// UTC for Upbit, KST for Bithumb's WebSocket `trade_date`/`trade_time`.
     private var streamOffsetHours: Int { dialect == .upbit ? 0 : CivilTime.koreaOffsetHours }
 
-    private func writeTicker(_ code: String, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+    func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        let code = subscription.code
         let trade = market.lastTrade
         let time = CivilTime(epochMilliseconds: trade.time, offsetHours: streamOffsetHours)
         buffer.writeStaticString("{\"type\":\"ticker\",\"code\":\"")
@@ -153,8 +147,9 @@ struct UpbitProtocol: ExchangeProtocol {
         buffer.writeStaticString(snapshot ? ",\"stream_type\":\"SNAPSHOT\"}" : ",\"stream_type\":\"REALTIME\"}")
     }
 
-    private func writeTrade(_ code: String, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
-        let trade = market.lastTrade
+    func writeTrade(_ subscription: Subscription, trade: SimulatedTrade, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
+        let code = subscription.code
+        let style = TradeStyle.of(exchange)
         let time = CivilTime(epochMilliseconds: trade.time, offsetHours: streamOffsetHours)
         buffer.writeStaticString("{\"type\":\"trade\",\"code\":\"")
         buffer.writeString(code)
@@ -167,19 +162,13 @@ struct UpbitProtocol: ExchangeProtocol {
         buffer.writeStaticString("\",\"trade_timestamp\":")
         buffer.writeDecimalInteger(trade.time)
         buffer.writeStaticString(",\"trade_price\":")
-        buffer.writeDecimal(trade.price, fractionDigits: Self.digits)
+        style.writePrice(trade, market: market, into: &buffer)
         buffer.writeStaticString(",\"trade_volume\":")
-        buffer.writeDecimal(trade.quantity, fractionDigits: Self.digits)
+        style.writeQuantity(trade, market: market, into: &buffer)
         // `ask_bid`: ASK when the taker sold, BID when the taker bought.
         buffer.writeStaticString(trade.takerBought ? ",\"ask_bid\":\"BID\"" : ",\"ask_bid\":\"ASK\"")
         buffer.writeStaticString(",\"sequential_id\":")
-        if dialect == .upbit {
-            buffer.writeDecimalInteger(trade.sequence)
-        } else {
-            buffer.writeStaticString("\"")
-            buffer.writeDecimalInteger(trade.sequence)
-            buffer.writeStaticString("\"")
-        }
+        style.writeID(trade, quoted: style.idIsString, into: &buffer)
         buffer.writeStaticString(",\"best_ask_price\":")
         buffer.writeDecimal(market.bestAsk, fractionDigits: Self.digits)
         buffer.writeStaticString(",\"best_ask_size\":")

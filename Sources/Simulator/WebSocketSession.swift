@@ -5,8 +5,8 @@ import NIOCore
 import NIOWebSocket
 import ServiceLifecycle
 
-/// One WebSocket connection: reads client requests and keepalives, sends market data at the
-/// configured rate in batches, enforces the exchange's keepalive rule and applies faults.
+/// One WebSocket connection: reads client requests and keepalives, sends the subscribed markets'
+/// trades and tickers in batches, enforces the exchange's keepalive rule and applies faults.
 ///
 /// Two child tasks share the connection: the read loop answers requests and pings at once;
 /// the send loop wakes every ``SimulatorConfiguration/tickInterval`` for data, server pings,
@@ -26,9 +26,7 @@ struct WebSocketSession: Sendable {
     static let closeGrace = Duration.seconds(1)
 
     func run(_ channel: NIOAsyncChannel<WebSocketFrame, WebSocketFrame>) async {
-        let state = SessionState(
-            connectionID: UUID().uuidString.lowercased(), seed: context.connectionSeed(), now: .now
-        )
+        let state = SessionState(connectionID: UUID().uuidString.lowercased(), now: .now)
         state.apply(.add(endpoint.initialSubscriptions))
         // Register for faults before the session counts as open, so that a caller who waits for
         // `connectionsOpen` and then injects a fault reaches this session.
@@ -132,16 +130,15 @@ struct WebSocketSession: Sendable {
 
     private func send(_ outbound: Outbound, state: SessionState, eventLoop: any EventLoop) async throws {
         let clock = ContinuousClock()
-        let start = clock.now
         let policy = handler.keepalive(context.configuration.keepalive)
-        let rate = context.configuration.effectiveFramesPerSecond
-        var generator = FrameGenerator(handler: handler, seed: state.seed)
-        var produced = 0
+        var feed = StreamFeed(
+            handler: handler, markets: context.markets, tickersPerSecond: context.configuration.effectiveTickersPerSecond
+        )
         var nextServerPing: ContinuousClock.Instant?
         if case .serverPing(let interval, _) = policy {
-            nextServerPing = start + interval
+            nextServerPing = clock.now + interval
         }
-        var deadline = start
+        var deadline = clock.now
 
         while true {
             let now = clock.now
@@ -155,46 +152,47 @@ struct WebSocketSession: Sendable {
                 return try await close(outbound, state: state, code: .normalClosure, reason: reason)
             }
 
-            let epochMilliseconds = SimulatorContext.epochMilliseconds()
+            let epochMicros = SimulatorContext.epochMicroseconds()
+            feed.update(commands.subscriptions, version: commands.subscriptionsVersion, now: now)
             var frames: [WebSocketFrame] = []
             if !silenced {
                 for _ in 0..<commands.errors {
                     frames.append(dataFrame(handler.errorFrame(state.info)))
                 }
                 for _ in 0..<commands.malformed {
-                    frames.append(dataFrame(generator.malformedFrame(subscriptions: commands.subscriptions, now: epochMilliseconds)))
+                    frames.append(dataFrame(feed.malformedFrame(epochMicros: epochMicros)))
                 }
                 if case .serverPing(let interval, _) = policy, let due = nextServerPing, now >= due {
                     var payload = ByteBuffer()
-                    payload.writeDecimalInteger(epochMilliseconds)
+                    payload.writeDecimalInteger(epochMicros / 1_000)
                     frames.append(WebSocketFrame(fin: true, opcode: .ping, data: payload))
                     state.recordPingSent(payload, at: now)
                     nextServerPing = now + interval
                 }
-                for subscription in commands.snapshots {
-                    frames.append(dataFrame(generator.frame(subscription, snapshot: true, now: epochMilliseconds)))
-                }
+                frames += feed.snapshots(commands.snapshots, epochMicros: epochMicros).map(dataFrame)
             }
-
-            // Data owed by the rate since the start, capped per pass: a slow client loses the
-            // backlog instead of growing a queue.
-            let target = Int((now - start) / .seconds(1) * rate)
-            var due = silenced || commands.subscriptions.isEmpty ? 0 : min(target - produced, SimulatorConfiguration.maxFramesPerBatch)
-            produced = target
-            if due > 0 {
-                frames.reserveCapacity(frames.count + due)
-                let subscriptions = commands.subscriptions
-                while due > 0 {
-                    let subscription = generator.nextSubscription(from: subscriptions)
-                    frames.append(dataFrame(generator.frame(subscription, snapshot: false, now: epochMilliseconds)))
-                    due -= 1
-                }
-            }
+            var counts = StreamFeed.PassCounts()
+            let data = feed.frames(
+                now: now, epochMicros: epochMicros, silenced: silenced, withholdBefore: context.faults.silenceEnd(exchange),
+                budget: SimulatorConfiguration.maxFramesPerBatch, counts: &counts
+            )
+            frames.reserveCapacity(frames.count + data.count)
+            frames += data.map(dataFrame)
 
             if !frames.isEmpty {
-                let sent = frames.reduce(0) { $0 + ($1.opcode == .ping ? 0 : 1) }
                 try await outbound.write(contentsOf: frames)
-                context.counters.update(exchange) { $0.framesSent += sent }
+            }
+            let sent = frames.reduce(0) { $0 + ($1.opcode == .ping ? 0 : 1) }
+            if sent + counts.dropped + counts.withheld > 0 {
+                context.counters.update(exchange) {
+                    $0.framesSent += sent
+                    $0.tradesSent += counts.trades
+                    $0.tickersSent += counts.tickers
+                    $0.tradesDropped += counts.dropped
+                    $0.tradesWithheld += counts.withheld
+                }
+            }
+            if !frames.isEmpty {
                 // The writer hands a batch to the event loop without waiting for it; on a busy
                 // loop batches would queue without bound. Wait until this one reached the
                 // channel, so its writability (the socket's backpressure) governs the next.

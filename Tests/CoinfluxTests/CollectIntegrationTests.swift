@@ -19,7 +19,7 @@ struct CollectIntegrationTests {
     @Test(.enabled(if: TestServices.shouldRun(needing: TestServices.kafkaVariable)))
     func eventsFromAllFiveExchangesArriveInOrderAndNoneIsLost() async throws {
         let broker = try TestServices.require(TestServices.kafkaVariable)
-        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(framesPerSecond: 40, seed: 11),
+        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(tradesPerSecond: 20, tickersPerSecond: 20, seed: 11),
                                           logger: Logger(label: "test.simulator"))
         let port = try await simulator.start()
         let suffix = UUID().uuidString.prefix(8)

@@ -10,7 +10,7 @@ import Testing
 struct OperatorLogTests {
     @Test("coinflux run logs a status line per interval: each exchange's connections and events/s, the processor's points/s, lag and state")
     func statusLine() async throws {
-        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(framesPerSecond: 40, seed: 3), logger: Logger(label: "test.simulator"))
+        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(tradesPerSecond: 20, tickersPerSecond: 20, seed: 3), logger: Logger(label: "test.simulator"))
         let simulatorPort = try await simulator.start()
         defer { Task { await simulator.stop() } }
         let port = try freeLoopbackPort()

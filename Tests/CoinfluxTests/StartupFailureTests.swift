@@ -155,7 +155,7 @@ struct StartupFailureTests {
 
     @Test("a full disk under coinflux run's points file: the run waits not-ready, says so once, and stops on SIGTERM")
     func pointsFileDiskFull() async throws {
-        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(framesPerSecond: 40, seed: 5), logger: Logger(label: "test.simulator"))
+        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(tradesPerSecond: 20, tickersPerSecond: 20, seed: 5), logger: Logger(label: "test.simulator"))
         let simulatorPort = try await simulator.start()
         defer { Task { await simulator.stop() } }
         let port = try freeLoopbackPort()

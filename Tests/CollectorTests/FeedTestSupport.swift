@@ -63,12 +63,14 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () -> Bool) async
 }
 
 /// A simulator with keepalive limits shortened to `cutOff`, for feed tests that must outlive them;
+/// every market trades `rate` times a second and each ticker stream gets `rate` tickers a second;
 /// a Binance connection holds at most `binanceStreams` streams.
 func startSimulator(cutOff: Duration = .seconds(1), rate: Double = 20, binanceStreams: Int = 1_024) async throws -> (ExchangeSimulator, Int) {
     let keepalive = SimulatorConfiguration.Keepalive(
         binancePingInterval: cutOff / 2, binancePongTimeout: cutOff,
         upbitIdleTimeout: cutOff, bithumbIdleTimeout: cutOff, bybitPingTimeout: cutOff, coinonePingTimeout: cutOff)
-    let configuration = SimulatorConfiguration(framesPerSecond: rate, seed: 7, keepalive: keepalive, binanceStreamsPerConnection: binanceStreams)
+    let configuration = SimulatorConfiguration(
+        tradesPerSecond: rate, tickersPerSecond: rate, seed: 7, keepalive: keepalive, binanceStreamsPerConnection: binanceStreams)
     let simulator = ExchangeSimulator(configuration: configuration, logger: Logger(label: "test.simulator"))
     return (simulator, try await simulator.start())
 }

@@ -43,25 +43,38 @@ struct FaultInjectionTests {
         }
     }
 
-    @Test("silence: the socket stays open but nothing arrives, then data resumes")
+    @Test("silence: nothing arrives, the market trades on, and the stream resumes with the first trade after the silence")
     func silence() async throws {
-        try await withSimulator { simulator, port in
-            try await TestWebSocketClient.connect(port: port, path: "/bybit/v5/public/spot") { client in
-                try await client.send(text: #"{"op":"subscribe","args":["publicTrade.BTCUSDT"]}"#)
-                _ = try #require(try await client.nextObject { $0["topic"] != nil })
-                simulator.inject(.silence(.seconds(3)), into: .bybit)
-                // Frames already in flight when the fault landed may still arrive (later on a loaded
-                // machine): drain until 300 ms pass without one, for at most one second.
-                let clock = ContinuousClock()
-                let drainUntil = clock.now + .seconds(1)
-                while clock.now < drainUntil, (try? await client.next(within: .milliseconds(300))) != nil {}
-                try await client.send(text: #"{"op":"ping"}"#)
-                await #expect(throws: TestWebSocketClient.Timeout.self, "no data and no pong while silenced") {
-                    _ = try await client.next(within: .milliseconds(900))
+        try await withSimulator(.testing(tradesPerSecond: 50)) { simulator, port in
+            try await TestWebSocketClient.subscribed(.bybit, port: port) { client in
+                var lastBefore = try #require(try await client.trades(.bybit, count: 3).last)
+                let injected = nowMilliseconds()
+                simulator.inject(.silence(.milliseconds(1_500)), into: .bybit)
+                try await client.send(text: #"{"op":"ping"}"#)  // never answered: nothing is sent while silenced
+                // Frames sent before the fault landed may still be on their way (or buffered here on a
+                // loaded machine): the trades' own times tell them apart.
+                var firstAfter: ReceivedTrade?
+                var pongs = 0
+                while firstAfter == nil {
+                    let object = try #require(try await client.nextData(within: .seconds(5))?.object, "data resumes")
+                    if object["ret_msg"] as? String == "pong" { pongs += 1 }
+                    guard let fields = ExchangeCase.bybit.trade(object), let price = decimalString(fields["p"]),
+                          let time = jsonNumber(fields["T"]).map({ Int64($0) })
+                    else { continue }
+                    let trade = ReceivedTrade(id: fields["i"] as? String, price: price, time: time)
+                    if time < injected + 20 { lastBefore = trade } else { firstAfter = trade }
                 }
-                let resumed = try #require(try await client.nextData(within: .seconds(4)), "data resumes after the silence")
-                #expect(resumed.object != nil)
+                let first = try #require(firstAfter)
+                #expect(pongs == 0, "the ping sent during the silence is not answered, then or later")
+                #expect(try #require(first.time) >= injected + 1_500, "nothing from the silence is sent, then or later")
+                let log = simulator.trades(of: ExchangeCase.bybit.symbol, on: .bybit)
+                let lastIndex = try #require(log.firstIndex { lastBefore.matches($0) })
+                let firstIndex = try #require(log.firstIndex { first.matches($0) })
+                #expect(firstIndex - lastIndex > 40, "about 75 trades happened meanwhile, all in the log")
+                let firstTime = try #require(first.time)
+                #expect(log[(lastIndex + 1)..<firstIndex].allSatisfy { $0.time < firstTime }, "the withheld trades all precede the end")
             }
+            #expect(simulator.counters(for: .bybit).tradesWithheld > 40)
         }
     }
 

@@ -24,12 +24,14 @@ func withSimulator<Result: Sendable>(
 }
 
 extension SimulatorConfiguration {
-    /// A seeded simulator with a brisk but modest data rate and, unless given, real keepalives.
+    /// A seeded simulator whose markets trade briskly but modestly, ten tickers a second, and,
+    /// unless given, real keepalives.
     static func testing(
-        framesPerSecond: Double = 20,
+        tradesPerSecond: Double = 20,
+        tickersPerSecond: Double = 10,
         keepalive: Keepalive = Keepalive()
     ) -> SimulatorConfiguration {
-        SimulatorConfiguration(framesPerSecond: framesPerSecond, seed: 7, keepalive: keepalive)
+        SimulatorConfiguration(tradesPerSecond: tradesPerSecond, tickersPerSecond: tickersPerSecond, seed: 7, keepalive: keepalive)
     }
 }
 

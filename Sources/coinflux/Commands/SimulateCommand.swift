@@ -4,17 +4,22 @@ import Logging
 import ServiceLifecycle
 import Simulator
 
-/// `coinflux simulate`: the five exchanges' public protocols on loopback, with simulated prices.
+/// `coinflux simulate`: the five exchanges' public protocols on loopback, with simulated markets.
 struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Serve the five exchanges' WebSocket and REST protocols with simulated prices.",
+        abstract: "Serve the five exchanges' WebSocket and REST protocols with simulated markets.",
         discussion: """
             Each exchange lives under its own path prefix at its real paths, e.g. \
             ws://HOST:PORT/upbit/websocket/v1 and http://HOST:PORT/upbit/v1/ticker. Point the collector \
             at it with collector.<exchange>.url and collector.<exchange>.rest_url (printed at start). \
-            Faults are injected with POST /admin/<exchange>/<fault>: close, silence?seconds=N, \
-            malformed?count=N, error, refuse?seconds=N (WebSocket upgrades), rest-limit?seconds=N (REST answers 429).
+            Every listed market trades --trade-rate times a second on average, whether or not anyone is \
+            connected; a connection receives every trade of the markets it subscribes to plus --ticker-rate \
+            ticker frames a second per ticker subscription, so it carries (markets) × (trade rate + ticker rate) \
+            frames a second. Faults: POST /admin/<exchange>/<fault> with close, silence?seconds=N, \
+            malformed?count=N, error, refuse?seconds=N (WebSocket upgrades), rest-limit?seconds=N (REST answers 429). \
+            Markets: POST /admin/<exchange>/list?symbol=BASE-QUOTE and delist?symbol=BASE-QUOTE. \
+            Trade log: GET /admin/<exchange>/trades?symbol=BASE-QUOTE. Counters: GET /admin/counters.
             """)
 
     @Option(help: "Address to bind.")
@@ -23,10 +28,17 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Port to bind (0 picks a free one).")
     var port = 8790
 
-    @Option(help: "Market-data frames per second on each connection.")
-    var rate: Double = 10
+    @Option(name: [.customLong("trade-rate"), .customLong("rate")],
+            help: "Trades per second of each market, on average (0-100000; --rate is the same option).")
+    var tradeRate: Double = 5
 
-    @Option(help: "Seed of the price walks (same seed, same market).")
+    @Option(help: "Ticker frames per second on each ticker subscription of a connection (0-100000).")
+    var tickerRate: Double = 1
+
+    @Option(help: "Trades each market keeps in its log, served by the REST trade endpoints and the admin log (1-1000000).")
+    var tradeLog = 16_384
+
+    @Option(help: "Seed of the markets (same seed, same trades).")
     var seed: UInt64?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
@@ -34,7 +46,9 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be in 0...65535") }
-        guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a positive number") }
+        guard (0...100_000).contains(tradeRate) else { throw ValidationError("--trade-rate must be in 0...100000") }
+        guard (0...100_000).contains(tickerRate) else { throw ValidationError("--ticker-rate must be in 0...100000") }
+        guard (1...1_000_000).contains(tradeLog) else { throw ValidationError("--trade-log must be in 1...1000000") }
         guard CoinfluxConfiguration.LogLevel(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(CoinfluxConfiguration.LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -44,7 +58,8 @@ struct SimulateCommand: AsyncParsableCommand {
         let logger = ProcessBootstrap.logger(level: CoinfluxConfiguration.LogLevel(rawValue: logLevel) ?? .info,
                                              label: "coinflux.simulate")
         let simulator = ExchangeSimulator(
-            configuration: SimulatorConfiguration(host: host, port: port, framesPerSecond: rate, seed: seed),
+            configuration: SimulatorConfiguration(
+                host: host, port: port, tradesPerSecond: tradeRate, tickersPerSecond: tickerRate, seed: seed, tradeLogCapacity: tradeLog),
             logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: simulator)], logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]

@@ -1,0 +1,107 @@
+import CoinfluxCore
+import NIOConcurrencyHelpers
+
+/// One exchange's market for one symbol, shared by every connection and HTTP route: its state,
+/// its trade log and whether it is listed. It trades on the simulator's clock: whoever looks at
+/// it at time t first makes every trade due by t, so a market nobody watches costs nothing until
+/// someone does, and its trades are the same as if it had been watched throughout.
+final class Market: Sendable {
+    let exchange: Exchange
+    let symbol: Symbol
+    let style: TradeStyle
+    private let book: NIOLockedValueBox<Book>
+
+    private struct Book {
+        var state: MarketState
+        var log: TradeLog
+        var listed: Bool
+    }
+
+    /// What one stream read from the market.
+    struct Read {
+        var trades: [SimulatedTrade]
+        /// Number of the next trade to read.
+        var next: Int64
+        /// Trades passed over because the reader fell more than ``SimulatorConfiguration/maxBacklog`` behind.
+        var dropped: Int64
+    }
+
+    init(exchange: Exchange, symbol: Symbol, seed: UInt64, startMicros: Int64, tradesPerSecond: Double, logCapacity: Int, volumeRank: Int) {
+        self.exchange = exchange
+        self.symbol = symbol
+        style = TradeStyle.of(exchange)
+        let state = MarketState(
+            symbol: symbol, seed: seed, startMicros: startMicros, tradesPerSecond: tradesPerSecond,
+            numbering: style.numbering, volumeRank: volumeRank
+        )
+        book = NIOLockedValueBox(Book(state: state, log: TradeLog(capacity: logCapacity), listed: true))
+    }
+
+    var isListed: Bool {
+        book.withLockedValue { $0.listed }
+    }
+
+    /// Lists or delists the market at `nowMicros`; false when it already was. A delisted market
+    /// stops trading; listed again, it resumes from that moment.
+    func setListed(_ listed: Bool, at nowMicros: Int64) -> Bool {
+        book.withLockedValue { book in
+            guard book.listed != listed else { return false }
+            if listed {
+                book.state.resumeTrading(at: nowMicros)
+            } else {
+                Self.advance(&book, to: nowMicros)
+            }
+            book.listed = listed
+            return true
+        }
+    }
+
+    /// The market's state at `nowMicros`.
+    func state(at nowMicros: Int64) -> MarketState {
+        book.withLockedValue { book in
+            Self.advance(&book, to: nowMicros)
+            return book.state
+        }
+    }
+
+    /// Number of the next trade at `nowMicros`: where a new stream starts reading.
+    func head(at nowMicros: Int64) -> Int64 {
+        book.withLockedValue { book in
+            Self.advance(&book, to: nowMicros)
+            return book.log.endNumber
+        }
+    }
+
+    /// Up to `limit` trades from number `cursor` on, at `nowMicros`.
+    func read(from cursor: Int64, at nowMicros: Int64, limit: Int) -> Read {
+        book.withLockedValue { book in
+            Self.advance(&book, to: nowMicros)
+            let end = book.log.endNumber
+            var from = cursor
+            var dropped: Int64 = 0
+            if end - from > min(SimulatorConfiguration.maxBacklog, Int64(book.log.capacity)) || from < book.log.startNumber {
+                dropped = end - from
+                from = end
+            }
+            let trades = book.log.trades(from: from, limit: limit)
+            return Read(trades: trades, next: from + Int64(trades.count), dropped: dropped)
+        }
+    }
+
+    /// Runs `body` on the log and state at `nowMicros`, under the market's lock: copy out what is
+    /// needed and render outside.
+    func inspect<Result>(at nowMicros: Int64, _ body: (TradeLog, MarketState) -> Result) -> Result {
+        book.withLockedValue { book in
+            Self.advance(&book, to: nowMicros)
+            return body(book.log, book.state)
+        }
+    }
+
+    private static func advance(_ book: inout Book, to nowMicros: Int64) {
+        guard book.listed, book.state.trades else { return }
+        _ = book.state.fastForward(to: nowMicros, keep: book.log.capacity)
+        while book.state.nextTradeMicros <= nowMicros {
+            book.log.append(book.state.makeTrade())
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import CoinfluxCore
+import NIOCore
+
+/// One connection's view of the markets it subscribes to: a cursor per trade stream into the
+/// market's trades (so it receives every trade, in order, from the moment it subscribed) and a
+/// schedule per ticker stream (``SimulatorConfiguration/tickersPerSecond``, each frame reporting
+/// the market's state at that moment).
+struct StreamFeed {
+    let handler: any ExchangeProtocol
+    let markets: MarketBook
+    let tickersPerSecond: Double
+    private var streams: [Stream] = []
+    private var version = -1
+    private var malformedIndex = 0
+
+    /// What one pass produced besides frames.
+    struct PassCounts {
+        var trades = 0
+        var tickers = 0
+        var dropped = 0
+        var withheld = 0
+    }
+
+    private struct Stream {
+        let subscription: Subscription
+        /// Resolved once the symbol is listed; markets are never removed.
+        var market: Market?
+        /// Next trade number to send (trade streams), set when the market is first seen.
+        var cursor: Int64?
+        /// When the ticker schedule started, and how many of its tickers were sent.
+        var tickerStart: ContinuousClock.Instant
+        var tickersSent = 0
+    }
+
+    /// Tickers at most sent on one stream in one pass: a quarter second's worth, at least 8, so a
+    /// send loop delayed by a busy machine catches up; after a longer stall the schedule skips
+    /// ahead rather than bursting.
+    var maxTickersPerPass: Int {
+        max(8, Int(tickersPerSecond / 4))
+    }
+
+    init(handler: any ExchangeProtocol, markets: MarketBook, tickersPerSecond: Double) {
+        self.handler = handler
+        self.markets = markets
+        self.tickersPerSecond = tickersPerSecond
+    }
+
+    /// Follows a change of the connection's subscriptions: streams kept keep their cursors.
+    mutating func update(_ subscriptions: [Subscription], version: Int, now: ContinuousClock.Instant) {
+        guard version != self.version else { return }
+        self.version = version
+        var previous: [Subscription: Stream] = [:]
+        for stream in streams {
+            previous[stream.subscription] = stream
+        }
+        streams = subscriptions.map { previous[$0] ?? Stream(subscription: $0, market: nil, cursor: nil, tickerStart: now) }
+    }
+
+    /// The frames due at `now`: every new trade of each trade stream (at most `budget` frames in
+    /// all; the rest follow in later passes) and the tickers due. While `silenced`, nothing is
+    /// produced and the streams skip what happens meanwhile; trades before `withholdBefore`
+    /// (epoch ms, the end of the latest silence) are never sent.
+    mutating func frames(now: ContinuousClock.Instant, epochMicros: Int64, silenced: Bool, withholdBefore: Int64, budget: Int, counts: inout PassCounts) -> [ByteBuffer] {
+        let nowMilliseconds = epochMicros / 1_000
+        let tradeStreams = streams.reduce(0) { $0 + ($1.subscription.channel == .trade ? 1 : 0) }
+        let perStream = max(16, budget / max(1, tradeStreams))
+        var frames: [ByteBuffer] = []
+        for index in streams.indices {
+            guard let market = resolve(index) else {
+                // Not listed (yet, or any more): the ticker schedule starts when it is.
+                streams[index].tickerStart = now
+                streams[index].tickersSent = 0
+                continue
+            }
+            switch streams[index].subscription.channel {
+            case .trade:
+                guard let cursor = streams[index].cursor else {
+                    streams[index].cursor = market.head(at: epochMicros)
+                    continue
+                }
+                guard !silenced else {
+                    let head = market.head(at: epochMicros)
+                    streams[index].cursor = head
+                    counts.withheld += Int(head - cursor)
+                    continue
+                }
+                let read = market.read(from: cursor, at: epochMicros, limit: perStream)
+                streams[index].cursor = read.next
+                counts.dropped += Int(read.dropped)
+                let sendable = read.trades.drop { $0.time < withholdBefore }
+                counts.withheld += read.trades.count - sendable.count
+                guard !sendable.isEmpty else { continue }
+                let state = market.state(at: epochMicros)
+                for trade in sendable {
+                    var buffer = ByteBuffer.withFrameHeadroom()
+                    handler.writeTrade(streams[index].subscription, trade: trade, market: state, snapshot: false, now: nowMilliseconds, into: &buffer)
+                    frames.append(buffer)
+                }
+                counts.trades += sendable.count
+            case .ticker:
+                guard tickersPerSecond > 0 else { continue }
+                let due = Int((now - streams[index].tickerStart) / .seconds(1) * tickersPerSecond) + 1 - streams[index].tickersSent
+                guard due > 0 else { continue }
+                streams[index].tickersSent += due
+                guard !silenced else { continue }
+                let state = market.state(at: epochMicros)
+                for _ in 0..<min(due, maxTickersPerPass) {
+                    var buffer = ByteBuffer.withFrameHeadroom()
+                    handler.writeTicker(streams[index].subscription, market: state, snapshot: false, now: nowMilliseconds, into: &buffer)
+                    frames.append(buffer)
+                    counts.tickers += 1
+                }
+            }
+        }
+        return frames
+    }
+
+    /// One snapshot frame per subscription (Upbit-compatible APIs): the market's state for a
+    /// ticker, its last trade for a trade stream. Nothing for markets not listed.
+    func snapshots(_ subscriptions: [Subscription], epochMicros: Int64) -> [ByteBuffer] {
+        subscriptions.compactMap { subscription in
+            guard let market = markets.listed(handler.exchange, subscription.symbol) else { return nil }
+            let state = market.state(at: epochMicros)
+            var buffer = ByteBuffer.withFrameHeadroom()
+            switch subscription.channel {
+            case .ticker:
+                handler.writeTicker(subscription, market: state, snapshot: true, now: epochMicros / 1_000, into: &buffer)
+            case .trade:
+                guard state.lastTrade.number >= 0 else { return nil }
+                handler.writeTrade(subscription, trade: state.lastTrade, market: state, snapshot: true, now: epochMicros / 1_000, into: &buffer)
+            }
+            return buffer
+        }
+    }
+
+    /// The next broken frame, cycling through truncated JSON, wrongly typed values, an empty
+    /// frame and a body that is not JSON at all. Broken frames come in addition to the data:
+    /// no trade is replaced or lost.
+    mutating func malformedFrame(epochMicros: Int64) -> ByteBuffer {
+        defer { malformedIndex = (malformedIndex + 1) % 4 }
+        switch malformedIndex {
+        case 0:
+            guard var whole = streams.first.flatMap({ snapshots([$0.subscription], epochMicros: epochMicros).first }) else {
+                return handler.wrongTypeFrame()
+            }
+            return whole.readSlice(length: whole.readableBytes / 2) ?? ByteBuffer()
+        case 1:
+            return handler.wrongTypeFrame()
+        case 2:
+            return ByteBuffer()
+        default:
+            return ByteBuffer(string: "<html><body>502 Bad Gateway</body></html>")
+        }
+    }
+
+    /// The stream's market if it is listed now, looked up once it exists.
+    private mutating func resolve(_ index: Int) -> Market? {
+        if streams[index].market == nil {
+            streams[index].market = markets.market(handler.exchange, streams[index].subscription.symbol)
+        }
+        guard let market = streams[index].market, market.isListed else { return nil }
+        return market
+    }
+}
+
+extension ByteBuffer {
+    /// Room NIO's WebSocket encoder uses to put the frame header in front of the payload
+    /// instead of writing a separate buffer (at most 14 bytes: 2 + 8 length + 4 mask).
+    static let frameHeaderHeadroom = 14
+
+    /// An empty buffer with headroom for the WebSocket frame header and room for one frame.
+    static func withFrameHeadroom(capacity: Int = 512) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: capacity + frameHeaderHeadroom)
+        buffer.moveWriterIndex(forwardBy: frameHeaderHeadroom)
+        buffer.moveReaderIndex(forwardBy: frameHeaderHeadroom)
+        return buffer
+    }
+}

@@ -58,13 +58,15 @@ public protocol ExchangeAdapter: Sendable {
     /// The path (with query) of one page of `symbol`'s recent trades; nil when the exchange cannot
     /// serve that page (``TradePage/fromID(_:)`` where it does not page by id, say).
     func recentTradesPath(for symbol: Symbol, page: TradePage) -> String?
-    /// Parses one page of recent trades of `symbol`.
-    /// - Throws: `FrameError` for a malformed body or an exchange error reply.
+    /// Parses one page of recent trades of `symbol` (the body of a ``recentTradesPath(for:page:)``).
+    /// - Returns: the trades, built as the WebSocket parser builds them and marked backfilled.
+    /// - Throws: `FrameError` for a malformed body, an exchange error reply or a trade of another market.
     func parseRecentTrades(symbol: Symbol, body: UnsafeRawBufferPointer, receivedAt: Int64) throws(FrameError) -> TradeHistoryPage
 
     /// The path (with query) of the exchange's list of spot markets; nil when it has none.
     var marketListPath: String? { get }
-    /// Parses the market list: every spot market with a normalized symbol, and whether it trades.
+    /// Parses the market list: every spot market whose exchange code the WebSocket parser maps to a
+    /// normalized symbol (others are left out), in the order listed, and whether it trades.
     /// - Throws: `FrameError` for a malformed body or an exchange error reply.
     func parseMarketList(body: UnsafeRawBufferPointer) throws(FrameError) -> [ListedMarket]
 }

@@ -1,5 +1,6 @@
 // libFuzzer targets `binance`, `upbit`, `bithumb`, `bithumb-legacy`, `bybit`, `coinone`: one
-// exchange adapter's WebSocket frame and REST body parsers over arbitrary bytes.
+// exchange adapter's WebSocket frame and REST body parsers (ticker, recent trades, market list)
+// over arbitrary bytes.
 // Built by `fuzz/run.sh <exchange> [seconds]` together with Sources/CoinfluxCore and the pure
 // Sources/Exchanges files as one module named CoinfluxCore (so the adapters' own
 // `import CoinfluxCore` is a no-op and this file imports neither); run.sh passes the exchange in
@@ -7,7 +8,8 @@
 //
 // Oracles, besides "no crash, no hang, no sanitizer report": a failed parse leaves nothing
 // appended; a successful one appends only events of this exchange, stamped with the receive
-// time, with a finite price and a time after the epoch.
+// time, with a finite price and a time after the epoch; a page of recent trades holds only
+// backfilled trades of the market asked for.
 
 import Foundation
 
@@ -27,6 +29,16 @@ let fuzzedAdapter: any ExchangeAdapter = {
 /// A REST path the adapter accepts (Bithumb legacy reads the market from it).
 let fuzzedRESTPath = fuzzedAdapter.restTickerPaths(for: [Symbol(base: "BTC", quote: "KRW")])[0]
 
+/// The market of recent-trade pages: that of the exchange's `rest-trades.json` seed.
+let fuzzedTradeSymbol: Symbol = {
+    switch fuzzedAdapter.exchange {
+    case .binance: Symbol(base: "BNB", quote: "BTC")
+    case .bybit: Symbol(base: "BTC", quote: "USDT")
+    case .coinone: Symbol(base: "XRP", quote: "KRW")
+    case .upbit, .bithumb: Symbol(base: "BTC", quote: "KRW")
+    }
+}()
+
 let fuzzReceivedAt: Int64 = 1_700_000_000_123_456_789
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -39,6 +51,11 @@ public func exchangeFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) 
     events = [sentinel]
     let restOK = (try? fuzzedAdapter.parseRESTTicker(path: fuzzedRESTPath, body: bytes, receivedAt: fuzzReceivedAt, into: &events)) != nil
     check(events, succeeded: restOK, sentinel: sentinel)
+    if let page = try? fuzzedAdapter.parseRecentTrades(symbol: fuzzedTradeSymbol, body: bytes, receivedAt: fuzzReceivedAt) {
+        check([sentinel] + page.trades, succeeded: true, sentinel: sentinel)
+        precondition(page.trades.allSatisfy { $0.isBackfilled && $0.kind == .trade && $0.symbol == fuzzedTradeSymbol }, "page not of backfilled trades of \(fuzzedTradeSymbol)")
+    }
+    _ = try? fuzzedAdapter.parseMarketList(body: bytes)
     return 0
 }
 

@@ -12,7 +12,8 @@ import Foundation
 /// - Frames: raw events, or the combined-stream wrapper `{"stream":…,"data":{…}}`. `24hrTicker`
 ///   and `trade` events become events; other event types are ignored. Prices are strings;
 ///   trade `m` (buyer is maker) true means the taker sold.
-/// - REST: `GET /api/v3/ticker/24hr?symbol=BTCUSDT`, one object per symbol.
+/// - REST: `GET /api/v3/ticker/24hr?symbol=BTCUSDT`, one object per symbol; recent trades and the
+///   market list in `BinanceAdapter+TradeHistory.swift`.
 public struct BinanceAdapter: ExchangeAdapter {
     public init() {}
 
@@ -166,7 +167,7 @@ public struct BinanceAdapter: ExchangeAdapter {
     }
 
     /// The members of a `trade` event; `m` (buyer is maker) true means the taker sold.
-    private struct Trade {
+    struct Trade {
         var eventTime: Int64?
         var symbol: Symbol?
         var price: Double?
@@ -198,10 +199,22 @@ public struct BinanceAdapter: ExchangeAdapter {
             guard let quantity else { throw FrameError.missing("q") }
             guard let tradeID else { throw FrameError.missing("t") }
             guard let time = tradeTime ?? eventTime else { throw FrameError.missing("T") }
-            return MarketEvent(
+            return try Trade.event(
+                symbol: symbol, price: price, quantity: quantity, id: tradeID,
+                time: FrameParsing.nanoseconds(milliseconds: time, field: "T"), buyerIsMaker: buyerIsMaker, receivedAt: receivedAt
+            )
+        }
+
+        /// A trade event, the same for a stream `trade` and a REST trade (``BinanceAdapter/parseRecentTrades(symbol:body:receivedAt:)``):
+        /// the id is the trade id and its sequence; `buyerIsMaker` true means the taker sold, nil unknown.
+        static func event(
+            symbol: Symbol, price: Double, quantity: Double, id: (text: String, number: Int64?),
+            time: Int64, buyerIsMaker: Bool?, receivedAt: Int64
+        ) -> MarketEvent {
+            MarketEvent(
                 kind: .trade, exchange: .binance, symbol: symbol, price: price, size: quantity,
-                eventTimeNanos: try FrameParsing.nanoseconds(milliseconds: time, field: "T"), receiveTimeNanos: receivedAt,
-                tradeID: tradeID.text, sequence: tradeID.number,
+                eventTimeNanos: time, receiveTimeNanos: receivedAt,
+                tradeID: id.text, sequence: id.number,
                 side: buyerIsMaker.map { $0 ? .sell : .buy } ?? .unknown
             )
         }
@@ -248,8 +261,13 @@ public struct BinanceAdapter: ExchangeAdapter {
                 default: break
                 }
             }
-            if code != nil || message != nil { throw FrameError.exchangeReply("\(code ?? "?"): \(message ?? "")") }
+            try Self.throwReply(code: code, message: message)
             events.append(try fields.event(receivedAt: receivedAt))
         }
+    }
+
+    /// Throws the exchange's error when a REST body carries one (`{"code":-1121,"msg":"Invalid symbol."}`).
+    static func throwReply(code: String?, message: String?) throws(FrameError) {
+        if code != nil || message != nil { throw FrameError.exchangeReply("\(code ?? "?"): \(message ?? "")") }
     }
 }

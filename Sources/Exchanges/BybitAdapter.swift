@@ -11,7 +11,8 @@ import Foundation
 /// - Frames: `{"topic":"tickers.BTCUSDT","ts":ms,"type":"snapshot","cs":…,"data":{…}}` (one ticker,
 ///   no best bid/ask on spot) and `{"topic":"publicTrade.BTCUSDT","ts":ms,"type":"snapshot","data":[…]}`
 ///   (several trades per frame; `S` is the taker's side). Values are strings. Other topics are ignored.
-/// - REST: `GET /v5/market/tickers?category=spot&symbol=BTCUSDT`.
+/// - REST: `GET /v5/market/tickers?category=spot&symbol=BTCUSDT`; recent trades and the market list
+///   in `BybitAdapter+TradeHistory.swift`.
 public struct BybitAdapter: ExchangeAdapter {
     public init() {}
 
@@ -121,15 +122,7 @@ public struct BybitAdapter: ExchangeAdapter {
             case "v": size = try reader.readDouble()
             case "T": time = try reader.readInt64()
             case "i": tradeID = try reader.readStringOrNumber()
-            case "S":
-                let view = try reader.readStringView()
-                if view == "Buy" {
-                    side = .buy
-                } else if view == "Sell" {
-                    side = .sell
-                } else {
-                    throw FrameError.invalid("S", view)
-                }
+            case "S": side = try readSide(&reader, field: "S")
             default: break
             }
         }
@@ -138,11 +131,30 @@ public struct BybitAdapter: ExchangeAdapter {
         guard let size else { throw FrameError.missing("v") }
         guard let time else { throw FrameError.missing("T") }
         guard let tradeID else { throw FrameError.missing("i") }
-        return MarketEvent(
-            kind: .trade, exchange: .bybit, symbol: symbol, price: price, size: size,
-            eventTimeNanos: try FrameParsing.nanoseconds(milliseconds: time, field: "T"), receiveTimeNanos: receivedAt,
-            tradeID: tradeID, sequence: Int64(tradeID), side: side ?? .unknown
+        return tradeEvent(
+            symbol: symbol, price: price, size: size, time: try FrameParsing.nanoseconds(milliseconds: time, field: "T"),
+            id: tradeID, side: side, receivedAt: receivedAt
         )
+    }
+
+    /// A trade event, the same for a stream trade and a REST one (``BybitAdapter/parseRecentTrades(symbol:body:receivedAt:)``):
+    /// the id is kept as text, and as the sequence when it is an integer.
+    static func tradeEvent(
+        symbol: Symbol, price: Double, size: Double, time: Int64, id: String, side: MarketEvent.TakerSide?, receivedAt: Int64
+    ) -> MarketEvent {
+        MarketEvent(
+            kind: .trade, exchange: .bybit, symbol: symbol, price: price, size: size,
+            eventTimeNanos: time, receiveTimeNanos: receivedAt,
+            tradeID: id, sequence: Int64(id), side: side ?? .unknown
+        )
+    }
+
+    /// The taker's side, `Buy` or `Sell`.
+    static func readSide(_ reader: inout JSONReader, field: StaticString) throws -> MarketEvent.TakerSide {
+        let view = try reader.readStringView()
+        if view == "Buy" { return .buy }
+        if view == "Sell" { return .sell }
+        throw FrameError.invalid(field, view)
     }
 
     /// A reply to a request: subscription ack or failure, or the pong.
@@ -213,7 +225,7 @@ public struct BybitAdapter: ExchangeAdapter {
         }
     }
 
-    private static func readSymbol(_ reader: inout JSONReader, field: StaticString) throws -> Symbol {
+    static func readSymbol(_ reader: inout JSONReader, field: StaticString) throws -> Symbol {
         let view = try reader.readStringView()
         guard let symbol = try MarketCode.decoded(view, MarketCode.concatenated) else { throw FrameError.invalid(field, view) }
         return symbol
@@ -231,34 +243,51 @@ public struct BybitAdapter: ExchangeAdapter {
     /// `retCode` throws.
     public func parseRESTTicker(path: String, body: UnsafeRawBufferPointer, receivedAt: Int64, into events: inout [MarketEvent]) throws(FrameError) {
         try FrameParsing.parseTickers(body, into: &events) { reader, events in
-            var code: Int64?
-            var message = ""
             var tickers: [Ticker] = []
-            var time: Int64?
-            try reader.beginObject()
-            while let key = try reader.nextKey() {
-                switch key {
-                case "retCode": code = try reader.readInt64()
-                case "retMsg": message = try reader.readString()
-                case "time": time = try reader.readInt64()
-                case "result":
-                    try reader.beginObject()
-                    while let member = try reader.nextKey() {
-                        guard member == "list" else { continue }
-                        try reader.beginArray()
-                        while try reader.nextElement() {
-                            tickers.append(try Ticker(&reader))
-                        }
-                    }
-                default: break
-                }
-            }
-            guard let code else { throw FrameError.missing("retCode") }
-            guard code == 0 else { throw FrameError.exchangeReply("\(code): \(message)") }
+            let time = try Self.parseEnvelope(&reader) { reader in tickers.append(try Ticker(&reader)) }
             guard let time else { throw FrameError.missing("time") }
             for ticker in tickers {
                 events.append(try ticker.event(timeMilliseconds: time, receivedAt: receivedAt))
             }
         }
+    }
+
+    /// Reads the v5 REST envelope `{"retCode":0,"retMsg":"OK","result":{"category":"spot","list":[…]},
+    /// "retExtInfo":{},"time":ms}`, handing each element of `result.list` to `element`.
+    /// - Returns: `time`, when present.
+    /// - Throws: the exchange's error for a non-zero `retCode`; `FrameError` for a reply without
+    ///   `result.list` or of another category than `spot`.
+    static func parseEnvelope(_ reader: inout JSONReader, element: (inout JSONReader) throws -> Void) throws -> Int64? {
+        var code: Int64?
+        var message = ""
+        var hasList = false
+        var time: Int64?
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            switch key {
+            case "retCode": code = try reader.readInt64()
+            case "retMsg": message = try reader.readString()
+            case "time": time = try reader.readInt64()
+            case "result":
+                try reader.beginObject()
+                while let member = try reader.nextKey() {
+                    if member == "category" {
+                        let category = try reader.readStringView()
+                        guard category == "spot" else { throw FrameError.invalid("category", category) }
+                    } else if member == "list" {
+                        hasList = true
+                        try reader.beginArray()
+                        while try reader.nextElement() {
+                            try element(&reader)
+                        }
+                    }
+                }
+            default: break
+            }
+        }
+        guard let code else { throw FrameError.missing("retCode") }
+        guard code == 0 else { throw FrameError.exchangeReply("\(code): \(message)") }
+        guard hasList else { throw FrameError.missing("result.list") }
+        return time
     }
 }

@@ -13,7 +13,8 @@ import Foundation
 ///   format's `{"r":"DATA","c":…,"d":{…}}` with abbreviated data keys. Values are strings; best
 ///   prices may be null. Trade `is_seller_maker` true means the taker bought. Errors:
 ///   `{"response_type":"ERROR","error_code":…,"message":…}`. Other channels are ignored.
-/// - REST: `GET /public/v2/ticker_new/KRW/BTC`.
+/// - REST: `GET /public/v2/ticker_new/KRW/BTC`; recent trades and the market list in
+///   `CoinoneAdapter+TradeHistory.swift`.
 public struct CoinoneAdapter: ExchangeAdapter {
     public init() {}
 
@@ -114,7 +115,7 @@ public struct CoinoneAdapter: ExchangeAdapter {
 
     /// The members of a ticker or trade `data` object under their DEFAULT or SHORT names, and of
     /// a REST ticker (whose best prices come as `best_asks`/`best_bids` arrays).
-    private struct Fields {
+    struct Fields {
         var quote: String?
         var target: String?
         var time: Int64?
@@ -161,7 +162,7 @@ public struct CoinoneAdapter: ExchangeAdapter {
             }
         }
 
-        private static func asset(_ reader: inout JSONReader, field: StaticString) throws -> String {
+        static func asset(_ reader: inout JSONReader, field: StaticString) throws -> String {
             let view = try reader.readStringView()
             guard !view.hasEscapes, let asset = MarketCode.asset(view.rawBytes) else { throw FrameError.invalid(field, view) }
             return asset
@@ -228,25 +229,33 @@ public struct CoinoneAdapter: ExchangeAdapter {
     /// `"result":"error"` throws with `error_code` and `error_msg`.
     public func parseRESTTicker(path: String, body: UnsafeRawBufferPointer, receivedAt: Int64, into events: inout [MarketEvent]) throws(FrameError) {
         try FrameParsing.parseTickers(body, into: &events) { reader, events in
-            var succeeded: Bool?
-            var code: String?
-            var message: String?
-            try reader.beginObject()
-            while let key = try reader.nextKey() {
-                switch key {
-                case "result": succeeded = try reader.readStringView() == "success"
-                case "error_code": code = try reader.readStringOrNumber()
-                case "error_msg": message = try reader.readString()
-                case "tickers":
-                    try reader.beginArray()
-                    while try reader.nextElement() {
-                        events.append(try Fields(&reader).event(.ticker, receivedAt: receivedAt))
-                    }
-                default: break
+            try Self.parseReply(&reader) { key, reader in
+                guard key == "tickers" else { return }
+                try reader.beginArray()
+                while try reader.nextElement() {
+                    events.append(try Fields(&reader).event(.ticker, receivedAt: receivedAt))
                 }
             }
-            guard let succeeded else { throw FrameError.missing("result") }
-            guard succeeded else { throw FrameError.exchangeReply("\(code ?? "?"): \(message ?? "")") }
         }
+    }
+
+    /// Reads a public v2 REST reply `{"result":"success","error_code":"0",…}`, handing every member
+    /// but `result`, `error_code` and `error_msg` to `member`.
+    /// - Throws: the exchange's error for `"result":"error"`; `FrameError` for a reply without `result`.
+    static func parseReply(_ reader: inout JSONReader, member: (JSONReader.StringView, inout JSONReader) throws -> Void) throws {
+        var succeeded: Bool?
+        var code: String?
+        var message: String?
+        try reader.beginObject()
+        while let key = try reader.nextKey() {
+            switch key {
+            case "result": succeeded = try reader.readStringView() == "success"
+            case "error_code": code = try reader.readStringOrNumber()
+            case "error_msg": message = try reader.readString()
+            default: try member(key, &reader)
+            }
+        }
+        guard let succeeded else { throw FrameError.missing("result") }
+        guard succeeded else { throw FrameError.exchangeReply("\(code ?? "?"): \(message ?? "")") }
     }
 }

@@ -51,6 +51,29 @@ public protocol ExchangeAdapter: Sendable {
     ///   - events: parsed events are appended here.
     /// - Throws: `FrameError` for a malformed body or an exchange error reply; nothing is appended then.
     func parseRESTTicker(path: String, body: UnsafeRawBufferPointer, receivedAt: Int64, into events: inout [MarketEvent]) throws(FrameError)
+
+    /// How the exchange serves recent trades over REST; nil when it serves none usable for a
+    /// backfill (no trade ids).
+    var tradeHistory: TradeHistoryAPI? { get }
+    /// The path (with query) of one page of `symbol`'s recent trades; nil when the exchange cannot
+    /// serve that page (``TradePage/fromID(_:)`` where it does not page by id, say).
+    func recentTradesPath(for symbol: Symbol, page: TradePage) -> String?
+    /// Parses one page of recent trades of `symbol` (the body of a ``recentTradesPath(for:page:)``).
+    /// - Returns: the trades, built as the WebSocket parser builds them and marked backfilled.
+    /// - Throws: `FrameError` for a malformed body, an exchange error reply or a trade of another market.
+    func parseRecentTrades(symbol: Symbol, body: UnsafeRawBufferPointer, receivedAt: Int64) throws(FrameError) -> TradeHistoryPage
+
+    /// The path (with query) of the exchange's list of spot markets; nil when it has none.
+    var marketListPath: String? { get }
+    /// Parses the market list: every spot market whose exchange code the WebSocket parser maps to a
+    /// normalized symbol (others are left out), in the order listed, and whether it trades.
+    /// - Throws: `FrameError` for a malformed body or an exchange error reply.
+    func parseMarketList(body: UnsafeRawBufferPointer) throws(FrameError) -> [ListedMarket]
+}
+
+extension ExchangeAdapter {
+    /// Whether trade ids count up by one per trade and symbol, so a jump in them is a gap of known size.
+    public var tradeIDsAreConsecutive: Bool { tradeHistory?.paging == .fromID }
 }
 
 /// A frame the client sends.

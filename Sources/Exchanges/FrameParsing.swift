@@ -20,12 +20,23 @@ enum FrameParsing {
     ) throws(FrameError) -> Result {
         let mark = events.count
         do {
+            return try parse(bytes) { reader in try body(&reader, &events) }
+        } catch {
+            events.removeSubrange(mark...)
+            throw error
+        }
+    }
+
+    /// Reads `bytes` as exactly one JSON document with `body`, for bodies parsed into a value
+    /// (a page of trades, a market list) rather than appended events.
+    /// - Throws: `FrameError` for anything malformed, including bytes after the document.
+    static func parse<Result>(_ bytes: UnsafeRawBufferPointer, _ body: (inout JSONReader) throws -> Result) throws(FrameError) -> Result {
+        do {
             var reader = JSONReader(bytes: bytes)
-            let result = try body(&reader, &events)
+            let result = try body(&reader)
             try reader.finish()
             return result
         } catch {
-            events.removeSubrange(mark...)
             throw FrameError(describing: error)
         }
     }
@@ -40,6 +51,22 @@ enum FrameParsing {
         let mark = events.count
         try parse(bytes, into: &events, body)
         guard events.count > mark else { throw FrameError("no ticker in the body") }
+    }
+
+    /// `parse` for a page of recent trades of `symbol`: `body` returns the page with its trades built
+    /// as the stream parser builds them; they come back marked backfilled.
+    /// - Throws: `FrameError` for anything malformed, and for a trade of another market than `symbol`.
+    static func parseTradePage(
+        _ bytes: UnsafeRawBufferPointer, symbol: Symbol, _ body: (inout JSONReader) throws -> TradeHistoryPage
+    ) throws(FrameError) -> TradeHistoryPage {
+        var page = try parse(bytes, body)
+        for index in page.trades.indices {
+            guard page.trades[index].symbol == symbol else {
+                throw FrameError("a trade of \(page.trades[index].symbol) in the trades of \(symbol)")
+            }
+            page.trades[index].isBackfilled = true
+        }
+        return page
     }
 
     /// Nanoseconds since the epoch for an exchange time in epoch milliseconds.

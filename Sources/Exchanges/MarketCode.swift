@@ -72,6 +72,14 @@ enum MarketCode {
         return code.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The symbol of a listed market whose code and assets agree: `code`, spelled as the exchange's
+    /// frames spell it, maps with `parse` to `base`-`quote`. Nil otherwise: frames of that market
+    /// would not map to it.
+    static func listed(code: String, base: String, quote: String, _ parse: (UnsafeRawBufferPointer) -> Symbol?) -> Symbol? {
+        guard let symbol = parsing(code, parse), symbol == Symbol(base: base, quote: quote) else { return nil }
+        return symbol
+    }
+
     private static func split(_ bytes: UnsafeRawBufferPointer, at separator: UInt8) -> (first: String, second: String)? {
         guard let index = bytes.firstIndex(of: separator) else { return nil }
         let first = UnsafeRawBufferPointer(rebasing: bytes[..<index])

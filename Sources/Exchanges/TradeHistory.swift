@@ -19,8 +19,10 @@ public struct TradeHistoryAPI: Sendable, Equatable {
     public var paging: Paging
     /// Most trades one request returns (the exchange's documented maximum).
     public var pageSize: Int
-    /// REST requests one page costs in the exchange's budget (Binance: weight 25 of a budget
-    /// counted in requests of weight 2, so a page takes several slots of the REST pacer).
+    /// Slots of the exchange's REST pacer one page takes: the pacer sends
+    /// ``ExchangeAdapter/restRequestsPerSecond`` requests of the kind that budget is sized for
+    /// (Binance: one-symbol tickers of weight 2), and a heavier page takes as many slots as it
+    /// weighs (Binance: weight 25, so ⌈25 / 2⌉ = 13).
     public var requestCost: Int
 
     public init(paging: Paging, pageSize: Int, requestCost: Int = 1) {
@@ -34,7 +36,8 @@ public struct TradeHistoryAPI: Sendable, Equatable {
 public enum TradePage: Sendable, Equatable {
     /// The most recent trades.
     case newest
-    /// The page older than `cursor` (``TradeHistoryAPI/Paging/olderThanCursor``).
+    /// The page older than `cursor`, as a previous page named it in
+    /// ``TradeHistoryPage/olderCursor`` (``TradeHistoryAPI/Paging/olderThanCursor``).
     case olderThan(cursor: String)
     /// Trades from this id on, ascending (``TradeHistoryAPI/Paging/fromID``).
     case fromID(Int64)
@@ -43,10 +46,12 @@ public enum TradePage: Sendable, Equatable {
 /// One page of recent trades as the exchange returned it.
 public struct TradeHistoryPage: Sendable, Equatable {
     /// The page's trades as events (kind `.trade`, `isBackfilled` true, the receive time given to
-    /// the parser), in the order the exchange listed them.
+    /// the parser), in the order the exchange listed them. Each equals the event the WebSocket
+    /// parser gives the same trade but for those two (and, in the Upbit format, the best bid and ask
+    /// that only stream trades carry), so trade ids de-duplicate across both.
     public var trades: [MarketEvent]
     /// The cursor of the next older page, for ``TradeHistoryAPI/Paging/olderThanCursor``; nil when
-    /// the exchange has nothing older (or does not page).
+    /// the exchange has nothing older (the page was shorter than asked) or does not page.
     public var olderCursor: String?
 
     public init(trades: [MarketEvent], olderCursor: String? = nil) {

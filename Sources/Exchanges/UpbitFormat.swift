@@ -16,7 +16,8 @@ import Foundation
 ///   numbers; `sequential_id` is a number beyond 2^53 or a string; `ask_bid` `ASK` means the
 ///   taker sold. Errors: `{"error":{"name":…,"message":…}}`. Other types are ignored.
 /// - REST: `GET /v1/ticker?markets=KRW-BTC,KRW-ETH`, a JSON array of ticker objects (`market`
-///   instead of `code`); errors use the stream's error object.
+///   instead of `code`); errors use the stream's error object. Recent trades and the market list
+///   in `UpbitFormat+TradeHistory.swift`.
 public protocol UpbitCompatibleAdapter: ExchangeAdapter {
     /// Offset from UTC of the `trade_date`/`trade_time` strings of stream frames (Upbit UTC,
     /// Bithumb v1 KST). Used only when a frame has no epoch-millisecond time.
@@ -80,11 +81,7 @@ extension UpbitCompatibleAdapter {
     /// `trade_timestamp`, `timestamp`); an `{"error":…}` body throws.
     public func parseRESTTicker(path: String, body: UnsafeRawBufferPointer, receivedAt: Int64, into events: inout [MarketEvent]) throws(FrameError) {
         try FrameParsing.parseTickers(body, into: &events) { reader, events in
-            guard try reader.peekKind() == .array else {
-                let status = try UpbitFormat.parseStatus(&reader)
-                guard case .exchangeError(let text) = status else { throw FrameError("expected an array of tickers") }
-                throw FrameError.exchangeReply(text)
-            }
+            try UpbitFormat.expectArray(&reader, of: "tickers")
             try reader.beginArray()
             while try reader.nextElement() {
                 let fields = try UpbitFormat.Fields(&reader)
@@ -123,6 +120,14 @@ enum UpbitFormat {
         }
         guard let status else { throw FrameError("neither data, a status nor an error") }
         return status
+    }
+
+    /// Returns when the value that starts here is an array; an `{"error":…}` object throws the
+    /// exchange's error, anything else a `FrameError` saying an array of `content` was expected.
+    static func expectArray(_ reader: inout JSONReader, of content: String) throws {
+        guard try reader.peekKind() != .array else { return }
+        guard case .exchangeError(let text) = try parseStatus(&reader) else { throw FrameError("expected an array of \(content)") }
+        throw FrameError.exchangeReply(text)
     }
 
     /// `{"name":"WRONG_FORMAT","message":"…"}` (REST sends `name` as a number, e.g. 404) → `NAME: message`.

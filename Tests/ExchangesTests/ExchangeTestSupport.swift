@@ -136,3 +136,59 @@ func replacing(_ key: String, with value: String, in bytes: [UInt8]) -> String {
     }
     return text.replacingCharacters(in: range, with: "\"\(key)\":\(value)")
 }
+
+/// Parses one page of recent trades of `symbol`.
+func parseTrades(_ adapter: any ExchangeAdapter, symbol: Symbol, _ bytes: [UInt8]) throws(FrameError) -> TradeHistoryPage {
+    let result = bytes.withUnsafeBytes { buffer in
+        Result { () throws(FrameError) in try adapter.parseRecentTrades(symbol: symbol, body: buffer, receivedAt: receivedAt) }
+    }
+    return try result.get()
+}
+
+/// Parses a market list.
+func parseMarkets(_ adapter: any ExchangeAdapter, _ bytes: [UInt8]) throws(FrameError) -> [ListedMarket] {
+    let result = bytes.withUnsafeBytes { buffer in
+        Result { () throws(FrameError) in try adapter.parseMarketList(body: buffer) }
+    }
+    return try result.get()
+}
+
+/// Expects the page of recent trades to be rejected.
+/// - Returns: the error, for checks of its reason.
+@discardableResult
+func expectTradesRejected(
+    _ adapter: any ExchangeAdapter, symbol: Symbol, _ bytes: [UInt8], _ comment: Comment? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> FrameError? {
+    do {
+        let page = try parseTrades(adapter, symbol: symbol, bytes)
+        Issue.record("trades accepted (\(page.trades.count)): \(comment ?? "")", sourceLocation: sourceLocation)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// Expects the market list to be rejected.
+/// - Returns: the error, for checks of its reason.
+@discardableResult
+func expectMarketsRejected(
+    _ adapter: any ExchangeAdapter, _ bytes: [UInt8], _ comment: Comment? = nil,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> FrameError? {
+    do {
+        let markets = try parseMarkets(adapter, bytes)
+        Issue.record("market list accepted (\(markets.count)): \(comment ?? "")", sourceLocation: sourceLocation)
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// `event`, recovered over REST, as the stream parser gives the same trade: not backfilled (both
+/// parsers stamp the same receive time in these tests).
+func asReceivedLive(_ event: MarketEvent) -> MarketEvent {
+    var live = event
+    live.isBackfilled = false
+    return live
+}

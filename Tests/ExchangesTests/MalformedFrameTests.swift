@@ -24,14 +24,70 @@ struct MalformedFrameTests {
         adapter.restTickerPaths(for: [Symbol(base: "BTC", quote: "KRW")])[0]
     }
 
-    /// Feeds `bytes` as a REST body to `rest-*` fixtures' parser, as a frame otherwise.
-    static func expectRejected(_ folder: String, _ name: String, _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
-        let adapter = adapter(folder)
-        if name.hasPrefix("rest-") {
-            ExchangesTests.expectRESTRejected(adapter, path: restPath(adapter), bytes, "\(folder)/\(name)", sourceLocation: sourceLocation)
-        } else {
-            ExchangesTests.expectRejected(adapter, bytes, "\(folder)/\(name)", sourceLocation: sourceLocation)
+    /// The market of each folder's `rest-trades.json` (Binance's body does not name it).
+    static func tradeSymbol(_ folder: String) -> Symbol {
+        switch folder {
+        case "binance": Symbol(base: "BNB", quote: "BTC")
+        case "bybit": Symbol(base: "BTC", quote: "USDT")
+        case "coinone": Symbol(base: "XRP", quote: "KRW")
+        default: Symbol(base: "BTC", quote: "KRW")
         }
+    }
+
+    /// What a fixture holds, by its name: `rest-trades*` a page of recent trades, `rest-markets*` a
+    /// market list, other `rest-*` a REST ticker body, anything else a WebSocket frame.
+    enum Kind: CaseIterable {
+        case frame, restTicker, restTrades, restMarkets
+
+        init(fixture name: String) {
+            if name.hasPrefix("rest-trades") {
+                self = .restTrades
+            } else if name.hasPrefix("rest-markets") {
+                self = .restMarkets
+            } else {
+                self = name.hasPrefix("rest-") ? .restTicker : .frame
+            }
+        }
+    }
+
+    /// Feeds `bytes` to the parser of the fixture's kind and expects a rejection.
+    static func expectRejected(_ folder: String, _ name: String, _ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
+        expectRejected(folder, Kind(fixture: name), bytes, "\(folder)/\(name)", sourceLocation: sourceLocation)
+    }
+
+    static func expectRejected(_ folder: String, _ kind: Kind, _ bytes: [UInt8], _ comment: Comment, sourceLocation: SourceLocation = #_sourceLocation) {
+        let adapter = adapter(folder)
+        switch kind {
+        case .frame: ExchangesTests.expectRejected(adapter, bytes, comment, sourceLocation: sourceLocation)
+        case .restTicker: expectRESTRejected(adapter, path: restPath(adapter), bytes, comment, sourceLocation: sourceLocation)
+        case .restTrades: expectTradesRejected(adapter, symbol: tradeSymbol(folder), bytes, comment, sourceLocation: sourceLocation)
+        case .restMarkets: expectMarketsRejected(adapter, bytes, comment, sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Parses `bytes` with the parser of the fixture's kind, checking what a parse gives either way:
+    /// a failed frame or ticker parse appends nothing, a page holds only backfilled trades of its market.
+    /// - Returns: whether it parsed.
+    static func parses(_ folder: String, _ kind: Kind, _ bytes: [UInt8]) -> Bool {
+        let adapter = adapter(folder)
+        var events = [sentinel]
+        let succeeded = bytes.withUnsafeBytes { buffer in
+            switch kind {
+            case .frame:
+                return (try? adapter.parse(frame: buffer, receivedAt: receivedAt, into: &events)) != nil
+            case .restTicker:
+                return (try? adapter.parseRESTTicker(path: restPath(adapter), body: buffer, receivedAt: receivedAt, into: &events)) != nil
+            case .restTrades:
+                guard let page = try? adapter.parseRecentTrades(symbol: tradeSymbol(folder), body: buffer, receivedAt: receivedAt) else { return false }
+                #expect(page.trades.allSatisfy { $0.isBackfilled && $0.symbol == tradeSymbol(folder) && $0.kind == .trade })
+                return true
+            case .restMarkets:
+                return (try? adapter.parseMarketList(body: buffer)) != nil
+            }
+        }
+        if !succeeded { #expect(events == [sentinel]) }
+        #expect(events.first == sentinel)
+        return succeeded
     }
 
     /// Every fixture cut at every offset (a prefix of a JSON object is never a document).
@@ -57,8 +113,10 @@ struct MalformedFrameTests {
     @Test(arguments: folders)
     func nonFramesAreRejected(folder: String) {
         for text in ["", " \n\t", "null", "42", #""text""#, "[]", "[{}]", "{}", "PING", "{", "}", #"{"a":}"#, "\u{FEFF}{}"] {
-            Self.expectRejected(folder, "frame", Array(text.utf8))
-            Self.expectRejected(folder, "rest-body", Array(text.utf8))
+            // An empty array is an empty page of trades or an empty market list where those are arrays.
+            for kind in Kind.allCases where text != "[]" || kind == .frame || kind == .restTicker {
+                Self.expectRejected(folder, kind, Array(text.utf8), "\(folder) \(kind): \(text)")
+            }
         }
     }
 
@@ -78,8 +136,9 @@ struct MalformedFrameTests {
     @Test(arguments: folders)
     func hugeMalformedFramesAreRejected(folder: String) {
         for bytes in Self.hugeFrames {
-            Self.expectRejected(folder, "frame", bytes)
-            Self.expectRejected(folder, "rest-body", bytes)
+            for kind in Kind.allCases {
+                Self.expectRejected(folder, kind, bytes, "\(folder) \(kind): huge")
+            }
         }
     }
 
@@ -127,6 +186,22 @@ struct MalformedFrameTests {
         ("coinone", "ticker.json", "timestamp", #""now""#), ("coinone", "ticker.json", "last", "[]"),
         ("coinone", "ticker.json", "quote_currency", "1"), ("coinone", "trade.json", "is_seller_maker", #""true""#),
         ("coinone", "trade.json", "qty", "null"), ("coinone", "rest-ticker.json", "last", "false"),
+        ("binance", "rest-trades.json", "id", "{}"), ("binance", "rest-trades.json", "time", #""soon""#),
+        ("binance", "rest-trades.json", "isBuyerMaker", #""yes""#), ("binance", "rest-trades.json", "price", "null"),
+        ("binance", "rest-trades.json", "time", "-1"),
+        ("binance", "rest-markets.json", "status", "1"), ("binance", "rest-markets.json", "isSpotTradingAllowed", #""true""#),
+        ("binance", "rest-markets.json", "baseAsset", "[]"), ("binance", "rest-markets.json", "symbol", "null"),
+        ("upbit", "rest-trades.json", "sequential_id", "{}"), ("upbit", "rest-trades.json", "ask_bid", #""UP""#),
+        ("upbit", "rest-trades.json", "timestamp", "-5"), ("upbit", "rest-trades.json", "market", #""KRW_BTC""#),
+        ("upbit", "rest-markets.json", "market", "7"),
+        ("bithumb", "rest-trades.json", "trade_volume", #""""#), ("bithumb", "rest-markets.json", "market", "null"),
+        ("bybit", "rest-trades.json", "side", #""buy""#), ("bybit", "rest-trades.json", "time", #""later""#),
+        ("bybit", "rest-trades.json", "execId", "[]"), ("bybit", "rest-trades.json", "category", #""linear""#),
+        ("bybit", "rest-markets.json", "status", "true"), ("bybit", "rest-markets.json", "category", #""option""#),
+        ("bybit", "rest-markets.json", "baseCoin", "0"),
+        ("coinone", "rest-trades.json", "is_seller_maker", #""false""#), ("coinone", "rest-trades.json", "target_currency", "5"),
+        ("coinone", "rest-trades.json", "timestamp", #""now""#), ("coinone", "rest-markets.json", "trade_status", "[]"),
+        ("coinone", "rest-markets.json", "quote_currency", "null"),
     ])
     func wrongTypesAreRejected(folder: String, fixture: String, key: String, value: String) throws {
         let text = replacing(key, with: value, in: try Fixture.bytes(folder + "/" + fixture))
@@ -154,6 +229,19 @@ struct MalformedFrameTests {
         ("coinone", "trade.json", "price"), ("coinone", "trade.json", "qty"), ("coinone", "trade.json", "id"),
         ("coinone", "trade.json", "target_currency"), ("coinone", "pong.json", "response_type"),
         ("coinone", "rest-ticker.json", "result"),
+        ("binance", "rest-trades.json", "id"), ("binance", "rest-trades.json", "price"), ("binance", "rest-trades.json", "qty"),
+        ("binance", "rest-trades.json", "time"), ("binance", "rest-markets.json", "symbol"), ("binance", "rest-markets.json", "status"),
+        ("binance", "rest-markets.json", "baseAsset"), ("binance", "rest-markets.json", "quoteAsset"),
+        ("upbit", "rest-trades.json", "market"), ("upbit", "rest-trades.json", "trade_price"), ("upbit", "rest-trades.json", "trade_volume"),
+        ("upbit", "rest-trades.json", "timestamp"), ("upbit", "rest-trades.json", "sequential_id"), ("upbit", "rest-markets.json", "market"),
+        ("bithumb", "rest-trades.json", "sequential_id"), ("bithumb", "rest-trades.json", "timestamp"),
+        ("bybit", "rest-trades.json", "execId"), ("bybit", "rest-trades.json", "symbol"), ("bybit", "rest-trades.json", "price"),
+        ("bybit", "rest-trades.json", "size"), ("bybit", "rest-trades.json", "time"), ("bybit", "rest-trades.json", "retCode"),
+        ("bybit", "rest-markets.json", "symbol"), ("bybit", "rest-markets.json", "baseCoin"), ("bybit", "rest-markets.json", "quoteCoin"),
+        ("bybit", "rest-markets.json", "status"), ("bybit", "rest-markets.json", "retCode"),
+        ("coinone", "rest-trades.json", "id"), ("coinone", "rest-trades.json", "price"), ("coinone", "rest-trades.json", "qty"),
+        ("coinone", "rest-trades.json", "timestamp"), ("coinone", "rest-trades.json", "result"), ("coinone", "rest-trades.json", "target_currency"),
+        ("coinone", "rest-markets.json", "quote_currency"), ("coinone", "rest-markets.json", "target_currency"), ("coinone", "rest-markets.json", "result"),
     ])
     func missingFieldsAreRejected(folder: String, fixture: String, key: String) throws {
         let text = removing(key, from: try Fixture.bytes(folder + "/" + fixture))
@@ -203,24 +291,24 @@ struct MalformedFrameTests {
     /// the result is a parse or a `FrameError` with nothing appended, never a crash.
     @Test(arguments: folders)
     func singleByteMutationsNeverCrash(folder: String) throws {
-        let adapter = Self.adapter(folder)
-        let path = Self.restPath(adapter)
         for fixture in try Fixture.all(in: folder) {
+            let kind = Kind(fixture: fixture.name)
             for offset in fixture.bytes.indices {
                 for replacement in Array(#""}]0-x,:"#.utf8) + [0x00, 0xFF] {
                     var bytes = fixture.bytes
                     bytes[offset] = replacement
-                    var events = [sentinel]
-                    let succeeded = bytes.withUnsafeBytes { buffer in
-                        if fixture.name.hasPrefix("rest-") {
-                            return (try? adapter.parseRESTTicker(path: path, body: buffer, receivedAt: receivedAt, into: &events)) != nil
-                        }
-                        return (try? adapter.parse(frame: buffer, receivedAt: receivedAt, into: &events)) != nil
-                    }
-                    if !succeeded { #expect(events == [sentinel]) }
-                    #expect(events.first == sentinel)
+                    _ = Self.parses(folder, kind, bytes)
                 }
             }
+        }
+    }
+
+    /// Every fixture parses as its kind (the fixtures this suite mutates are valid to begin with),
+    /// except the REST error replies.
+    @Test(arguments: folders)
+    func fixturesParseAsTheirKind(folder: String) throws {
+        for fixture in try Fixture.all(in: folder) where !fixture.name.hasPrefix("rest-error") {
+            #expect(Self.parses(folder, Kind(fixture: fixture.name), fixture.bytes), "\(folder)/\(fixture.name)")
         }
     }
 
@@ -228,7 +316,7 @@ struct MalformedFrameTests {
     @Test(arguments: folders)
     func textAndBinaryFramesAgree(folder: String) throws {
         let adapter = Self.adapter(folder)
-        for fixture in try Fixture.all(in: folder) where !fixture.name.hasPrefix("rest-") {
+        for fixture in try Fixture.all(in: folder) where Kind(fixture: fixture.name) == .frame {
             let text = String(decoding: fixture.bytes, as: UTF8.self)
             let binary = try parse(adapter, fixture.bytes)
             let fromText = try parse(adapter, text: text)

@@ -96,8 +96,11 @@ struct TradeBackfill {
             kept += inGap.count
             take(inGap, into: &outcome, isNew: isNew)
             let oldest = page.trades.map(\.eventTimeNanos).min()
-            // Reached back to the start, or the exchange has nothing older than this page.
-            if oldest.map({ $0 <= gap.startNanos }) ?? true || (page.trades.count < api.pageSize && page.olderCursor == nil) {
+            // Reached back to the start, or the exchange has nothing older than this page. A short
+            // page of a cursor-paged exchange may only end its UTC day (Upbit and Bithumb page
+            // within one day), so it covers the gap only if it reaches the start.
+            let exhausted = api.paging != .olderThanCursor && page.trades.count < api.pageSize
+            if oldest.map({ $0 <= gap.startNanos }) ?? true || exhausted {
                 covered = true
                 break
             }

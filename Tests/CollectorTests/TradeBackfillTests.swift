@@ -105,4 +105,14 @@ struct TradeBackfillTests {
         let limited = await backfill.recover(Self.closed(from: 5, to: 95), fetch: exchange.page) { _ in true }
         #expect(limited.pages == 3 && limited.repair == .partly && limited.trades.count == 25)
     }
+
+    @Test("a cursor-paged exchange's short page that stops short of the gap (its UTC day ended) is not taken as the whole history")
+    func dayBoundary() async {
+        let today = Self.history(50...100)  // the exchange pages within one day: nothing before id 50 on this page chain
+        let exchange = Exchange(history: today, pageSize: 500)
+        let backfill = TradeBackfill(api: TradeHistoryAPI(paging: .olderThanCursor, pageSize: 500), maximumPages: 20)
+        let outcome = await backfill.recover(Self.closed(from: 40, to: 60), fetch: exchange.page) { _ in true }
+        #expect(outcome.trades.count == 11)
+        #expect(outcome.repair == .partly, "trades 41...49 are on the previous day's pages")
+    }
 }

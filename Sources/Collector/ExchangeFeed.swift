@@ -44,9 +44,7 @@ public struct ExchangeFeed: Sendable {
     ///   - settings: timing and limits of every connection.
     ///   - sink: receives the parsed events of every connection.
     ///   - metrics: the process's metrics registry.
-    ///   - history: how the exchange serves recent trades, and `fetchTrades` its pages, for gap
-    ///     repair; nil: gaps are recorded unrepaired.
-    ///   - httpClient: the client of the REST fallback.
+    ///   - httpClient: the client of the REST fallback and of the gap repair's trade history.
     ///   - logger: the feeds log with `exchange` and `connection` (`2/3`) metadata.
     public init(
         adapter: any ExchangeAdapter,
@@ -57,8 +55,6 @@ public struct ExchangeFeed: Sendable {
         settings: FeedSettings = .init(),
         sink: any MarketEventSink,
         metrics: Metrics,
-        history: TradeHistoryAPI? = nil,
-        fetchTrades: GapRepair.PageFetcher? = nil,
         httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
@@ -66,11 +62,16 @@ public struct ExchangeFeed: Sendable {
         let status = ConnectionTally(exchange: adapter.exchange, connections: groups.count, metrics: metrics)
         self.status = status
         let pacer = RequestPacer(requestsPerSecond: settings.restRequestsPerSecond ?? adapter.restRequestsPerSecond)
-        let tracker = SeriesTracker(exchange: adapter.exchange, consecutiveIDs: history?.paging == .fromID)
+        let tracker = SeriesTracker(exchange: adapter.exchange, consecutiveIDs: adapter.tradeIDsAreConsecutive)
         self.tracker = tracker
         var repairLogger = logger
         repairLogger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
-        let gapRepair = GapRepair(exchange: adapter.exchange, tracker: tracker, history: history, fetch: fetchTrades,
+        let history = adapter.tradeHistory
+        let fetch: GapRepair.PageFetcher? = history.map { api in
+            RESTTradeHistory(adapter: adapter, restURL: restURL ?? adapter.defaultRESTURL, api: api, pacer: pacer, httpClient: httpClient,
+                             maximumBodyBytes: settings.maximumMessageSize, rateLimitPause: settings.restRateLimitPause).page
+        }
+        let gapRepair = GapRepair(exchange: adapter.exchange, tracker: tracker, history: history, fetch: fetch,
                                   sink: sink, metrics: metrics, logger: repairLogger)
         self.gapRepair = gapRepair
         self.connections = zip(groups, status.slots).map { symbols, slot in

@@ -91,7 +91,7 @@ public final class SeriesTracker: Sendable {
                     if let id { state.lastID = max(state.lastID ?? id, id) }
                 }
                 if state.firstNanos == nil { state.firstNanos = event.eventTimeNanos }
-                if let text = event.tradeID, event.kind == .trade { state.recentIDs.insert(text) }
+                if let text = event.tradeID, event.kind == .trade { _ = state.recentIDs.insert(text) }
                 series[key] = state
             }
         }
@@ -115,7 +115,7 @@ public final class SeriesTracker: Sendable {
                 let key = Key(symbol: event.symbol, channel: event.kind)
                 var state = series[key] ?? Series()
                 let id = event.kind == .trade ? event.tradeID.flatMap { Int64($0) } : nil
-                if let text = event.tradeID, event.kind == .trade { state.recentIDs.insert(text) }
+                if let text = event.tradeID, event.kind == .trade { _ = state.recentIDs.insert(text) }
                 if let first = state.firstNanos {
                     // Received already: the gap ends at this run's first event, if the previous run's last is older.
                     if event.eventTimeNanos < first {

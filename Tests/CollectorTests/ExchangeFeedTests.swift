@@ -51,7 +51,7 @@ struct ExchangeFeedTests {
         // Once it reconnects and resubscribes, the exchange is connected again and SOL and XRP flow.
         #expect(await eventually { connected() == 1 }, "did not come back")
         #expect(group.status.notReadyReason == nil)
-        #expect(simulator.counters(for: .binance).connectionsAccepted == 4)
+        #expect(await eventually { simulator.counters(for: .binance).connectionsAccepted == 4 })
         #expect(metricValue(metrics, "coinflux_feed_reconnects_total", ["exchange": "binance", "reason": "closed"]) == 1)
         let back = sink.events.count
         #expect(await eventually { hasBothChannels(symbols[2], after: back) && hasBothChannels(symbols[3], after: back) })

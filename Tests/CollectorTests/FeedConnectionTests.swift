@@ -156,9 +156,11 @@ struct FeedConnectionTests {
         let settings = testSettings(restFallbackAfter: .milliseconds(500))
         let running = RunningFeeds(makeFeeds(.coinone, port: port, settings: settings, sink: sink, metrics: metrics))
         // Coinone takes one request per pair and channel: remember how many one connection sends.
-        #expect(await eventually { simulator.counters(for: .coinone).connectionsAccepted == 1 && !sink.events.isEmpty })
-        let perConnection = simulator.counters(for: .coinone).subscriptionsReceived
-        #expect(perConnection == 2 * testSymbols(.coinone).count)
+        let perConnection = 2 * testSymbols(.coinone).count
+        #expect(await eventually {
+            simulator.counters(for: .coinone).connectionsAccepted == 1 && simulator.counters(for: .coinone).subscriptionsReceived == perConnection
+                && !sink.events.isEmpty
+        })
         let refusal = Duration.seconds(5)
         simulator.inject(.refuse(refusal, status: 503), into: .coinone)
         simulator.inject(.close, into: .coinone)

@@ -46,6 +46,10 @@ class Influx:
 
     # ── what Grafana needs ──
 
+    def query(self, text):
+        """Runs a query that may find nothing (an annotation, an event table); QueryError on an error."""
+        self.answer(text)
+
     def variable_values(self, text):
         # SHOW TAG VALUES answers (key, value) rows; other queries: the last column.
         return [str(row[-1]) for _, _, _, rows in self.series(text) for row in rows if row and row[-1] is not None]

@@ -3,7 +3,8 @@ import Synchronization
 
 /// The replacement of a connection that reached its exchange's lifetime limit, made before the
 /// old connection closes (make before break): the successor reports once it is subscribed and
-/// receiving, and only then does the old connection end, so no tick or trade falls in a gap.
+/// receiving, the old connection reads on for an overlap and only then ends, and the
+/// ``HandoverRelay`` puts their events in order, so no tick or trade falls in a gap or repeats.
 final class ConnectionHandover: Sendable {
     enum Outcome: Sendable, Equatable {
         /// The successor receives frames: the old connection may close.
@@ -102,23 +103,5 @@ final class ConnectionTasks: Sendable {
             return [state.current, state.successor]
         }
         for task in tasks { task?.cancel() }
-    }
-}
-
-/// Drops trades an exchange delivered already: with two connections open during a handover
-/// both receive the same trades. Works for exchanges whose numeric trade ids rise per symbol
-/// (Binance); trades without a numeric id pass.
-struct TradeIDFilter: Sendable {
-    private var lastIDs: [Symbol: UInt64] = [:]
-
-    /// Removes from `events` the trades whose id is not above the last one let through for
-    /// their symbol, and remembers the new highest ids.
-    mutating func admit(_ events: inout [MarketEvent]) {
-        events.removeAll { event in
-            guard event.kind == .trade, let text = event.tradeID, let id = UInt64(text) else { return false }
-            if let last = lastIDs[event.symbol], id <= last { return true }
-            lastIDs[event.symbol] = id
-            return false
-        }
     }
 }

@@ -36,16 +36,24 @@ extension FeedConnection {
         logger.info("opening a replacement before the exchange's lifetime limit", metadata: ["age": "\(age)"])
         switch await handover.outcome() {
         case .ready:
+            // Frames the exchange sent this connection before the successor subscribed may still
+            // be on their way: read them before closing (the relay holds the successor's meanwhile).
+            try? await Task.sleep(for: min(Self.handoverOverlap, age / 10))
             return FeedDisconnect(.lifetime, "older than \(age), replaced by a connection opened before it closed")
         case .failed where Task.isCancelled:
             return FeedDisconnect(.lifetime, "older than \(age), ended while its replacement was being opened")
         case .failed:
             connectionTasks.discardSuccessor()
+            relay?.withLock { $0.abandonSuccessor() }
             metrics.connectFailed.increment()
             logger.warning("replacement connection failed; keeping this one and trying again", metadata: ["age": "\(age)"])
             return nil
         }
     }
+
+    /// How long a replaced connection goes on reading once its successor receives (at most a
+    /// tenth of its lifetime).
+    static let handoverOverlap = Duration.seconds(1)
 
     /// The keepalive interval in force: the settings' override or the exchange's own.
     var pingInterval: Duration { settings.pingInterval ?? adapter.connectionPolicy.pingInterval }

@@ -53,9 +53,11 @@ public final class FeedConnection: Service {
     let connectionTasks = ConnectionTasks()
     /// The connection lifetime in force: the settings' override or the exchange's own.
     let maximumConnectionAge: Duration?
-    /// For an exchange with a connection lifetime (replaced make-before-break): drops the trades
-    /// both connections deliver while they overlap.
-    private let tradeFilter: Mutex<TradeIDFilter>?
+    /// For an exchange with a connection lifetime (replaced make-before-break): orders the events
+    /// of a connection and its successor while they overlap.
+    let relay: Mutex<HandoverRelay>?
+    /// Numbers the sessions (connections) of this feed, for the relay.
+    private let sessions = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - adapter: the exchange's protocol.
@@ -91,7 +93,7 @@ public final class FeedConnection: Service {
         self.gapRepair = shared.gapRepair
         let maximumConnectionAge = settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge
         self.maximumConnectionAge = maximumConnectionAge
-        self.tradeFilter = maximumConnectionAge == nil ? nil : Mutex(TradeIDFilter())
+        self.relay = maximumConnectionAge == nil ? nil : Mutex(HandoverRelay())
         self.httpClient = httpClient
         var logger = logger
         logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
@@ -125,6 +127,9 @@ public final class FeedConnection: Service {
                 if let successor = connectionTasks.promoteSuccessor() {
                     // Replaced before the exchange's lifetime limit: the successor is already
                     // connected (or, if it failed, ends at once and this loop reconnects).
+                    relay?.withLock { relay in
+                        for batch in relay.promoteSuccessor() { hand(batch.events, receivedAt: batch.receivedAt) }
+                    }
                     metrics.countReconnect(disconnect.reason)
                     logger.info("connection replaced by one opened before it closed", metadata: ["detail": "\(disconnect.detail)"])
                     next = successor
@@ -167,6 +172,10 @@ public final class FeedConnection: Service {
     ///   told when this one receives, or that it failed.
     func connectOnce(handover: ConnectionHandover?) async -> FeedDisconnect {
         defer { handover?.settle(.failed) }  // no effect once it reported ready
+        let session = sessions.add(1, ordering: .relaxed).newValue
+        relay?.withLock { relay in
+            if handover == nil { relay.start(session) } else { relay.open(successor: session) }
+        }
         var url = webSocketURL.absoluteString
         if let path = adapter.webSocketPath(for: symbols) { url += path }
         let policy = adapter.connectionPolicy
@@ -176,7 +185,7 @@ public final class FeedConnection: Service {
             autoPing: policy.sendsWebSocketPings ? .enabled(timePeriod: pingInterval) : .disabled
         )
         let client = WebSocketClient(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
-            try await self.session(inbound: inbound, outbound: outbound, handover: handover)
+            try await self.session(session, inbound: inbound, outbound: outbound, handover: handover)
         }
         do {
             let close = try await client.run()
@@ -192,7 +201,7 @@ public final class FeedConnection: Service {
 
     /// One connected session: subscribe, then receive, keep alive and watch for silence until one
     /// of them ends it. A successor tells its `handover` at its first frame.
-    private func session(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, handover: ConnectionHandover?) async throws {
+    private func session(_ session: Int, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, handover: ConnectionHandover?) async throws {
         for frame in adapter.subscriptionFrames(for: symbols) {
             try await send(frame, outbound)
         }
@@ -207,7 +216,7 @@ public final class FeedConnection: Service {
 
         let onFirstFrame: (@Sendable () -> Void)? = if let handover { { handover.settle(.ready) } } else { nil }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.receive(inbound, onFirstFrame: onFirstFrame) }
+            group.addTask { try await self.receive(inbound, session: session, onFirstFrame: onFirstFrame) }
             group.addTask { try await self.watchForSilence(connectedAt: now) }
             if let ping = adapter.connectionPolicy.clientPing {
                 group.addTask { try await self.keepAlive(with: ping, outbound) }
@@ -219,7 +228,7 @@ public final class FeedConnection: Service {
         }
     }
 
-    private func receive(_ inbound: WebSocketInboundStream, onFirstFrame: (@Sendable () -> Void)?) async throws {
+    private func receive(_ inbound: WebSocketInboundStream, session: Int, onFirstFrame: (@Sendable () -> Void)?) async throws {
         var events: [MarketEvent] = []
         events.reserveCapacity(64)
         var fragments: ByteBuffer?
@@ -233,7 +242,7 @@ public final class FeedConnection: Service {
             switch frame.opcode {
             case .text, .binary:
                 if frame.fin {
-                    handle(frame.data, into: &events)
+                    handle(frame.data, into: &events, session: session)
                 } else {
                     fragments = frame.data
                 }
@@ -243,7 +252,7 @@ public final class FeedConnection: Service {
                 message.writeBuffer(&data)
                 if frame.fin {
                     fragments = nil
-                    handle(message, into: &events)
+                    handle(message, into: &events, session: session)
                 } else {
                     fragments = message
                 }
@@ -251,8 +260,9 @@ public final class FeedConnection: Service {
         }
     }
 
-    /// Parses one complete message and hands its events to the sink.
-    private func handle(_ message: ByteBuffer, into events: inout [MarketEvent]) {
+    /// Parses one complete message and hands its events to the sink (through the relay while a
+    /// handover may be under way).
+    private func handle(_ message: ByteBuffer, into events: inout [MarketEvent], session: Int) {
         let receivedAt = wallClockNanoseconds()
         connection.recordMessage(at: Double(receivedAt) / 1e9)
         events.removeAll(keepingCapacity: true)
@@ -270,10 +280,13 @@ public final class FeedConnection: Service {
             problems.warning("skipped a frame that does not parse", metadata: ["error": "\(error)", "frame": "\(excerpt)"])
             return
         }
-        tradeFilter?.withLock { $0.admit(&events) }
         guard !events.isEmpty else { return }
         metrics.countEvents(events)
-        hand(events, receivedAt: receivedAt)
+        let relayed = relay?.withLock { relay in
+            for batch in relay.route(events, receivedAt: receivedAt, from: session) { hand(batch.events, receivedAt: batch.receivedAt) }
+            return true
+        }
+        if relayed == nil { hand(events, receivedAt: receivedAt) }
     }
 
     func send(_ frame: OutgoingFrame, _ outbound: WebSocketOutboundWriter) async throws {

@@ -9,18 +9,46 @@ struct ConnectionHandoverTests {
                     eventTimeNanos: 1, receiveTimeNanos: 1, tradeID: id)
     }
 
-    @Test("trades already let through are dropped, per symbol; tickers and trades without a numeric id pass")
-    func tradeFilterDropsRepeats() {
-        var filter = TradeIDFilter()
-        var first = [trade("BTC", id: "10"), trade("BTC", id: "11"), trade("ETH", id: "5")]
-        filter.admit(&first)
-        #expect(first.count == 3)
-        // The second connection delivers 11 again, then new trades; ETH's 5 again; an id that is no number.
-        var overlap = [trade("BTC", id: "11"), trade("BTC", id: "12"), trade("ETH", id: "5"), trade("ETH", id: "x"),
-                       MarketEvent(kind: .ticker, exchange: .binance, symbol: Symbol(base: "BTC", quote: "USDT"), price: 1,
-                                   eventTimeNanos: 1, receiveTimeNanos: 1)]
-        filter.admit(&overlap)
-        #expect(overlap.map(\.tradeID) == ["12", "x", nil])
+    func ticker(_ base: String, at time: Int64) -> MarketEvent {
+        MarketEvent(kind: .ticker, exchange: .binance, symbol: Symbol(base: base, quote: "USDT"), price: 1,
+                    eventTimeNanos: time, receiveTimeNanos: time)
+    }
+
+    @Test("the successor's events wait until the old connection ended, then go on less what the old one delivered: trades by id, tickers by time")
+    func relayOrdersTheOverlap() {
+        var relay = HandoverRelay()
+        relay.start(1)
+        #expect(relay.route([trade("BTC", id: "10")], receivedAt: 1, from: 1).count == 1)
+        relay.open(successor: 2)
+        // The successor subscribed: it receives 10 (the snapshot of the latest trade), 12 and a
+        // ticker, while 11 (sent to the old connection before) and 12 again arrive on the old one.
+        #expect(relay.route([trade("BTC", id: "10"), trade("BTC", id: "12"), ticker("BTC", at: 5)], receivedAt: 2, from: 2).isEmpty)
+        #expect(relay.route([trade("BTC", id: "11")], receivedAt: 3, from: 1).map(\.events) == [[trade("BTC", id: "11")]])
+        #expect(relay.route([trade("BTC", id: "12"), ticker("BTC", at: 4)], receivedAt: 4, from: 1).count == 1)
+        #expect(relay.route([trade("BTC", id: "13"), trade("ETH", id: "12"), ticker("BTC", at: 6)], receivedAt: 5, from: 2).isEmpty)
+        let released = relay.promoteSuccessor()
+        // 10, 12 and the old ticker went already; the rest keeps its batches and receive times.
+        #expect(released == [HandoverRelay.Batch(events: [ticker("BTC", at: 5)], receivedAt: 2),
+                             HandoverRelay.Batch(events: [trade("BTC", id: "13"), trade("ETH", id: "12"), ticker("BTC", at: 6)], receivedAt: 5)])
+        // Now current: its events go on at once; the old session's stragglers are dropped.
+        #expect(relay.route([trade("BTC", id: "14")], receivedAt: 6, from: 2).count == 1)
+        #expect(relay.route([trade("BTC", id: "14")], receivedAt: 6, from: 1).isEmpty)
+        // The next successor's snapshot repeats ETH's 12, released above: dropped too.
+        relay.open(successor: 3)
+        #expect(relay.route([trade("ETH", id: "12"), trade("ETH", id: "13")], receivedAt: 7, from: 3).isEmpty)
+        #expect(relay.promoteSuccessor().map(\.events) == [[trade("ETH", id: "13")]])
+    }
+
+    @Test("a successor that failed is forgotten with what it received; the old connection goes on")
+    func relayAbandonsAFailedSuccessor() {
+        var relay = HandoverRelay()
+        relay.start(1)
+        relay.open(successor: 2)
+        #expect(relay.route([trade("BTC", id: "12")], receivedAt: 1, from: 2).isEmpty)
+        relay.abandonSuccessor()
+        #expect(relay.promoteSuccessor().isEmpty)
+        #expect(relay.route([trade("BTC", id: "12")], receivedAt: 2, from: 1).count == 1)
+        #expect(relay.route([trade("BTC", id: "13")], receivedAt: 3, from: 2).isEmpty)
     }
 
     @Test("the waiter learns the first outcome; later ones change nothing; cancelling the wait settles it as failed")

@@ -174,6 +174,7 @@ let package = Package(
             dependencies: [
                 "CoinfluxCore", "Collector", "Exchanges", "Simulator", "Telemetry", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

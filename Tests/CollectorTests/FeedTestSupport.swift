@@ -4,6 +4,7 @@ import Exchanges
 import Foundation
 import Logging
 import Simulator
+import ServiceLifecycle
 import Synchronization
 import Telemetry
 
@@ -108,11 +109,11 @@ func testSettings(silenceTimeout: Duration = .seconds(5), restFallbackAfter: Dur
         pingInterval: .milliseconds(250))
 }
 
-/// Feeds running in the background until `stop()`.
+/// Feeds (or any of their services) running in the background until `stop()`.
 struct RunningFeeds {
     private let tasks: [Task<Void, any Error>]
 
-    init(_ feeds: [FeedConnection]) {
+    init(_ feeds: [any Service]) {
         tasks = feeds.map { feed in Task { try await feed.run() } }
     }
 

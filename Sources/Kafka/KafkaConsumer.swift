@@ -179,6 +179,18 @@ public final class KafkaConsumer: Sendable {
         try client.assign(offsets)
     }
 
+    /// Per partition, the earliest offset whose message timestamp is at or after the given time
+    /// (milliseconds since the epoch), asked of the leaders (ListOffsets); absent where no message
+    /// is that new or the broker reported an error for the partition.
+    public func offsets(forTimes times: [KafkaTopicPartition: Int], timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: Int] {
+        try checkOpen()
+        guard !times.isEmpty else { return [:] }
+        let milliseconds = timeout.rdKafkaMilliseconds
+        return try await blocking.run { [client] in
+            try client.offsets(forTimes: times, timeoutMilliseconds: milliseconds)
+        }
+    }
+
     /// The partitions currently assigned to this member.
     public func assignment() throws -> [KafkaTopicPartition] {
         try checkOpen()

@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Synchronization
 import Testing
@@ -214,6 +215,31 @@ struct KafkaConsumerTests {
         try await consumer.seek([KafkaTopicPartitionOffset(topic: topic, partition: 0, offset: 5)])
         let again = try await KafkaTest.poll(consumer) { $0.count >= 15 }
         #expect(again.map(\.offset) == Array(5..<20))
+        try await consumer.close()
+    }
+
+    @Test("offsets for times finds the first message stored at or after a time")
+    func offsetsForTimes() async throws {
+        let topic = try await KafkaTest.createTopic(partitions: 1, prefix: "times")
+        let producer = try KafkaTest.producer()
+        for index in 0..<10 {
+            try producer.send(topic: topic, key: nil, value: Array("early\(index)".utf8))
+        }
+        try await producer.flush(timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(300))
+        let between = Int(Date().timeIntervalSince1970 * 1_000)
+        try await Task.sleep(for: .milliseconds(300))
+        for index in 0..<10 {
+            try producer.send(topic: topic, key: nil, value: Array("late\(index)".utf8))
+        }
+        try await producer.flush(timeout: .seconds(30))
+        await producer.close()
+
+        let consumer = try KafkaTest.consumer(group: KafkaTest.uniqueName("times"))
+        let partition = KafkaTopicPartition(topic: topic, partition: 0)
+        #expect(try await consumer.offsets(forTimes: [partition: between]) == [partition: 10])
+        #expect(try await consumer.offsets(forTimes: [partition: 0]) == [partition: 0])
+        #expect(try await consumer.offsets(forTimes: [partition: between + 3_600_000]).isEmpty, "no message that new")
         try await consumer.close()
     }
 

@@ -55,7 +55,8 @@ enum ProcessorAssembly {
             bootstrapServers: kafka.bootstrapServers, groupID: configuration.processor.group,
             caughtUpPause: kafka.caughtUpPause, properties: kafka.properties)
         return try KafkaEventSource(consumerConfiguration: consumer, ticksTopic: kafka.ticksTopic, fxTopic: kafka.fxTopic,
-                                    warmupMessages: configuration.processor.warmupMessages, metrics: metrics, logger: logger)
+                                    warmupMessages: configuration.processor.warmupMessages,
+                                    warmupWindow: configuration.processor.warmupWindow, metrics: metrics, logger: logger)
     }
 
     /// The InfluxDB writer. Create it last before the service group runs: it owns a connection

@@ -54,6 +54,7 @@ struct CoinfluxConfiguration: Sendable {
         var emaHalfLives: [Duration]
         var referenceExchange: Exchange
         var warmupMessages: Int
+        var warmupWindow: Duration
         var watchlist: [Symbol]
         var candleRevisionHorizon: Duration
         var commitInterval: Duration
@@ -185,6 +186,7 @@ extension CoinfluxConfiguration {
             emaHalfLives: try reader.read(Key.emaHalfLives),
             referenceExchange: try reader.read(Key.referenceExchange),
             warmupMessages: try reader.read(Key.warmupMessages),
+            warmupWindow: try reader.read(Key.warmupWindow),
             watchlist: try reader.read(Key.watchlist),
             candleRevisionHorizon: try reader.read(Key.candleRevisionHorizon),
             commitInterval: try reader.read(Key.commitInterval),

@@ -57,6 +57,9 @@ enum ConfigurationKeys {
     static let warmupMessages = ConfigurationKey(
         "processor.warmup_messages", default: 50_000, .integer(in: 0...100_000_000),
         "messages per partition re-read before the committed offset on assignment, to rebuild state")
+    static let warmupWindow = ConfigurationKey(
+        "processor.warmup_window", default: .seconds(120), .duration,
+        "message time per partition re-read at least before the committed offset on assignment, so a candle minute still open at a crash is rebuilt whatever the rate; reading starts further back when `processor.warmup_messages` does not reach it; `0s`: messages only ([warm-up](schema-and-delivery.md#warm-up))")
     static let watchlist = ConfigurationKey(
         "processor.watchlist", default: ["BTC-USDT", "BTC-KRW", "ETH-USDT", "ETH-KRW"].compactMap { Symbol(normalized: $0) },
         documented: "BTC-USDT, BTC-KRW, ETH-USDT, ETH-KRW", .symbols,
@@ -164,7 +167,7 @@ enum ConfigurationKeys {
         influxOrg.documentation, influxBucket.documentation, influxToken.documentation, influxUsername.documentation,
         influxPassword.documentation, influxBatchLines.documentation, influxFlushInterval.documentation, influxConnections.documentation,
         processorGroup.documentation, emaAlpha.documentation, emaHalfLives.documentation, referenceExchange.documentation,
-        warmupMessages.documentation, watchlist.documentation, candleRevisionHorizon.documentation, commitInterval.documentation, shutdownTimeout.documentation,
+        warmupMessages.documentation, warmupWindow.documentation, watchlist.documentation, candleRevisionHorizon.documentation, commitInterval.documentation, shutdownTimeout.documentation,
         queueCapacity.documentation, pointsFile.documentation,
         feedEnabled.documentation, feedSymbols.documentation, feedURL.documentation, feedRESTURL.documentation,
         feedRESTRequestsPerSecond.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,

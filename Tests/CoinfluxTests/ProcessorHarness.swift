@@ -72,7 +72,7 @@ struct ProcessorHarness {
             "--set", "influxdb.url=\(influx.base)", "--set", "influxdb.database=\(database)",
             "--set", "processor.group=\(group)", "--set", "telemetry.listen=127.0.0.1:\(telemetryPort)",
             "--set", "log.level=info",
-        ] + extra, telemetryPort: telemetryPort)
+        ] + SecretTests.secretSettings() + extra, telemetryPort: telemetryPort)
     }
 
     /// Starts `coinflux collect` on the harness's topics, its feeds pointed at a simulator on
@@ -84,7 +84,7 @@ struct ProcessorHarness {
             "--set", "kafka.fx_topic=\(fx)", "--set", "kafka.deadletter_topic=\(deadLetters)",
             "--set", "telemetry.listen=127.0.0.1:\(telemetryPort)", "--set", "collector.rest_fallback_after=1h",
             "--set", "log.level=info",
-        ] + simulatorFeedSettings(port: simulatorPort) + extra, telemetryPort: telemetryPort)
+        ] + simulatorFeedSettings(port: simulatorPort) + SecretTests.secretSettings() + extra, telemetryPort: telemetryPort)
     }
 
     /// Messages stored in `topic` (high minus low watermark, summed over `partitions`).
@@ -284,12 +284,14 @@ final class ProcessorProcess: @unchecked Sendable {
     func killNow() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        SecretTests.expectNoSecret(log, in: "coinflux log")
     }
 
-    /// SIGTERM and wait; returns the exit status.
+    /// SIGTERM and wait; returns the exit status. The log must show no secret.
     func terminate() -> Int32 {
         process.terminate()
         process.waitUntilExit()
+        SecretTests.expectNoSecret(log, in: "coinflux log")
         return process.terminationStatus
     }
 

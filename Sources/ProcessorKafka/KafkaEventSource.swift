@@ -94,7 +94,7 @@ public final class KafkaEventSource: EventSource {
         var rewound: Set<Int> = []
         for partition in rewinds.keys.sorted() {
             let key = KafkaTopicPartition(topic: topic, partition: partition)
-            guard let start = offsets[key], let plan = membership.extension(of: partition, from: start) else {
+            guard let start = offsets[key], let plan = membership.extendedRange(of: partition, from: start) else {
                 membership.settle(partition: partition)
                 continue
             }
@@ -239,7 +239,7 @@ private final class Membership: Sendable {
 
     /// The warm-up range of `partition` read again from `start`, if that is before its current
     /// start and the partition is still owned; nil when there is nothing older to read.
-    func extension(of partition: Int, from start: Int) -> Range<Int>? {
+    func extendedRange(of partition: Int, from start: Int) -> Range<Int>? {
         state.withLock { state in
             guard state.owned.contains(partition), let current = state.warmups[partition], start < current.lowerBound else { return nil }
             return start..<current.upperBound

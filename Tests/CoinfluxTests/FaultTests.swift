@@ -219,7 +219,8 @@ struct FaultTests {
         let delivered = "coinflux_producer_deliveries_total{outcome=\"delivered\"}"
         let settled = await Self.eventually(within: .seconds(60)) {
             let queued = (await collector.sample(ticksQueued) ?? 0) + (await collector.sample(fxQueued) ?? 0)
-            return queued > 0 && (await collector.sample(delivered) ?? -1) == queued
+            let deliveredNow = await collector.sample(delivered) ?? -1
+            return queued > 0 && deliveredNow == queued
         }
         let queuedTicks = Int(await collector.sample(ticksQueued) ?? 0)
         let queuedFX = Int(await collector.sample(fxQueued) ?? 0)
@@ -234,13 +235,15 @@ struct FaultTests {
 
         // The processor consumed every stored message; a processor of another group reading the
         // same topic from the start is the uninterrupted run.
-        #expect(await Self.eventually(within: .seconds(90)) {
+        let resumed = await Self.eventually(within: .seconds(90)) {
             await processor.sample("coinflux_consumer_messages_total{topic=\"\(harness.ticks)\"}") ?? 0 >= Double(stored)
-        }, "the processor did not resume: \(processor.logTail)")
+        }
+        #expect(resumed, "the processor did not resume: \(processor.logTail)")
         let uninterrupted = try harness.startProcessor(group: "fault-broker-ref-\(harness.suffix)", database: reference)
-        #expect(await Self.eventually(within: .seconds(90)) {
+        let replayed = await Self.eventually(within: .seconds(90)) {
             await uninterrupted.sample("coinflux_consumer_messages_total{topic=\"\(harness.ticks)\"}") ?? 0 >= Double(stored)
-        })
+        }
+        #expect(replayed)
         for database in [live, reference] {
             try await harness.waitForQuiet("ticker", field: "price", database: database)
             try await harness.waitForQuiet("premium", field: "premium", database: database, quiet: .seconds(2))

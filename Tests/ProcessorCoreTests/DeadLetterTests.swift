@@ -19,7 +19,7 @@ struct DeadLetterTests {
         #expect(source["partition"] as? Int == 3)
         #expect(source["offset"] as? Int == 1234)
         #expect(object["payload"] as? String == "{\"v\":1,\n}\u{FFFD}")
-        #expect(object["payload_bytes"] as? Int == 11)
+        #expect(object["payload_bytes"] as? Int == 10)
         #expect(object["truncated"] as? Bool == false)
         #expect(letter.key == "undecodable")
         #expect(DeadLetter.Kind.rejectedByInfluxDB.rawValue == "rejected_by_influxdb")

@@ -37,21 +37,28 @@ struct WarmupWindowTests {
 
     @Test("a last re-read message that never arrives: the first new one decides")
     func lastMessageMissing() {
-        var window = WarmupWindow(window: .seconds(10))
+        var window = WarmupWindow(window: .seconds(30))
         window.assigned(partition: 0, rewound: 50..<60)
         #expect(window.observe(MessagePosition(partition: 0, offset: 50), timeNanos: 50 * Self.second) == .none)
         #expect(window.observe(MessagePosition(partition: 0, offset: 65), timeNanos: 65 * Self.second)
-                == .rewind(partition: 0, timeNanos: 55 * Self.second))
+                == .rewind(partition: 0, timeNanos: 35 * Self.second))
     }
 
     @Test("the source found nothing older: settled, no more decisions")
     func settled() {
         var window = WarmupWindow(window: .seconds(60))
-        window.assigned(partition: 0, rewound: 0..<5)
-        #expect(Self.observe(&window, 0..<5).count == 1)
-        #expect(Self.observe(&window, 5..<10).isEmpty, "no second request while the source decides")
+        window.assigned(partition: 0, rewound: 100..<105)
+        #expect(Self.observe(&window, 100..<105).count == 1)
+        #expect(Self.observe(&window, 105..<110).isEmpty, "no second request while the source decides")
         window.settled(partition: 0)
         #expect(window.pending == 0)
+    }
+
+    @Test("a window reaching before the first message time of the epoch asks for time zero (the partition's start)")
+    func windowBeforeEpoch() {
+        var window = WarmupWindow(window: .seconds(60))
+        window.assigned(partition: 0, rewound: 3..<5)
+        #expect(Self.observe(&window, 3..<5) == [.rewind(partition: 0, timeNanos: 0)])
     }
 
     @Test("no window, no message times, an empty range or a revoked partition: never a rewind")

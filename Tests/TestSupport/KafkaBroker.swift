@@ -50,8 +50,8 @@ public final class KafkaBroker: @unchecked Sendable {
             if Self.answers(address) { return }
             try await Task.sleep(for: .milliseconds(200))
         }
-        let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
-        throw BrokerFailure(description: "noida-db did not answer on \(address) within 30 s: \(output.suffix(2000))")
+        let written = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+        throw BrokerFailure(description: "noida-db did not answer on \(address) within 30 s: \(written.suffix(2000))")
     }
 
     /// SIGKILL to the broker's whole process group: no flush, no clean shutdown. Waits (up to

@@ -123,7 +123,7 @@ struct FaultTests {
         // What Apache Kafka does by itself after session.timeout.ms (45 s by default) for a dead
         // static member: the member is removed from the group and its partitions are assigned to
         // the others. Here a LeaveGroup request naming its group.instance.id (KIP-345) does it.
-        let leave = try Self.run(["python3", "scripts/kafka-leave-group.py", harness.broker, group, "\(group)-victim"])
+        let leave = try runCommand(["python3", "scripts/kafka-leave-group.py", harness.broker, group, "\(group)-victim"], in: Self.packageRoot)
         #expect(leave.status == 0, "LeaveGroup failed: \(leave.output)")
         #expect(await Self.eventually(within: .seconds(30)) { survivor.log.contains("assigned 6 partitions") },
                 "the survivor did not take every partition:\n\(survivor.logTail)")
@@ -313,21 +313,6 @@ struct FaultTests {
 
     /// The package's root directory (for its scripts).
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// Runs a command in the package root; returns its status and its output (stdout and stderr).
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
-    }
 
     static func value(_ text: String, _ series: String) -> Double? {
         text.split(separator: "\n").first { $0.hasPrefix(series + " ") }.flatMap { Double($0.dropFirst(series.count + 1)) }

@@ -18,7 +18,9 @@ extension PointDeriver {
         case .rejected: counts.invalidPrices += 1; return
         }
         if series.candles.openFromNanos != .min {
-            series.tradeIDs.forget(before: series.candles.openFromNanos &- series.candles.revisionHorizonNanos)
+            // Saturating: near the start of Int64 time a wrapped difference would forget every id.
+            let (oldest, underflow) = series.candles.openFromNanos.subtractingReportingOverflow(series.candles.revisionHorizonNanos)
+            series.tradeIDs.forget(before: underflow ? .min : oldest)
         }
         guard emit else { return }
         let timestamp = tradeTimestamp(eventTimeNanos: event.eventTimeNanos, tradeID: event.tradeID, sequence: event.sequence)

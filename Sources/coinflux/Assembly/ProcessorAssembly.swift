@@ -44,7 +44,7 @@ enum ProcessorAssembly {
             .v2(organization: influx.org ?? "", bucket: influx.bucket, token: Secret(influx.token ?? ""))
         }
         return InfluxWriterConfiguration(url: url.absoluteString, api: api, maxLinesPerRequest: influx.batchLines,
-                                         connections: influx.connections)
+                                         connections: influx.connections, trustedCertificatesFile: influx.caFile)
     }
 
     /// The Kafka source of `coinflux process` (and of `coinflux run` with Kafka): a member of

@@ -45,6 +45,8 @@ struct CoinfluxConfiguration: Sendable {
         var batchLines: Int
         var flushInterval: Duration
         var connections: Int
+        /// `influxdb.tls.ca_file`: the authorities an `https` InfluxDB's certificate must chain to; nil: the system's.
+        var caFile: String?
     }
 
     /// The derived series (`processor.*`).
@@ -176,7 +178,8 @@ extension CoinfluxConfiguration {
             password: try reader.read(Key.influxPassword),
             batchLines: try reader.read(Key.influxBatchLines),
             flushInterval: try reader.read(Key.influxFlushInterval),
-            connections: try reader.read(Key.influxConnections))
+            connections: try reader.read(Key.influxConnections),
+            caFile: try reader.read(Key.influxCAFile))
         if influxDB.api == .v2, influxDB.url != nil, influxDB.org == nil {
             throw ConfigurationError(key: Key.influxOrg.name, origin: reader.origin(of: Key.influxAPI), reason: "is required when influxdb.api is v2")
         }

@@ -44,6 +44,9 @@ enum ConfigurationKeys {
         "influxdb.flush_interval", default: .milliseconds(200), .duration, "longest time a point waits in a batch")
     static let influxConnections = ConfigurationKey(
         "influxdb.connections", default: 2, .integer(in: 1...64), "write requests in flight at once (1–64)")
+    static let influxCAFile = ConfigurationKey(
+        "influxdb.tls.ca_file", default: nil, .optionalReadableFile,
+        "PEM file of the certificate authorities an `https` InfluxDB's certificate must chain to, instead of the system's; empty: the system's. Certificates and host names are always verified")
 
     // MARK: processor
 
@@ -165,7 +168,7 @@ enum ConfigurationKeys {
         kafkaPartitions.documentation, kafkaProperties.documentation, kafkaCaughtUpPause.documentation,
         influxURL.documentation, influxAPI.documentation, influxDatabase.documentation, influxRetentionPolicy.documentation,
         influxOrg.documentation, influxBucket.documentation, influxToken.documentation, influxUsername.documentation,
-        influxPassword.documentation, influxBatchLines.documentation, influxFlushInterval.documentation, influxConnections.documentation,
+        influxPassword.documentation, influxBatchLines.documentation, influxFlushInterval.documentation, influxConnections.documentation, influxCAFile.documentation,
         processorGroup.documentation, emaAlpha.documentation, emaHalfLives.documentation, referenceExchange.documentation,
         warmupMessages.documentation, warmupWindow.documentation, watchlist.documentation, candleRevisionHorizon.documentation, commitInterval.documentation, shutdownTimeout.documentation,
         queueCapacity.documentation, pointsFile.documentation,

@@ -92,6 +92,8 @@ struct CoinfluxConfiguration: Sendable {
         var reconnectInitial: Duration
         var reconnectMaximum: Duration
         var restartLookback: Int
+        /// `collector.tls.ca_file`: the authorities `wss`/`https` certificates must chain to; nil: the system's.
+        var caFile: String?
     }
 
     /// Log levels, named as swift-log names them.
@@ -214,7 +216,8 @@ extension CoinfluxConfiguration {
             restPollInterval: try reader.read(Key.restPollInterval),
             reconnectInitial: try reader.read(Key.reconnectInitial),
             reconnectMaximum: try reader.read(Key.reconnectMaximum),
-            restartLookback: try reader.read(Key.restartLookback))
+            restartLookback: try reader.read(Key.restartLookback),
+            caFile: try reader.read(Key.collectorCAFile))
         if feedTiming.reconnectMaximum < feedTiming.reconnectInitial {
             throw ConfigurationError(key: Key.reconnectMaximum.name, origin: reader.origin(of: Key.reconnectMaximum),
                                      reason: "must not be shorter than collector.reconnect_initial")

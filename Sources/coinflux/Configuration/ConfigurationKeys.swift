@@ -122,6 +122,9 @@ enum ConfigurationKeys {
         "collector.reconnect_initial", default: .milliseconds(500), .positiveDuration, "first reconnect backoff ceiling (full jitter, doubling)")
     static let reconnectMaximum = ConfigurationKey(
         "collector.reconnect_max", default: .seconds(30), .positiveDuration, "backoff cap (not below `collector.reconnect_initial`)")
+    static let collectorCAFile = ConfigurationKey(
+        "collector.tls.ca_file", default: nil, .optionalReadableFile,
+        "PEM file of the certificate authorities the exchanges' `wss` and REST `https` certificates must chain to, instead of the system's; empty: the system's. Certificates and host names are always verified")
 
     // MARK: process-wide
 
@@ -175,7 +178,7 @@ enum ConfigurationKeys {
         feedEnabled.documentation, feedSymbols.documentation, feedURL.documentation, feedRESTURL.documentation,
         feedRESTRequestsPerSecond.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,
         silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
-        reconnectInitial.documentation, reconnectMaximum.documentation,
+        reconnectInitial.documentation, reconnectMaximum.documentation, collectorCAFile.documentation,
         telemetryListen.documentation, logLevel.documentation, statusInterval.documentation, startupGrace.documentation,
     ]
 

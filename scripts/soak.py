@@ -23,7 +23,7 @@ It fails (exit 1) on:
   from the messages before it), and (4) InfluxDB holds exactly the ticker, trade and candle_1m points
   those events give, recomputed here from the topic by the schema's rules (ticker: one point per
   series and event time, ticks older than the series' last left out; trade: one per series, side
-  and trade timestamp; candle_1m: one per series and closed minute);
+  and trade timestamp; candle_1m: one per series and minute with a trade, but its last);
 - a coinflux process that dies, or does not exit 0 on SIGTERM.
 
 The dependence on `coinflux simulate`'s options is in simulator_command() only.
@@ -384,12 +384,14 @@ bind-address = "127.0.0.1:{rpc}"
             output = subprocess.run(["kcat", "-b", f"127.0.0.1:{self.kafka_port}", "-C", "-t", "soak.ticks", "-p", str(partition),
                                      "-o", "beginning", "-e", "-q", "-f", "%s\\n", "-X", "receive.message.max.bytes=1000000000"],
                                     capture_output=True, check=True).stdout
-            last_time, open_minute = {}, {}
+            last_time, minutes = {}, {}
             for line in output.splitlines():
                 if not line:
                     continue
                 stored += 1
                 event = json.loads(line)
+                if event.get("type") not in ("ticker", "trade"):
+                    continue  # gap records: the gap measurement, not counted here
                 series = (event["exchange"], event["symbol"])
                 time_ns = event["event_time_ns"]
                 if event["type"] == "ticker":
@@ -399,12 +401,9 @@ bind-address = "127.0.0.1:{rpc}"
                 elif event["price"] > 0 and event.get("size", 0) >= 0:
                     millisecond = time_ns - time_ns % 1_000_000
                     trades.add((series, event.get("side", "unknown"), millisecond + trade_discriminator(event) % 1_000_000))
-                    minute = time_ns // 60_000_000_000
-                    current = open_minute.get(series)
-                    if current is None or minute > current:
-                        if current is not None:
-                            candles += 1
-                        open_minute[series] = minute
+                    minutes.setdefault(series, set()).add(time_ns // 60_000_000_000)
+            # Every minute with a trade gets a candle once a later minute of its series has one.
+            candles += sum(len(seen) - 1 for seen in minutes.values())
         return stored, len(tickers), len(trades), candles
 
     def check_loss(self):

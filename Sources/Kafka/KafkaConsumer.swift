@@ -50,7 +50,13 @@ public final class KafkaConsumer: Sendable {
     ///     revocations before the partitions are given up, assignments after they are taken. Must not block.
     public func subscribe(topics: [String], rewind: Int = 0, onRebalance: (@Sendable (KafkaRebalanceEvent) -> Void)? = nil) throws {
         try checkOpen()
-        client.events.rebalanceHandler.withLock { $0 = onRebalance }
+        client.events.rebalanceHandler.withLock {
+            $0 = { [weak self] event in
+                // A partition assigned anew fetches (see RDKafkaEvents): neither resting nor held.
+                if event.kind == .assigned { self?.rests.withLock { $0.applicationResumed(event.partitions) } }
+                onRebalance?(event)
+            }
+        }
         client.events.rewindOnAssign.store(max(0, rewind), ordering: .relaxed)
         try client.subscribe(topics: topics)
     }

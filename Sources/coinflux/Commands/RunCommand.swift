@@ -56,10 +56,6 @@ struct RunCommand: AsyncParsableCommand {
             guard FeedAssembly.hasFeeds(configuration) else {
                 throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
             }
-            if let kafkaProducer {
-                FeedAssembly.reportFailedDeliveries(of: kafkaProducer, to: feeds)
-                services.append(FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger))
-            }
             let writer: any PointWriter
             if let writerConfiguration = ProcessorAssembly.writerConfiguration(configuration) {
                 let influx = try ProcessorAssembly.influxWriter(writerConfiguration, metrics: processorMetrics, logger: logger)
@@ -74,6 +70,10 @@ struct RunCommand: AsyncParsableCommand {
             let restClient = FeedAssembly.restClient(configuration)
             let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, status: status,
                                            restClient: restClient, logger: logger)
+            if let kafkaProducer {
+                FeedAssembly.reportFailedDeliveries(of: kafkaProducer, to: feeds)
+                services.append(FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger))
+            }
             services += [telemetry, status, processor] + (restClient.map { [$0] } ?? []) + feeds.flatMap(\.services)
             try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
         }

@@ -57,8 +57,10 @@ TOLERANCE = {"rss_kib": lambda peak: max(16 * 1024, peak * 0.10), "fds": lambda 
 
 
 def simulator_command(coinflux, port, rate):
-    """The one place that knows `coinflux simulate`'s options."""
-    return [coinflux, "simulate", "--port", str(port), "--rate", str(rate), "--seed", "7", "--log-level", "warning"]
+    """The one place that knows `coinflux simulate`'s options: `rate` trades a second per market,
+    one ticker frame a second per ticker subscription."""
+    return [coinflux, "simulate", "--port", str(port), "--trade-rate", str(rate), "--ticker-rate", "1", "--seed", "7",
+            "--log-level", "warning"]
 
 
 def trade_discriminator(event):
@@ -453,7 +455,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("minutes", nargs="?", type=float, default=10)
     parser.add_argument("--coinflux", default=os.environ.get("COINFLUX_BIN", os.path.join(ROOT, ".build/debug/coinflux")))
-    parser.add_argument("--rate", type=float, default=100, help="simulator frames per second per connection")
+    parser.add_argument("--rate", type=float, default=2, help="simulator trades per second per market (200 markets)")
     soak = Soak(parser.parse_args())
     soak.simulator = None
     log(f"{soak.minutes} min, work directory {soak.work}")

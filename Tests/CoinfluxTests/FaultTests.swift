@@ -205,7 +205,7 @@ struct FaultTests {
         let live = Self.database("broker")
         let reference = Self.database("broker_ref")
         let harness = try await ProcessorHarness.make(broker: broker.address, databases: [live, reference])
-        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(framesPerSecond: 40, seed: 21), logger: Logger(label: "test.simulator"))
+        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(tradesPerSecond: 40, tickersPerSecond: 40, seed: 21), logger: Logger(label: "test.simulator"))
         let simulatorPort = try await simulator.start()
         let collector = try harness.startCollector(simulatorPort: simulatorPort)
         // The processor starts once the FX topic has a rate, like the reference run below.
@@ -288,7 +288,7 @@ struct FaultTests {
     @Test("collector killed with kill -9: it restarts cleanly, and what it lost is visible in the metrics")
     func collectorKilled() async throws {
         let harness = try await ProcessorHarness.make(databases: [])
-        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(framesPerSecond: 40, seed: 23), logger: Logger(label: "test.simulator"))
+        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(tradesPerSecond: 40, tickersPerSecond: 40, seed: 23), logger: Logger(label: "test.simulator"))
         let simulatorPort = try await simulator.start()
         let ticksQueued = "coinflux_producer_messages_total{topic=\"\(harness.ticks)\",outcome=\"queued\"}"
         let delivered = "coinflux_producer_deliveries_total{outcome=\"delivered\"}"

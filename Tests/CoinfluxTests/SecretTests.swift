@@ -54,7 +54,7 @@ struct SecretTests {
         let processor = try harness.startProcessor(group: "secret-\(harness.suffix)", database: database, extra: Self.secretSettings())
         try await harness.waitForCount("ticker", field: "price", database: database, atLeast: TestMarket.tickerCount(TestMarket.events(steps: 100)))
 
-        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(framesPerSecond: 20, seed: 3), logger: Logger(label: "test.simulator"))
+        let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(tradesPerSecond: 20, tickersPerSecond: 20, seed: 3), logger: Logger(label: "test.simulator"))
         let port = try await simulator.start()
         let collector = try harness.startCollector(simulatorPort: port, extra: Self.secretSettings())
         try await Task.sleep(for: .seconds(4))

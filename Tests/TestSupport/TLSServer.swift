@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// An HTTPS server on a free loopback port with a self-signed certificate made for the test
-/// (`openssl req -x509`, subject alternative name 127.0.0.1), answering every request with 204:
+/// (`openssl req -x509`, for `localhost` and 127.0.0.1), answering every request with 204:
 /// enough to look like InfluxDB's `/ping` and `/write`, and to show whether a client accepts the
 /// certificate at all. ``certificateFile`` is the certificate, to configure as a trusted CA.
 public final class TLSServer: @unchecked Sendable {
@@ -20,7 +20,7 @@ public final class TLSServer: @unchecked Sendable {
         certificateFile = directory.appendingPathComponent("cert.pem").path
         let key = directory.appendingPathComponent("key.pem").path
         let made = try runCommand(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificateFile,
-                                   "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+                                   "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
         guard made.status == 0 else { throw CommandFailure(description: "openssl: \(made.output)") }
         port = try freeLoopbackPort()
         let script = """

@@ -13,6 +13,7 @@ status=0
 scripts/with-services.sh swift test --no-parallel "$@" || status=$?
 if [ $# -eq 0 ]; then
     scripts/check-stack.sh || status=1
+    scripts/soak.sh 1 || status=1
     scripts/with-services.sh python3 scripts/stack-test.py --skip-static --coinflux .build/debug/coinflux || status=1
 fi
 if [ "$status" -ne 0 ]; then echo "test.sh: FAILED" >&2; else echo "test.sh: all passed"; fi

@@ -184,7 +184,7 @@ public final class FeedConnection: Service {
             closeTimeout: settings.closeTimeout,
             autoPing: policy.sendsWebSocketPings ? .enabled(timePeriod: pingInterval) : .disabled
         )
-        let client = WebSocketClient(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
+        let client = WebSocketClient(url: url, configuration: configuration, tlsConfiguration: settings.tlsConfiguration, logger: logger) { inbound, outbound, _ in
             try await self.session(session, inbound: inbound, outbound: outbound, handover: handover)
         }
         do {

@@ -1,5 +1,6 @@
 import CoinfluxCore
 import Foundation
+import NIOSSL
 
 /// Timing and limits of one exchange feed. Every value has a default suitable for the real exchanges.
 public struct FeedSettings: Sendable {
@@ -29,6 +30,10 @@ public struct FeedSettings: Sendable {
     /// Keepalive interval override; nil uses the exchange's own (`ConnectionPolicy.pingInterval`).
     /// Useful against a server with shorter idle limits, such as the simulator in tests.
     public var pingInterval: Duration?
+    /// PEM file of the certificate authorities a `wss`/`https` server's certificate must chain
+    /// to, instead of the system's; nil: the system's. Certificates and host names are verified
+    /// either way. Default: nil.
+    public var trustedCertificatesFile: String?
 
     public init(
         silenceTimeout: Duration = .seconds(30),
@@ -41,7 +46,8 @@ public struct FeedSettings: Sendable {
         maximumMessageSize: Int = 4 << 20,
         closeTimeout: Duration = .seconds(2),
         pingInterval: Duration? = nil,
-        maximumConnectionAge: Duration? = nil
+        maximumConnectionAge: Duration? = nil,
+        trustedCertificatesFile: String? = nil
     ) {
         self.silenceTimeout = silenceTimeout
         self.backoff = backoff
@@ -54,5 +60,15 @@ public struct FeedSettings: Sendable {
         self.closeTimeout = closeTimeout
         self.pingInterval = pingInterval
         self.maximumConnectionAge = maximumConnectionAge
+        self.trustedCertificatesFile = trustedCertificatesFile
+    }
+
+    /// The TLS configuration of `wss`/`https` connections: nil (the libraries' default, which
+    /// verifies against the system's authorities) unless a CA file is set.
+    public var tlsConfiguration: TLSConfiguration? {
+        guard let trustedCertificatesFile else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(trustedCertificatesFile)
+        return tls
     }
 }

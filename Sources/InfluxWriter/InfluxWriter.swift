@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CoinfluxCore
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// Writes line-protocol batches to InfluxDB over HTTP (v1 or v2 API), never losing a line.
@@ -49,6 +50,11 @@ public final class InfluxWriter: Service {
             )
         )
         clientConfiguration.httpVersion = .http1Only
+        if let file = configuration.trustedCertificatesFile {
+            var tls = TLSConfiguration.makeClientConfiguration()  // full verification, against the file's authorities
+            tls.trustRoots = .file(file)
+            clientConfiguration.tlsConfiguration = tls
+        }
         // Fail a request at once when the server refuses connections, so the writer's own backoff,
         // health and metrics apply instead of AHC retrying silently until the connect timeout.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false

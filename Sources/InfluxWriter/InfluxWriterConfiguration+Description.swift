@@ -10,7 +10,8 @@ extension InfluxWriterConfiguration: CustomStringConvertible, CustomDebugStringC
             target = "v2 org=\(organization) bucket=\(bucket) token=\(token)"
         }
         let compression = gzip ? "gzip level \(gzipLevel)" : "no gzip"
-        return "InfluxDB \(redactedURL) \(target), \(compression), \(connections) connections, "
+        let trust = trustedCertificatesFile.map { ", CA file \($0)" } ?? ""
+        return "InfluxDB \(redactedURL) \(target)\(trust), \(compression), \(connections) connections, "
             + "≤\(maxLinesPerRequest) lines/≤\(maxBytesPerRequest) bytes per request, "
             + "timeouts connect \(timeouts.connect) request \(timeouts.request), "
             + "backoff \(retry.initialBackoff)…\(retry.maxBackoff) jitter \(retry.jitter), held \(retry.heldInterval)"

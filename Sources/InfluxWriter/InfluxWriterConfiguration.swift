@@ -36,6 +36,11 @@ public struct InfluxWriterConfiguration: Sendable {
     /// has in flight at most. Default: `2`.
     public var connections: Int
 
+    /// PEM file of the certificate authorities an `https` server's certificate must chain to,
+    /// instead of the system's; nil: the system's. Certificates and host names are verified
+    /// either way. Default: nil.
+    public var trustedCertificatesFile: String?
+
     /// A configuration with the defaults documented on each property.
     public init(
         url: String,
@@ -46,7 +51,8 @@ public struct InfluxWriterConfiguration: Sendable {
         retry: Retry = Retry(),
         maxLinesPerRequest: Int = 5000,
         maxBytesPerRequest: Int = 4 << 20,
-        connections: Int = 2
+        connections: Int = 2,
+        trustedCertificatesFile: String? = nil
     ) {
         self.url = url
         self.api = api
@@ -57,6 +63,7 @@ public struct InfluxWriterConfiguration: Sendable {
         self.maxLinesPerRequest = maxLinesPerRequest
         self.maxBytesPerRequest = maxBytesPerRequest
         self.connections = connections
+        self.trustedCertificatesFile = trustedCertificatesFile
     }
 
     /// A copy with `body` applied, e.g. `config.with { $0.gzip = false }`.

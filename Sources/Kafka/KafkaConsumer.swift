@@ -50,7 +50,13 @@ public final class KafkaConsumer: Sendable {
     ///     revocations before the partitions are given up, assignments after they are taken. Must not block.
     public func subscribe(topics: [String], rewind: Int = 0, onRebalance: (@Sendable (KafkaRebalanceEvent) -> Void)? = nil) throws {
         try checkOpen()
-        client.events.rebalanceHandler.withLock { $0 = onRebalance }
+        client.events.rebalanceHandler.withLock {
+            $0 = { [weak self] event in
+                // A partition assigned anew fetches (see RDKafkaEvents): neither resting nor held.
+                if event.kind == .assigned { self?.rests.withLock { $0.applicationResumed(event.partitions) } }
+                onRebalance?(event)
+            }
+        }
         client.events.rewindOnAssign.store(max(0, rewind), ordering: .relaxed)
         try client.subscribe(topics: topics)
     }
@@ -177,6 +183,18 @@ public final class KafkaConsumer: Sendable {
     public func assign(_ offsets: [KafkaTopicPartitionOffset]) throws {
         try checkOpen()
         try client.assign(offsets)
+    }
+
+    /// Per partition, the earliest offset whose message timestamp is at or after the given time
+    /// (milliseconds since the epoch), asked of the leaders (ListOffsets); absent where no message
+    /// is that new or the broker reported an error for the partition.
+    public func offsets(forTimes times: [KafkaTopicPartition: Int], timeout: Duration = .seconds(10)) async throws -> [KafkaTopicPartition: Int] {
+        try checkOpen()
+        guard !times.isEmpty else { return [:] }
+        let milliseconds = timeout.rdKafkaMilliseconds
+        return try await blocking.run { [client] in
+            try client.offsets(forTimes: times, timeoutMilliseconds: milliseconds)
+        }
     }
 
     /// The partitions currently assigned to this member.

@@ -10,7 +10,9 @@ import CoinfluxCore
 ///  "source":{"topic":"market.ticks","partition":3,"offset":1240},"payload":"ticker,… 1700000000000000000"}
 /// ```
 /// `payload` is the message (or the rejected line) as text; bytes that are not UTF-8 are replaced
-/// with U+FFFD.
+/// with U+FFFD. `payload_bytes` is the message's size; a payload over ``maxPayloadBytes`` is cut
+/// there (`"truncated":true`), so that a dead letter always fits in a Kafka message (librdkafka's
+/// and the brokers' default limit is about 1 MB, the largest message the ticks topic can hold).
 public struct DeadLetter: Sendable, Hashable {
     /// Why the message is here.
     public enum Kind: String, Sendable, Hashable {
@@ -48,11 +50,16 @@ public struct DeadLetter: Sendable, Hashable {
     /// The record's Kafka key: the kind.
     public var key: String { kind.rawValue }
 
+    /// Most payload bytes a record carries (64 KiB; escaped, at most six times as many characters).
+    public static let maxPayloadBytes = 65_536
+
     /// The record's JSON text.
     public var json: String {
-        let text = String(decoding: payload, as: UTF8.self)
-        return "{\"v\":1,\"kind\":\(JSONText.quoted(kind.rawValue)),\"reason\":\(JSONText.quoted(reason)),"
+        let truncated = payload.count > Self.maxPayloadBytes
+        let text = String(decoding: truncated ? payload.prefix(Self.maxPayloadBytes) : payload[...], as: UTF8.self)
+        let reasonText = reason.utf8.count > Self.maxPayloadBytes ? String(decoding: reason.utf8.prefix(Self.maxPayloadBytes), as: UTF8.self) : reason
+        return "{\"v\":1,\"kind\":\(JSONText.quoted(kind.rawValue)),\"reason\":\(JSONText.quoted(reasonText)),"
             + "\"source\":{\"topic\":\(JSONText.quoted(source.topic)),\"partition\":\(source.partition),\"offset\":\(source.offset)},"
-            + "\"payload\":\(JSONText.quoted(text))}"
+            + "\"payload\":\(JSONText.quoted(text)),\"payload_bytes\":\(payload.count),\"truncated\":\(truncated)}"
     }
 }

@@ -18,7 +18,9 @@ extension PointDeriver {
         case .rejected: counts.invalidPrices += 1; return
         }
         if series.candles.openFromNanos != .min {
-            series.tradeIDs.forget(before: series.candles.openFromNanos &- series.candles.revisionHorizonNanos)
+            // Saturating: near the start of Int64 time a wrapped difference would forget every id.
+            let (oldest, underflow) = series.candles.openFromNanos.subtractingReportingOverflow(series.candles.revisionHorizonNanos)
+            series.tradeIDs.forget(before: underflow ? .min : oldest)
         }
         guard emit else { return }
         let timestamp = tradeTimestamp(eventTimeNanos: event.eventTimeNanos, tradeID: event.tradeID, sequence: event.sequence)
@@ -82,7 +84,8 @@ extension PointDeriver {
     /// free; consecutive ids never collide within a millisecond, and a replay gives the same time.
     public static func tradeTimestamp(eventTimeNanos: Int64, tradeID: String?, sequence: Int64?) -> Int64 {
         let perMillisecond: Int64 = 1_000_000
-        let millisecond = eventTimeNanos - ((eventTimeNanos % perMillisecond) + perMillisecond) % perMillisecond
+        let (millisecond, underflow) = eventTimeNanos.subtractingReportingOverflow(((eventTimeNanos % perMillisecond) + perMillisecond) % perMillisecond)
+        guard !underflow else { return eventTimeNanos }  // the first millisecond of Int64 time (1677)
         let discriminator: UInt64
         if let tradeID, let number = UInt64(tradeID) {
             discriminator = number
@@ -93,6 +96,9 @@ extension PointDeriver {
         } else {
             discriminator = 0
         }
-        return millisecond + Int64(discriminator % UInt64(perMillisecond))
+        // In the last millisecond of Int64 time (2262-04-11T23:47:16.854Z) the sum can overflow:
+        // there the event time itself is the timestamp.
+        let (time, overflow) = millisecond.addingReportingOverflow(Int64(discriminator % UInt64(perMillisecond)))
+        return overflow ? eventTimeNanos : time
     }
 }

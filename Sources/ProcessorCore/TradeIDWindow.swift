@@ -11,8 +11,9 @@ public struct TradeIDWindow: Sendable {
 
     /// Records `id` of a trade at `timeNanos`; false when it was seen already.
     public mutating func insert(_ id: String, timeNanos: Int64) -> Bool {
-        let start = timeNanos - ((timeNanos % Self.minute) + Self.minute) % Self.minute
-        return minutes[start, default: []].insert(fnv1a(id)).inserted
+        // The first minute of Int64 time (1677) has no representable start: it counts as `.min`.
+        let (start, underflow) = timeNanos.subtractingReportingOverflow(((timeNanos % Self.minute) + Self.minute) % Self.minute)
+        return minutes[underflow ? .min : start, default: []].insert(fnv1a(id)).inserted
     }
 
     /// Forgets the minutes that start before `timeNanos`.

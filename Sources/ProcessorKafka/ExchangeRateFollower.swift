@@ -13,6 +13,8 @@ final class ExchangeRateFollower: Sendable {
     private let logger: Logger
     /// The newest rate (by event time) and how many updates there have been.
     private let latest = Mutex<(rate: ExchangeRate, version: Int)?>(nil)
+    /// The highest offset read of the topic's first partition (the FX topic has one).
+    private let readThrough = Atomic<Int>(-1)
 
     /// - Parameter groupPrefix: The processor's group id; the follower's group is this plus a
     ///   random suffix, so each instance reads every partition.
@@ -29,6 +31,28 @@ final class ExchangeRateFollower: Sendable {
         consumer = try KafkaConsumer(configuration: configuration, logger: logger)
         self.topic = topic
         self.logger = logger
+    }
+
+    /// Waits until the follower has read the topic's first partition up to its end as it is now,
+    /// so the rate it holds is the newest one (a restarted processor would otherwise derive its
+    /// first premiums without a rate, or with an older one, than an uninterrupted run). Gives up
+    /// after `timeout`, logging it.
+    func catchUp(within timeout: Duration) async {
+        let end: Int
+        do {
+            end = try await consumer.queryWatermarks(topic: topic, partition: 0, timeout: timeout).high
+        } catch {
+            logger.warning("could not read the end of the FX topic; premiums may lack a rate at first", metadata: ["error": "\(error)"])
+            return
+        }
+        let deadline = ContinuousClock.now + timeout
+        while readThrough.load(ordering: .relaxed) < end - 1 {
+            guard ContinuousClock.now < deadline, (try? await Task.sleep(for: .milliseconds(20))) != nil else {
+                logger.warning("the FX topic was not read to its end in time; premiums may lack a rate at first",
+                               metadata: ["read_through": "\(readThrough.load(ordering: .relaxed))", "end": "\(end)"])
+                return
+            }
+        }
     }
 
     /// The newest rate, if any arrived, and its version (bumped on every update).
@@ -55,6 +79,7 @@ final class ExchangeRateFollower: Sendable {
     }
 
     private func apply(_ message: KafkaMessage) {
+        if message.partition == 0 { readThrough.store(max(readThrough.load(ordering: .relaxed), message.offset), ordering: .relaxed) }
         let event: MarketEvent
         switch message.sourceMessage().record {
         case .success(.event(let decoded)): event = decoded

@@ -111,7 +111,6 @@ struct CollectIntegrationTests {
     }
 }
 
-/// A port that was free a moment ago on 127.0.0.1.
 /// The `--set` flags that point every exchange feed at a simulator on loopback `port`.
 func simulatorFeedSettings(port: Int) -> [String] {
     let paths = ["binance": "binance/ws", "upbit": "upbit/websocket/v1", "bybit": "bybit/v5/public/spot",
@@ -121,20 +120,3 @@ func simulatorFeedSettings(port: Int) -> [String] {
          "--set", "collector.\(exchange).rest_url=http://127.0.0.1:\(port)/\(exchange)"]
     }
 }
-
-func freeLoopbackPort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-    }
-    guard bound else { throw PortError() }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-struct PortError: Error {}

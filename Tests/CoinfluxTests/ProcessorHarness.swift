@@ -19,8 +19,11 @@ struct ProcessorHarness {
     var deadLetters: String { "it.dead.\(suffix)" }
 
     /// Creates the three topics (ticks with six partitions) and the databases named `databases`.
-    static func make(influxURL: String? = nil, databases: [String]) async throws -> ProcessorHarness {
-        let broker = try TestServices.require(TestServices.kafkaVariable)
+    /// - Parameters:
+    ///   - broker: A broker of the test's own; the shared one by default.
+    ///   - influxURL: An InfluxDB of the test's own; the shared one by default.
+    static func make(broker: String? = nil, influxURL: String? = nil, databases: [String]) async throws -> ProcessorHarness {
+        let broker = try broker ?? TestServices.require(TestServices.kafkaVariable)
         let influx = InfluxHTTP(base: try influxURL ?? TestServices.require(TestServices.influxVariable))
         let harness = ProcessorHarness(broker: broker, influx: influx, suffix: String(UUID().uuidString.prefix(8)))
         let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(bootstrapServers: [broker]), logger: Logger(label: "test.admin"))
@@ -50,9 +53,11 @@ struct ProcessorHarness {
         await producer.close()
     }
 
-    /// Produces one raw message to the ticks topic.
-    func produceRaw(_ value: [UInt8], key: String) async throws {
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: [broker]), logger: Logger(label: "test.producer"))
+    /// Produces one raw message to the ticks topic (allowing the producer `maximumBytes`).
+    func produceRaw(_ value: [UInt8], key: String, maximumBytes: Int? = nil) async throws {
+        var configuration = KafkaProducerConfiguration(bootstrapServers: [broker])
+        if let maximumBytes { configuration.additionalProperties = ["message.max.bytes": String(maximumBytes)] }
+        let producer = try KafkaProducer(configuration: configuration, logger: Logger(label: "test.producer"))
         try producer.send(topic: ticks, key: key, value: value)
         try await producer.flush(timeout: .seconds(30))
         await producer.close()
@@ -67,7 +72,53 @@ struct ProcessorHarness {
             "--set", "influxdb.url=\(influx.base)", "--set", "influxdb.database=\(database)",
             "--set", "processor.group=\(group)", "--set", "telemetry.listen=127.0.0.1:\(telemetryPort)",
             "--set", "log.level=info",
-        ] + extra, telemetryPort: telemetryPort)
+        ] + SecretTests.secretSettings() + extra, telemetryPort: telemetryPort)
+    }
+
+    /// Starts `coinflux collect` on the harness's topics, its feeds pointed at a simulator on
+    /// loopback `simulatorPort` (REST fallback off: its tickers would differ run to run).
+    func startCollector(simulatorPort: Int, extra: [String] = []) throws -> ProcessorProcess {
+        let telemetryPort = try freeLoopbackPort()
+        return try ProcessorProcess(arguments: [
+            "collect", "--set", "kafka.brokers=\(broker)", "--set", "kafka.ticks_topic=\(ticks)",
+            "--set", "kafka.fx_topic=\(fx)", "--set", "kafka.deadletter_topic=\(deadLetters)",
+            "--set", "telemetry.listen=127.0.0.1:\(telemetryPort)", "--set", "collector.rest_fallback_after=1h",
+            "--set", "log.level=info",
+        ] + simulatorFeedSettings(port: simulatorPort) + SecretTests.secretSettings() + extra, telemetryPort: telemetryPort)
+    }
+
+    /// Messages stored in `topic` (high minus low watermark, summed over `partitions`).
+    func storedMessages(_ topic: String, partitions: Int) async throws -> Int {
+        let consumer = try KafkaConsumer(
+            configuration: KafkaConsumerConfiguration(bootstrapServers: [broker], groupID: "it-count-\(UUID().uuidString)"),
+            logger: Logger(label: "test.consumer"))
+        var total = 0
+        for partition in 0..<partitions {
+            let marks = try await consumer.queryWatermarks(topic: topic, partition: partition)
+            total += marks.high - marks.low
+        }
+        try await consumer.close()
+        return total
+    }
+
+    /// Waits until `measurement` stops changing for `quiet` (or `timeout` passes); returns its count.
+    @discardableResult
+    func waitForQuiet(_ measurement: String, field: String, database: String, quiet: Duration = .seconds(4),
+                      timeout: Duration = .seconds(120)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        var last = -1
+        var since = ContinuousClock.now
+        while ContinuousClock.now < deadline {
+            let now = try await count(measurement, field: field, database: database)
+            if now != last {
+                last = now
+                since = .now
+            } else if since.duration(to: .now) >= quiet {
+                return now
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return last
     }
 
     /// Points of `measurement` in `database`.
@@ -101,6 +152,47 @@ struct ProcessorHarness {
             }
         }
         return rows
+    }
+
+    /// The schema's measurements.
+    static let measurements = ["ticker", "trade", "premium", "candle_1m"]
+
+    /// Every point of `measurement` in `database`, each as one line (tags, time, fields in
+    /// column order), sorted; with `keysOnly` only tags and time.
+    func points(_ measurement: String, database: String, keysOnly: Bool = false) async throws -> [String] {
+        var lines: [String] = []
+        for series in try await influx.query("SELECT * FROM \(measurement) GROUP BY *", database: database) {
+            let tags = (series.tags ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            for row in series.values {
+                let time = row.first?.integer.map(String.init) ?? "?"
+                let fields = keysOnly ? "" : zip(series.columns.dropFirst(), row.dropFirst()).map { column, cell in
+                    "\(column)=\(cell.isNull ? "null" : cell.double.map { String($0.bitPattern) } ?? cell.string ?? "?")"
+                }.joined(separator: ",")
+                lines.append("\(tags) \(time) \(fields)")
+            }
+        }
+        return lines.sorted()
+    }
+
+    /// Compares every measurement of `actual` with `reference`, printing the counts: the
+    /// measurements whose points differ (premium by tags and time only when `premiumValues`
+    /// is false: its KRW-per-USDT rate is the newest the processor knew, which depends on timing).
+    func differences(actual: String, reference: String, label: String, premiumValues: Bool = true) async throws -> [String] {
+        var differing: [String] = []
+        var counts: [String] = []
+        for measurement in Self.measurements {
+            let keysOnly = measurement == "premium" && !premiumValues
+            let expected = try await points(measurement, database: reference, keysOnly: keysOnly)
+            let got = try await points(measurement, database: actual, keysOnly: keysOnly)
+            counts.append("\(measurement) \(got.count)/\(expected.count)")
+            if got != expected {
+                let missing = Set(expected).subtracting(got).count
+                let extra = Set(got).subtracting(expected).count
+                differing.append("\(measurement): \(got.count) points, reference \(expected.count) (\(missing) missing or different, \(extra) extra or different)")
+            }
+        }
+        print("\(label): points per measurement (actual/reference): \(counts.joined(separator: ", "))")
+        return differing
     }
 
     /// The dead-letter topic's records as JSON objects.
@@ -192,12 +284,14 @@ final class ProcessorProcess: @unchecked Sendable {
     func killNow() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        SecretTests.expectNoSecret(log, in: "coinflux log")
     }
 
-    /// SIGTERM and wait; returns the exit status.
+    /// SIGTERM and wait; returns the exit status. The log must show no secret.
     func terminate() -> Int32 {
         process.terminate()
         process.waitUntilExit()
+        SecretTests.expectNoSecret(log, in: "coinflux log")
         return process.terminationStatus
     }
 
@@ -234,7 +328,9 @@ enum TestMarket {
     static let start: Int64 = 1_767_225_600_000_000_000  // 2026-01-01T00:00:00Z
     static let bases = ["BTC", "ETH", "XRP"]
 
-    static func events(steps: Int, from first: Int = 0) -> [MarketEvent] {
+    /// - Parameter constantRate: Every USDT-KRW ticker at 1 400, so that premiums do not depend
+    ///   on which rate a processor happened to know (it uses the newest it has read).
+    static func events(steps: Int, from first: Int = 0, constantRate: Bool = false) -> [MarketEvent] {
         var events: [MarketEvent] = []
         for step in first..<(first + steps) {
             let time = start + Int64(step) * 100_000_000
@@ -254,7 +350,7 @@ enum TestMarket {
             }
             if step % 10 == 0 {
                 events.append(MarketEvent(kind: .ticker, exchange: .upbit, symbol: Symbol(base: "USDT", quote: "KRW"),
-                                          price: 1_400 + Double(step % 7), eventTimeNanos: time, receiveTimeNanos: time))
+                                          price: constantRate ? 1_400 : 1_400 + Double(step % 7), eventTimeNanos: time, receiveTimeNanos: time))
             }
         }
         return events

@@ -257,7 +257,7 @@ final class UnauthorizedServer: @unchecked Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Ready once it accepts a connection.
-        for _ in 0..<100 where !Self.accepts(port: port) {
+        for _ in 0..<100 where !acceptsConnections(port: port) {
             Thread.sleep(forTimeInterval: 0.05)
         }
     }
@@ -265,18 +265,6 @@ final class UnauthorizedServer: @unchecked Sendable {
     deinit {
         // SIGKILL without waiting: Foundation reaps the child (waitUntilExit here can hang).
         kill(process.processIdentifier, SIGKILL)
-    }
-
-    static func accepts(port: Int) -> Bool {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }
 

@@ -73,7 +73,7 @@ struct InfluxDBIntegrationTests {
 
     @Test("unreachable server: retried until a server comes up (and its database exists), then written", .timeLimit(.minutes(1)))
     func unreachableThenBack() async throws {
-        let influxd = try InfluxDBServer(httpPort: try await freePort(), rpcPort: try await freePort())
+        let influxd = try InfluxDBServer(httpPort: try freeLoopbackPort(), rpcPort: try freeLoopbackPort())
         defer { influxd.stop() }
         let metrics = RecordingMetrics()
         let lines = sampleLines(3000, measurement: "late")

@@ -47,10 +47,3 @@ struct InfluxDBQuery {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 }
-
-func freePort() async throws -> Int {
-    let server = try await CaptureServer.start { _, _ in .noContent }
-    let port = server.port
-    try await server.stop()
-    return port
-}

@@ -1,3 +1,4 @@
+import Foundation
 import Kafka
 import Synchronization
 import Testing
@@ -215,6 +216,65 @@ struct KafkaConsumerTests {
         let again = try await KafkaTest.poll(consumer) { $0.count >= 15 }
         #expect(again.map(\.offset) == Array(5..<20))
         try await consumer.close()
+    }
+
+    @Test("offsets for times finds the first message stored at or after a time")
+    func offsetsForTimes() async throws {
+        let topic = try await KafkaTest.createTopic(partitions: 1, prefix: "times")
+        let producer = try KafkaTest.producer()
+        for index in 0..<10 {
+            try producer.send(topic: topic, key: nil, value: Array("early\(index)".utf8))
+        }
+        try await producer.flush(timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(300))
+        let between = Int(Date().timeIntervalSince1970 * 1_000)
+        try await Task.sleep(for: .milliseconds(300))
+        for index in 0..<10 {
+            try producer.send(topic: topic, key: nil, value: Array("late\(index)".utf8))
+        }
+        try await producer.flush(timeout: .seconds(30))
+        await producer.close()
+
+        let consumer = try KafkaTest.consumer(group: KafkaTest.uniqueName("times"))
+        let partition = KafkaTopicPartition(topic: topic, partition: 0)
+        #expect(try await consumer.offsets(forTimes: [partition: between]) == [partition: 10])
+        #expect(try await consumer.offsets(forTimes: [partition: 0]) == [partition: 0])
+        #expect(try await consumer.offsets(forTimes: [partition: between + 3_600_000]).isEmpty, "no message that new")
+        try await consumer.close()
+    }
+
+    @Test("a partition paused when the group takes it away fetches again when it is assigned anew (librdkafka keeps the pause)")
+    func pausedPartitionReassigned() async throws {
+        let topic = try await KafkaTest.createTopic(partitions: 2, prefix: "repause")
+        let group = KafkaTest.uniqueName("repause")
+        let first = try KafkaTest.consumer(group: group)
+        try first.subscribe(topics: [topic])
+        try await KafkaTest.poll(first) { _ in try first.assignment().count == 2 }
+        try first.pause(try first.assignment())
+
+        // A second member joins (both partitions are revoked from the first) and leaves again;
+        // both keep polling, which is where their rebalances happen.
+        let second = try KafkaTest.consumer(group: group)
+        try second.subscribe(topics: [topic])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try second.assignment().isEmpty || first.assignment().count != 1, ContinuousClock.now < deadline {
+            _ = try await first.poll(timeout: .milliseconds(50))
+            _ = try await second.poll(timeout: .milliseconds(50))
+        }
+        #expect(try second.assignment().count == 1, "the group did not share the partitions")
+        async let leaving: Void = second.close()
+        try await KafkaTest.poll(first) { _ in try first.assignment().count == 2 }
+        try await leaving
+
+        let producer = try KafkaTest.producer()
+        for index in 0..<20 {
+            try producer.send(topic: topic, key: "key-\(index)", value: Array("\(index)".utf8))
+        }
+        try await producer.flush(timeout: .seconds(30))
+        await producer.close()
+        let received = try await KafkaTest.poll(first, timeout: .seconds(20)) { Set($0.map(\.partition)).count == 2 }
+        #expect(Set(received.map(\.partition)) == [0, 1], "a partition stayed paused after its new assignment")
+        try await first.close()
     }
 
     @Test("a paused partition delivers nothing until it is resumed")

@@ -19,7 +19,20 @@ struct DeadLetterTests {
         #expect(source["partition"] as? Int == 3)
         #expect(source["offset"] as? Int == 1234)
         #expect(object["payload"] as? String == "{\"v\":1,\n}\u{FFFD}")
+        #expect(object["payload_bytes"] as? Int == 10)
+        #expect(object["truncated"] as? Bool == false)
         #expect(letter.key == "undecodable")
         #expect(DeadLetter.Kind.rejectedByInfluxDB.rawValue == "rejected_by_influxdb")
+    }
+
+    @Test("a payload over 64 KiB is cut there and marked, so the record fits in a Kafka message")
+    func largePayloadTruncated() throws {
+        let letter = DeadLetter(kind: .undecodable, reason: "not JSON", source: .init(topic: "t", partition: 0, offset: 1),
+                                payload: Array(repeating: UInt8(ascii: "\""), count: 1_000_000))
+        #expect(letter.json.utf8.count < 200_000)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(letter.json.utf8)) as? [String: Any])
+        #expect((object["payload"] as? String)?.count == DeadLetter.maxPayloadBytes)
+        #expect(object["payload_bytes"] as? Int == 1_000_000)
+        #expect(object["truncated"] as? Bool == true)
     }
 }

@@ -198,4 +198,20 @@ struct PointDeriverTests {
         #expect(counts.outOfOrder == 1)
         #expect(counts.invalidPrices == 2)
     }
+
+    @Test("trades in the first and last minute of Int64 time neither trap nor wrap: the last is written at its own time")
+    func tradesAtTheEdgesOfTime() throws {
+        var deriver = PointDeriver(settings: try Self.settings())
+        var counts = DerivationCounts()
+        let first = Int64.min + 1_000
+        let last: Int64 = 9_223_372_036_854_775_000
+        let lines = Self.lines([Self.trade(5, size: 1, at: first, id: "3"), Self.trade(5, size: 1, at: last, id: "999999"),
+                                Self.trade(5, size: 1, at: last, id: "999999")], deriver: &deriver, counts: &counts)
+        #expect(counts.invalidPrices == 1, "the first minute has no candle minute: rejected and counted")
+        #expect(counts.duplicateTrades == 1, "the repeated id at the end of time is still recognised")
+        #expect(lines == lines.filter { $0.hasSuffix(" \(last)") }, "\(lines)")
+        #expect(lines.count == 1)
+        #expect(PointDeriver.tradeTimestamp(eventTimeNanos: first, tradeID: "3", sequence: nil) == first)
+        #expect(PointDeriver.tradeTimestamp(eventTimeNanos: last, tradeID: "999999", sequence: nil) == last)
+    }
 }

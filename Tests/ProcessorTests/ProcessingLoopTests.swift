@@ -69,6 +69,25 @@ struct ProcessingLoopTests {
         #expect(writer.lines == Array(reference.lines.suffix(2)), "offsets 4 and 5 only, with the state of all six")
     }
 
+    @Test("a partition assigned again mid-warm-up (the source read further back) rebuilds its state from scratch")
+    func warmUpExtended() async throws {
+        let all = Script.tickers(partition: 0, 0..<8)
+        let uninterrupted = ScriptedSource(polls: [SourceBatch(changes: [.assigned(partition: 0, warmupEnd: nil)], messages: all)])
+        let reference = GatedWriter()
+        var first = Self.loop(uninterrupted, reference, settings: try Self.settings())
+        try await Self.step(&first) { _ in reference.lines.count == 8 }
+
+        // Warm-up first from offset 3; then the source rewinds to 0 and says so with a new assignment.
+        let restarted = ScriptedSource(polls: [
+            SourceBatch(changes: [.assigned(partition: 0, warmupEnd: 6)], messages: Array(all[3..<5])),
+            SourceBatch(changes: [.assigned(partition: 0, warmupEnd: 6)], messages: all),
+        ])
+        let writer = GatedWriter()
+        var second = Self.loop(restarted, writer, settings: try Self.settings())
+        try await Self.step(&second) { _ in restarted.commits.last == [0: 8] }
+        #expect(writer.lines == Array(reference.lines.suffix(2)), "offsets 6 and 7 only, with the state of all eight, 3 and 4 applied once")
+    }
+
     @Test("a partition revoked while its write is in flight is not committed; the others are")
     func revocationDuringWrite() async throws {
         let source = ScriptedSource(polls: [

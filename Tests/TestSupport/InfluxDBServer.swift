@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -71,6 +74,14 @@ public final class InfluxDBServer: @unchecked Sendable {
         }
         let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
         throw InfluxHTTP.Failure(description: "influxd did not answer /ping within 30 s: \(output.suffix(2000))")
+    }
+
+    /// Kills `influxd` (SIGKILL: no shutdown of its own) and waits for it to exit.
+    public func kill() {
+        guard let process else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
     }
 
     /// Stops `influxd` (SIGTERM) and waits for it to exit.

@@ -192,10 +192,17 @@ extension RDKafkaClient {
     /// reported an error. Blocking up to `timeoutMilliseconds`.
     func latestOffsets(_ partitions: [KafkaTopicPartition], timeoutMilliseconds: Int32) throws -> [KafkaTopicPartition: Int] {
         // Timestamp -1 asks ListOffsets for the latest offset.
-        try RDKafkaTopicPartitionList.with(partitions.map { ($0, -1) }) { list in
+        try offsets(forTimes: Dictionary(partitions.map { ($0, -1) }) { $1 }, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// Per partition, the earliest offset whose message timestamp is at or after the given time
+    /// (milliseconds since the epoch; -1: the latest offset), asked of the leaders; absent where
+    /// the broker reported an error or no message is that new. Blocking up to `timeoutMilliseconds`.
+    func offsets(forTimes times: [KafkaTopicPartition: Int], timeoutMilliseconds: Int32) throws -> [KafkaTopicPartition: Int] {
+        try RDKafkaTopicPartitionList.with(times.map { ($0.key, $0.value) }) { list in
             let result = rd_kafka_offsets_for_times(handle.raw, list, timeoutMilliseconds)
             if result != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw explained(KafkaError.rdKafka(result, "could not read the latest offsets of \(partitions)"))
+                throw explained(KafkaError.rdKafka(result, "could not read the offsets for times of \(Array(times.keys))"))
             }
             var offsets: [KafkaTopicPartition: Int] = [:]
             for element in RDKafkaTopicPartitionList.elements(in: list) where element.error == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0 {

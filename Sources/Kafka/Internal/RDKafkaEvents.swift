@@ -135,6 +135,12 @@ final class RDKafkaEvents: Sendable {
                     logger.error("\(KafkaError.rdKafka(result, "assign failed"))")
                 }
             }
+            // librdkafka keeps a partition's pause across a rebalance: one paused when it was
+            // revoked (or lost) would never fetch again once assigned anew. A new assignment starts
+            // unpaused; the application pauses it again from the assignment event if it wants.
+            if let list {
+                rd_kafka_resume_partitions(handle, list)
+            }
             logger.info("assigned \(partitions.count) partitions", metadata: ["kafka.partitions": "\(partitions)"])
             handler?(KafkaRebalanceEvent(kind: .assigned, partitions: partitions, rewound: rewound))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:

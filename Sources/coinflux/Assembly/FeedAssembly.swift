@@ -10,14 +10,11 @@ enum FeedAssembly {
     /// The feeds of every enabled exchange with at least one symbol: one `FeedConnection` per
     /// connection its symbols need, and its gap repair. Each exchange is one `/readyz` check,
     /// failing while any of its connections is down.
+    /// - Parameter restClient: the REST fallback's client when `collector.tls.ca_file` is set
+    ///   (``restClient(_:)``); nil: the shared one.
     static func feeds(_ configuration: CoinfluxConfiguration, sink: any MarketEventSink, metrics: Metrics,
-                      readiness: Readiness, status: StatusReport, logger: Logger) -> [ExchangeFeed] {
-        let timing = configuration.feedTiming
-        let settings = FeedSettings(
-            silenceTimeout: timing.silenceTimeout,
-            backoff: .init(initial: timing.reconnectInitial, maximum: timing.reconnectMaximum),
-            restFallbackAfter: timing.restFallbackAfter,
-            restPollInterval: timing.restPollInterval)
+                      readiness: Readiness, status: StatusReport, restClient: RESTClient? = nil, logger: Logger) -> [ExchangeFeed] {
+        let settings = feedSettings(configuration)
         return configuration.feeds.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { exchange, feed -> ExchangeFeed? in
             guard feed.enabled, !feed.symbols.isEmpty else { return nil }
             let adapter = ExchangeRegistry.adapter(for: exchange, bithumbAPI: feed.bithumbAPI)
@@ -25,7 +22,7 @@ enum FeedAssembly {
             exchangeSettings.restRequestsPerSecond = feed.restRequestsPerSecond
             let group = ExchangeFeed(adapter: adapter, webSocketURL: feed.url, restURL: feed.restURL, symbols: feed.symbols,
                                           streamsPerConnection: feed.streamsPerConnection, settings: exchangeSettings,
-                                          sink: sink, metrics: metrics, logger: logger)
+                                          sink: sink, metrics: metrics, httpClient: restClient?.client ?? .shared, logger: logger)
             readiness.register("feed \(exchange.rawValue)") { group.status.notReadyReason }
             status.register(exchange.rawValue) { interval in group.status.status(over: interval) }
             return group
@@ -50,5 +47,27 @@ enum FeedAssembly {
             guard let event = try? EventCodec.decode(failed.value), let feed = byExchange[event.exchange] else { return }
             feed.gapRepair.submit([feed.tracker.failedDelivery(event, now: wallClockNanoseconds())])
         }
+    }
+
+    /// Whether any exchange feed is enabled with symbols.
+    static func hasFeeds(_ configuration: CoinfluxConfiguration) -> Bool {
+        configuration.feeds.values.contains { $0.enabled && !$0.symbols.isEmpty }
+    }
+
+    /// The REST fallback's own client when `collector.tls.ca_file` is set, else nil (the shared
+    /// client). Create it just before the service group runs, which shuts it down: a client left
+    /// unshut is a trap in debug builds.
+    static func restClient(_ configuration: CoinfluxConfiguration) -> RESTClient? {
+        feedSettings(configuration).tlsConfiguration.map { RESTClient(tlsConfiguration: $0) }
+    }
+
+    private static func feedSettings(_ configuration: CoinfluxConfiguration) -> FeedSettings {
+        let timing = configuration.feedTiming
+        return FeedSettings(
+            silenceTimeout: timing.silenceTimeout,
+            backoff: .init(initial: timing.reconnectInitial, maximum: timing.reconnectMaximum),
+            restFallbackAfter: timing.restFallbackAfter,
+            restPollInterval: timing.restPollInterval,
+            trustedCertificatesFile: timing.caFile)
     }
 }

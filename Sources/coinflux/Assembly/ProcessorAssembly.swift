@@ -44,7 +44,7 @@ enum ProcessorAssembly {
             .v2(organization: influx.org ?? "", bucket: influx.bucket, token: Secret(influx.token ?? ""))
         }
         return InfluxWriterConfiguration(url: url.absoluteString, api: api, maxLinesPerRequest: influx.batchLines,
-                                         connections: influx.connections)
+                                         connections: influx.connections, trustedCertificatesFile: influx.caFile)
     }
 
     /// The Kafka source of `coinflux process` (and of `coinflux run` with Kafka): a member of
@@ -55,7 +55,8 @@ enum ProcessorAssembly {
             bootstrapServers: kafka.bootstrapServers, groupID: configuration.processor.group,
             caughtUpPause: kafka.caughtUpPause, properties: kafka.properties)
         return try KafkaEventSource(consumerConfiguration: consumer, ticksTopic: kafka.ticksTopic, fxTopic: kafka.fxTopic,
-                                    warmupMessages: configuration.processor.warmupMessages, metrics: metrics, logger: logger)
+                                    warmupMessages: configuration.processor.warmupMessages,
+                                    warmupWindow: configuration.processor.warmupWindow, metrics: metrics, logger: logger)
     }
 
     /// The InfluxDB writer. Create it last before the service group runs: it owns a connection

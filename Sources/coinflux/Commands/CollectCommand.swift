@@ -26,10 +26,12 @@ struct CollectCommand: AsyncParsableCommand {
             let sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
                                       fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
             let status = ProcessBootstrap.statusReport(configuration, logger: logger)
-            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, status: status, logger: logger)
-            guard !feeds.isEmpty else {
+            guard FeedAssembly.hasFeeds(configuration) else {
                 throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
             }
+            let restClient = FeedAssembly.restClient(configuration)
+            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, status: status,
+                                           restClient: restClient, logger: logger)
             // Start order is dependency order; shutdown runs in reverse: feeds stop (their gap
             // repairs record what waits), then the broker watch and the telemetry endpoint, then
             // the producer flushes what is queued.
@@ -37,7 +39,8 @@ struct CollectCommand: AsyncParsableCommand {
             let resume = FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger)
             let producerService = ProducerService(producer: producer, metrics: metrics, logger: logger)
             status.register("kafka producer") { _ in producerService.status() }
-            let services: [any Service] = [producerService, telemetry, kafka, resume, status] + feeds.flatMap(\.services)
+            let services: [any Service] = [producerService, telemetry, kafka, resume, status] + (restClient.map { [$0] } ?? [])
+                + feeds.flatMap(\.services)
             try await ProcessBootstrap.run(services, deadline: Self.shutdownDeadline, logger: logger)
         }
     }

@@ -53,13 +53,8 @@ struct RunCommand: AsyncParsableCommand {
             }
             let status = ProcessBootstrap.statusReport(configuration, logger: logger)
             status.register("processor") { interval in processorMetrics.status(over: interval) }
-            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, status: status, logger: logger)
-            guard !feeds.isEmpty else {
+            guard FeedAssembly.hasFeeds(configuration) else {
                 throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
-            }
-            if let kafkaProducer {
-                FeedAssembly.reportFailedDeliveries(of: kafkaProducer, to: feeds)
-                services.append(FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger))
             }
             let writer: any PointWriter
             if let writerConfiguration = ProcessorAssembly.writerConfiguration(configuration) {
@@ -72,7 +67,14 @@ struct RunCommand: AsyncParsableCommand {
             }
             let processor = Processor(source: source, settings: settings, writer: writer, deadLetters: deadLetters,
                                       metrics: processorMetrics, readiness: readiness, startupChecks: startupChecks, logger: logger)
-            services += [telemetry, status, processor] + feeds.flatMap(\.services)
+            let restClient = FeedAssembly.restClient(configuration)
+            let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, status: status,
+                                           restClient: restClient, logger: logger)
+            if let kafkaProducer {
+                FeedAssembly.reportFailedDeliveries(of: kafkaProducer, to: feeds)
+                services.append(FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger))
+            }
+            services += [telemetry, status, processor] + (restClient.map { [$0] } ?? []) + feeds.flatMap(\.services)
             try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
         }
     }

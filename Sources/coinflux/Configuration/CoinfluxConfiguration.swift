@@ -45,6 +45,8 @@ struct CoinfluxConfiguration: Sendable {
         var batchLines: Int
         var flushInterval: Duration
         var connections: Int
+        /// `influxdb.tls.ca_file`: the authorities an `https` InfluxDB's certificate must chain to; nil: the system's.
+        var caFile: String?
     }
 
     /// The derived series (`processor.*`).
@@ -54,6 +56,7 @@ struct CoinfluxConfiguration: Sendable {
         var emaHalfLives: [Duration]
         var referenceExchange: Exchange
         var warmupMessages: Int
+        var warmupWindow: Duration
         var watchlist: [Symbol]
         var candleRevisionHorizon: Duration
         var commitInterval: Duration
@@ -89,6 +92,8 @@ struct CoinfluxConfiguration: Sendable {
         var reconnectInitial: Duration
         var reconnectMaximum: Duration
         var restartLookback: Int
+        /// `collector.tls.ca_file`: the authorities `wss`/`https` certificates must chain to; nil: the system's.
+        var caFile: String?
     }
 
     /// Log levels, named as swift-log names them.
@@ -175,7 +180,8 @@ extension CoinfluxConfiguration {
             password: try reader.read(Key.influxPassword),
             batchLines: try reader.read(Key.influxBatchLines),
             flushInterval: try reader.read(Key.influxFlushInterval),
-            connections: try reader.read(Key.influxConnections))
+            connections: try reader.read(Key.influxConnections),
+            caFile: try reader.read(Key.influxCAFile))
         if influxDB.api == .v2, influxDB.url != nil, influxDB.org == nil {
             throw ConfigurationError(key: Key.influxOrg.name, origin: reader.origin(of: Key.influxAPI), reason: "is required when influxdb.api is v2")
         }
@@ -185,6 +191,7 @@ extension CoinfluxConfiguration {
             emaHalfLives: try reader.read(Key.emaHalfLives),
             referenceExchange: try reader.read(Key.referenceExchange),
             warmupMessages: try reader.read(Key.warmupMessages),
+            warmupWindow: try reader.read(Key.warmupWindow),
             watchlist: try reader.read(Key.watchlist),
             candleRevisionHorizon: try reader.read(Key.candleRevisionHorizon),
             commitInterval: try reader.read(Key.commitInterval),
@@ -209,7 +216,8 @@ extension CoinfluxConfiguration {
             restPollInterval: try reader.read(Key.restPollInterval),
             reconnectInitial: try reader.read(Key.reconnectInitial),
             reconnectMaximum: try reader.read(Key.reconnectMaximum),
-            restartLookback: try reader.read(Key.restartLookback))
+            restartLookback: try reader.read(Key.restartLookback),
+            caFile: try reader.read(Key.collectorCAFile))
         if feedTiming.reconnectMaximum < feedTiming.reconnectInitial {
             throw ConfigurationError(key: Key.reconnectMaximum.name, origin: reader.origin(of: Key.reconnectMaximum),
                                      reason: "must not be shorter than collector.reconnect_initial")

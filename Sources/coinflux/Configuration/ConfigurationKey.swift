@@ -112,6 +112,17 @@ extension ValueKind where Value == String? {
     static var optionalText: ValueKind {
         .scalar({ .success($0.isEmpty ? nil : $0) }, yaml: { quoted($0 ?? "") })
     }
+
+    /// The path of a readable file, or empty (nil).
+    static var optionalReadableFile: ValueKind {
+        optionalText.checked { path in
+            guard let path else { return nil }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  FileManager.default.isReadableFile(atPath: path) else { return "\(path) is not a readable file" }
+            return nil
+        }
+    }
 }
 
 extension ValueKind where Value == Int {

@@ -44,6 +44,9 @@ enum ConfigurationKeys {
         "influxdb.flush_interval", default: .milliseconds(200), .duration, "longest time a point waits in a batch")
     static let influxConnections = ConfigurationKey(
         "influxdb.connections", default: 2, .integer(in: 1...64), "write requests in flight at once (1–64)")
+    static let influxCAFile = ConfigurationKey(
+        "influxdb.tls.ca_file", default: nil, .optionalReadableFile,
+        "PEM file of the certificate authorities an `https` InfluxDB's certificate must chain to, instead of the system's; empty: the system's. Certificates and host names are always verified")
 
     // MARK: processor
 
@@ -57,6 +60,9 @@ enum ConfigurationKeys {
     static let warmupMessages = ConfigurationKey(
         "processor.warmup_messages", default: 50_000, .integer(in: 0...100_000_000),
         "messages per partition re-read before the committed offset on assignment, to rebuild state")
+    static let warmupWindow = ConfigurationKey(
+        "processor.warmup_window", default: .seconds(120), .duration,
+        "message time per partition re-read at least before the committed offset on assignment, so a candle minute still open at a crash is rebuilt whatever the rate; reading starts further back when `processor.warmup_messages` does not reach it; `0s`: messages only ([warm-up](schema-and-delivery.md#warm-up))")
     static let watchlist = ConfigurationKey(
         "processor.watchlist", default: ["BTC-USDT", "BTC-KRW", "ETH-USDT", "ETH-KRW"].compactMap { Symbol(normalized: $0) },
         documented: "BTC-USDT, BTC-KRW, ETH-USDT, ETH-KRW", .symbols,
@@ -116,6 +122,9 @@ enum ConfigurationKeys {
         "collector.reconnect_initial", default: .milliseconds(500), .positiveDuration, "first reconnect backoff ceiling (full jitter, doubling)")
     static let reconnectMaximum = ConfigurationKey(
         "collector.reconnect_max", default: .seconds(30), .positiveDuration, "backoff cap (not below `collector.reconnect_initial`)")
+    static let collectorCAFile = ConfigurationKey(
+        "collector.tls.ca_file", default: nil, .optionalReadableFile,
+        "PEM file of the certificate authorities the exchanges' `wss` and REST `https` certificates must chain to, instead of the system's; empty: the system's. Certificates and host names are always verified")
 
     // MARK: process-wide
 
@@ -162,14 +171,14 @@ enum ConfigurationKeys {
         kafkaPartitions.documentation, kafkaProperties.documentation, kafkaCaughtUpPause.documentation,
         influxURL.documentation, influxAPI.documentation, influxDatabase.documentation, influxRetentionPolicy.documentation,
         influxOrg.documentation, influxBucket.documentation, influxToken.documentation, influxUsername.documentation,
-        influxPassword.documentation, influxBatchLines.documentation, influxFlushInterval.documentation, influxConnections.documentation,
+        influxPassword.documentation, influxBatchLines.documentation, influxFlushInterval.documentation, influxConnections.documentation, influxCAFile.documentation,
         processorGroup.documentation, emaAlpha.documentation, emaHalfLives.documentation, referenceExchange.documentation,
-        warmupMessages.documentation, watchlist.documentation, candleRevisionHorizon.documentation, commitInterval.documentation, shutdownTimeout.documentation,
+        warmupMessages.documentation, warmupWindow.documentation, watchlist.documentation, candleRevisionHorizon.documentation, commitInterval.documentation, shutdownTimeout.documentation,
         queueCapacity.documentation, pointsFile.documentation,
         feedEnabled.documentation, feedSymbols.documentation, feedURL.documentation, feedRESTURL.documentation,
         feedRESTRequestsPerSecond.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,
         silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
-        reconnectInitial.documentation, reconnectMaximum.documentation,
+        reconnectInitial.documentation, reconnectMaximum.documentation, collectorCAFile.documentation,
         telemetryListen.documentation, logLevel.documentation, statusInterval.documentation, startupGrace.documentation,
     ]
 

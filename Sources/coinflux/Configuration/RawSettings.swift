@@ -33,9 +33,15 @@ struct RawSettings {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch {
-            throw ConfigurationError(key: nil, origin: origin, reason: "not valid YAML: \(error)")
+            // One line: Yams adds the offending line and a caret below it.
+            let lines = "\(error)".split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            throw ConfigurationError(key: nil, origin: origin, reason: "not valid YAML: " + lines.filter { $0 != "^" }.joined(separator: " | "))
         }
-        guard let root else { return }  // an empty file configures nothing
+        // An empty file is a mistake (a mount or a template that went wrong), not "all defaults":
+        // without --config coinflux runs on its defaults.
+        guard let root else {
+            throw ConfigurationError(key: nil, origin: origin, reason: "the file is empty (without --config coinflux uses its defaults)")
+        }
         guard case .mapping = root else {
             throw ConfigurationError(key: nil, origin: origin, reason: "the top level must be a mapping of sections")
         }

@@ -69,6 +69,37 @@ struct CompleteDataTests {
         await pipeline.stop()
     }
 
+    /// The broker stops answering (SIGSTOP: hung, but it loses nothing it acknowledged) for 25 s.
+    /// The producer's queue (200 messages here) fills within seconds; the events after it are
+    /// dropped, and each series records a `producer` gap that closes when the broker answers again.
+    @Test("broker hung until the producer drops events, then back: trades and candles equal the log again, every trade gap a repaired producer gap")
+    func producerDrops() async throws {
+        let broker = try KafkaBroker()
+        try await broker.start()
+        let pipeline = try await Pipeline.start(configuration: SimulatorConfiguration(tradesPerSecond: 2, tickersPerSecond: 1, seed: 24),
+                                                broker: broker.address,
+                                                collectorSettings: ["--set", "kafka.properties.queue.buffering.max.messages=200"])
+        try await pipeline.waitForTrades(of: Self.series)
+        broker.suspend()
+        try await Task.sleep(for: .seconds(25))
+        broker.resume()
+        let dropped = await pipeline.collector.sample("coinflux_producer_messages_total{topic=\"\(pipeline.harness.ticks)\",outcome=\"dropped\"}") ?? 0
+        #expect(dropped > 100, "the producer dropped \(dropped) events: \(pipeline.collector.logTail)")
+        try await pipeline.waitForGaps(of: Self.series, channel: "trade")
+        try await pipeline.waitForAMinuteToClose(after: wallClockNanoseconds())
+        for (exchange, symbol) in Self.series {
+            try await pipeline.expectTradesAndCandlesEqualTheLog(exchange, symbol)
+            let gaps = try await pipeline.gaps(exchange, symbol, channel: "trade")
+            #expect(!gaps.isEmpty && gaps.allSatisfy { $0.cause == "producer" && $0.repaired == "yes" }, "\(exchange) \(symbol): \(gaps)")
+        }
+        for exchange in Exchange.allCases {
+            pipeline.expectWithinRESTBudget(exchange)
+        }
+        print("producer drops: \(Int(dropped)) events dropped while the broker hung; every series' trades and candles equal the log")
+        await pipeline.stop()
+        broker.stop()
+    }
+
     @Test("the collector killed with SIGKILL and restarted 20 s later: no trade missing, candles equal the log's")
     func collectorRestart() async throws {
         var pipeline = try await Pipeline.start(configuration: SimulatorConfiguration(tradesPerSecond: 2, tickersPerSecond: 1, seed: 23))
@@ -97,14 +128,16 @@ struct Pipeline {
     private(set) var collector: ProcessorProcess
     let started: Int64
 
-    static func start(configuration: SimulatorConfiguration, exchanges: Set<Exchange> = Set(Exchange.allCases)) async throws -> Pipeline {
+    static func start(configuration: SimulatorConfiguration, exchanges: Set<Exchange> = Set(Exchange.allCases), broker: String? = nil,
+                      collectorSettings: [String] = []) async throws -> Pipeline {
         let simulator = ExchangeSimulator(configuration: configuration, logger: Logger(label: "test.simulator"))
         let simulatorPort = try await simulator.start()
         let database = "complete_\(UUID().uuidString.prefix(8).lowercased())"
-        let harness = try await ProcessorHarness.make(databases: [database])
+        let harness = try await ProcessorHarness.make(broker: broker, databases: [database])
         var arguments = ["collect", "--set", "kafka.brokers=\(harness.broker)", "--set", "kafka.ticks_topic=\(harness.ticks)",
                          "--set", "kafka.fx_topic=\(harness.fx)", "--set", "kafka.deadletter_topic=\(harness.deadLetters)",
                          "--set", "collector.rest_fallback_after=1h", "--set", "log.level=info"] + simulatorFeedSettings(port: simulatorPort)
+            + collectorSettings
         for exchange in Exchange.allCases where !exchanges.contains(exchange) {
             arguments += ["--set", "collector.\(exchange.rawValue).enabled=false"]
         }

@@ -278,9 +278,11 @@ struct FaultTests {
 
     // MARK: The collector
 
-    /// What a collector killed with kill -9 loses cannot be recovered: the frames the exchanges sent
-    /// while it was down, and the events librdkafka had queued but not yet delivered. The metrics
-    /// show both: the last scrape of the killed process has `coinflux_producer_messages_total
+    /// A collector killed with kill -9 loses the frames the exchanges sent while it was down and
+    /// the events librdkafka had queued but not yet delivered. Its restart finds where each series
+    /// left off in the topic and backfills the trades from REST (CompleteDataTests.collectorRestart
+    /// compares them with the simulator's log); tickers of that time stay missing. The metrics
+    /// show both losses: the last scrape of the killed process has `coinflux_producer_messages_total
     /// {outcome="queued"}` and `coinflux_producer_deliveries_total{outcome="delivered"}` (their
     /// difference bounds what was in flight), and the gap shows as
     /// `coinflux_feed_last_message_timestamp_seconds` jumping and the counters starting again from

@@ -63,6 +63,17 @@ public final class KafkaBroker: @unchecked Sendable {
         signal(SIGKILL)
     }
 
+    /// SIGSTOP to the process group: the broker keeps its connections and its data but answers
+    /// nothing, like a hung or partitioned broker. ``resume()`` lets it go on.
+    public func suspend() {
+        if let group { Glibc.kill(-group, SIGSTOP) }
+    }
+
+    /// SIGCONT to the process group after ``suspend()``.
+    public func resume() {
+        if let group { Glibc.kill(-group, SIGCONT) }
+    }
+
     /// SIGTERM to the process group, then SIGKILL after 5 s.
     public func stop() {
         signal(SIGTERM)

@@ -31,14 +31,20 @@ public struct ProducerService: Service {
     public func run() async throws {
         let reporter = DeliveryReporter(service: self)
         // Sleeping throws once the graceful shutdown cancels the loop; then flush and close.
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                try await Task.sleep(for: .seconds(1))
-                reporter.report()
-            }
-        }
+        var failure: ProducerFailure?
         do {
-            try await producer.flush(timeout: flushTimeout)
+            try await cancelWhenGracefulShutdown {
+                while true {
+                    try await Task.sleep(for: .seconds(1))
+                    reporter.report()
+                    if let fatal = producer.fatalError { throw ProducerFailure(reason: fatal) }
+                }
+            }
+        } catch let error as ProducerFailure {
+            failure = error
+        } catch {}
+        do {
+            if failure == nil { try await producer.flush(timeout: flushTimeout) }
         } catch {
             logger.error("Kafka flush at shutdown did not complete; undelivered messages are counted as failed", metadata: ["error": "\(error)"])
         }
@@ -47,8 +53,19 @@ public struct ProducerService: Service {
         logger.info("Kafka producer closed", metadata: [
             "delivered": "\(final.delivered)", "failed": "\(final.failed)", "dropped": "\(final.dropped)",
         ])
+        if let failure { throw failure }
     }
+}
 
+/// The producer stopped for good: librdkafka fails every message after a fatal error (for an
+/// idempotent producer, a broker that lost messages it had acknowledged). The collector exits
+/// rather than drop everything from then on; started again, it finds where each series left off
+/// in the topic and backfills the trades from the exchanges' REST history.
+public struct ProducerFailure: Error, CustomStringConvertible {
+    public var reason: String
+    public var description: String {
+        "the Kafka producer hit a fatal error and can deliver nothing more (\(reason)); exiting: started again, the collector resumes where each series left off and backfills the trades"
+    }
 }
 
 /// Turns the producer's cumulative counters into increments of the Prometheus counters.

@@ -132,6 +132,12 @@ public final class KafkaProducer: Sendable {
         )
     }
 
+    /// The fatal error after which this producer delivers nothing more (librdkafka fails every
+    /// message from then on), or nil while it works. Only a new producer can go on.
+    public var fatalError: String? {
+        client.fatalError
+    }
+
     /// The most recent failed delivery, if any.
     public var lastDeliveryError: KafkaError? {
         client.events.lastDeliveryError.withLock { $0 }

@@ -165,6 +165,16 @@ final class RDKafkaClient: Sendable {
         Int(rd_kafka_outq_len(handle.raw))
     }
 
+    /// The fatal error that stopped this client for good (an idempotent producer whose sequence
+    /// the broker no longer matches, a fenced instance), or nil while it works.
+    var fatalError: String? {
+        var text = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(handle.raw, &text, text.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        let bytes = text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Fails every queued and in-flight message; their delivery reports say "purged".
     func purge() {
         rd_kafka_purge(handle.raw, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)

@@ -15,6 +15,9 @@ final class Market: Sendable {
         var state: MarketState
         var log: TradeLog
         var listed: Bool
+        /// The latest ticker tick asked for and the state it reports, the same to every connection.
+        var tickerTick: Int64 = .min
+        var tickerState: MarketState?
     }
 
     /// What one stream read from the market.
@@ -60,6 +63,21 @@ final class Market: Sendable {
     func state(at nowMicros: Int64) -> MarketState {
         book.withLockedValue { book in
             Self.advance(&book, to: nowMicros)
+            return book.state
+        }
+    }
+
+    /// The state the ticker frame of `tick` reports: taken when a connection first asks for that
+    /// tick and then the same for every connection, as an exchange broadcasts one ticker update to
+    /// all its subscribers. A tick older than the latest asked for reports the state at `nowMicros`.
+    func tickerState(tick: Int64, at nowMicros: Int64) -> MarketState {
+        book.withLockedValue { book in
+            if tick == book.tickerTick, let state = book.tickerState { return state }
+            Self.advance(&book, to: nowMicros)
+            if tick > book.tickerTick {
+                book.tickerTick = tick
+                book.tickerState = book.state
+            }
             return book.state
         }
     }

@@ -2,9 +2,10 @@ import CoinfluxCore
 import NIOCore
 
 /// One connection's view of the markets it subscribes to: a cursor per trade stream into the
-/// market's trades (so it receives every trade, in order, from the moment it subscribed) and a
-/// schedule per ticker stream (``SimulatorConfiguration/tickersPerSecond``, each frame reporting
-/// the market's state at that moment).
+/// market's trades (so it receives every trade, in order, from the moment it subscribed) and the
+/// ticker ticks of each ticker stream: every 1 / ``SimulatorConfiguration/tickersPerSecond``
+/// seconds of epoch time, the same ticks and the same frames for every connection (as an
+/// exchange broadcasts one ticker update to all), each reporting the market's state at that tick.
 struct StreamFeed {
     let handler: any ExchangeProtocol
     let markets: MarketBook
@@ -27,9 +28,9 @@ struct StreamFeed {
         var market: Market?
         /// Next trade number to send (trade streams), set when the market is first seen.
         var cursor: Int64?
-        /// When the ticker schedule started, and how many of its tickers were sent.
-        var tickerStart: ContinuousClock.Instant
-        var tickersSent = 0
+        /// The next ticker tick to send (tick k is at k / tickersPerSecond seconds of epoch time),
+        /// set when the market is first seen.
+        var nextTick: Int64?
     }
 
     /// Tickers at most sent on one stream in one pass: a quarter second's worth, at least 8, so a
@@ -53,7 +54,7 @@ struct StreamFeed {
         for stream in streams {
             previous[stream.subscription] = stream
         }
-        streams = subscriptions.map { previous[$0] ?? Stream(subscription: $0, market: nil, cursor: nil, tickerStart: now) }
+        streams = subscriptions.map { previous[$0] ?? Stream(subscription: $0, market: nil, cursor: nil, nextTick: nil) }
     }
 
     /// The frames due at `now`: every new trade of each trade stream (at most `budget` frames in
@@ -67,9 +68,8 @@ struct StreamFeed {
         var frames: [ByteBuffer] = []
         for index in streams.indices {
             guard let market = resolve(index) else {
-                // Not listed (yet, or any more): the ticker schedule starts when it is.
-                streams[index].tickerStart = now
-                streams[index].tickersSent = 0
+                // Not listed (yet, or any more): the ticks start when it is.
+                streams[index].nextTick = nil
                 continue
             }
             switch streams[index].subscription.channel {
@@ -99,14 +99,21 @@ struct StreamFeed {
                 counts.trades += sendable.count
             case .ticker:
                 guard tickersPerSecond > 0 else { continue }
-                let due = Int((now - streams[index].tickerStart) / .seconds(1) * tickersPerSecond) + 1 - streams[index].tickersSent
-                guard due > 0 else { continue }
-                streams[index].tickersSent += due
+                let currentTick = Int64((Double(epochMicros) / 1e6 * tickersPerSecond).rounded(.down))
+                guard let next = streams[index].nextTick else {
+                    // The first tick at once (exchanges answer a subscription with the current state).
+                    streams[index].nextTick = currentTick
+                    continue
+                }
+                guard currentTick >= next else { continue }
+                streams[index].nextTick = currentTick + 1
                 guard !silenced else { continue }
-                let state = market.state(at: epochMicros)
-                for _ in 0..<min(due, maxTickersPerPass) {
+                // After a stall longer than a pass's worth, skip ahead rather than burst.
+                for tick in max(next, currentTick - Int64(maxTickersPerPass) + 1)...currentTick {
+                    let tickMilliseconds = Int64((Double(tick) / tickersPerSecond * 1_000).rounded(.down))
+                    let state = market.tickerState(tick: tick, at: epochMicros)
                     var buffer = ByteBuffer.withFrameHeadroom()
-                    handler.writeTicker(streams[index].subscription, market: state, snapshot: false, now: nowMilliseconds, into: &buffer)
+                    handler.writeTicker(streams[index].subscription, market: state, snapshot: false, now: tickMilliseconds, into: &buffer)
                     frames.append(buffer)
                     counts.tickers += 1
                 }

@@ -131,7 +131,13 @@ struct Pipeline {
     static func start(configuration: SimulatorConfiguration, exchanges: Set<Exchange> = Set(Exchange.allCases), broker: String? = nil,
                       collectorSettings: [String] = []) async throws -> Pipeline {
         let simulator = ExchangeSimulator(configuration: configuration, logger: Logger(label: "test.simulator"))
-        let simulatorPort = try await simulator.start()
+        return try await start(on: simulator, port: try await simulator.start(), exchanges: exchanges, broker: broker,
+                               collectorSettings: collectorSettings)
+    }
+
+    /// A pipeline of its own (topics, database, processor, collector) on a running simulator.
+    static func start(on simulator: ExchangeSimulator, port simulatorPort: Int, exchanges: Set<Exchange> = Set(Exchange.allCases),
+                      broker: String? = nil, collectorSettings: [String] = []) async throws -> Pipeline {
         let database = "complete_\(UUID().uuidString.prefix(8).lowercased())"
         let harness = try await ProcessorHarness.make(broker: broker, databases: [database])
         var arguments = ["collect", "--set", "kafka.brokers=\(harness.broker)", "--set", "kafka.ticks_topic=\(harness.ticks)",
@@ -154,6 +160,11 @@ struct Pipeline {
 
     mutating func restartCollector() throws {
         collector = try Self.launchCollector(collectorArguments)
+    }
+
+    /// Another collector with the same settings, into the same topics.
+    func startAnotherCollector() throws -> ProcessorProcess {
+        try Self.launchCollector(collectorArguments)
     }
 
     func stop() async {

@@ -84,7 +84,7 @@ struct DecimalParsingTests {
 
     @Test("random decimals of 1–30 digits with exponents across the whole range match Double(String) (seeded)")
     func randomDecimals() {
-        var random = CodecTestRandom(seed: 0xDEC1_AA15)
+        var random = SplitMix64(seed: 0xDEC1_AA15)
         var checked = 0
         for _ in 0..<30_000 {
             let digitCount = Int.random(in: 1...30, using: &random)
@@ -112,7 +112,7 @@ struct DecimalParsingTests {
 
     @Test("every finite double's shortest text reads back to the same double (seeded bit patterns)")
     func roundTripOfDescriptions() throws {
-        var random = CodecTestRandom(seed: 0xB175)
+        var random = SplitMix64(seed: 0xB175)
         for _ in 0..<20_000 {
             let value = Double(bitPattern: random.next())
             guard value.isFinite else { continue }
@@ -176,7 +176,7 @@ struct DecimalParsingTests {
 
     @Test("random Int64 values read back exactly (seeded)")
     func randomIntegers() throws {
-        var random = CodecTestRandom(seed: 0x1A7)
+        var random = SplitMix64(seed: 0x1A7)
         for _ in 0..<20_000 {
             let value = Int64(bitPattern: random.next()) >> Int64.random(in: 0...63, using: &random)
             #expect(try readInt64(String(value)) == value)

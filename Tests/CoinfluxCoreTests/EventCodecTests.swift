@@ -2,22 +2,6 @@ import CoinfluxCore
 import Foundation
 import Testing
 
-/// A small seeded generator (SplitMix64) so that the property tests are reproducible.
-struct CodecTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
 
 private func text(_ event: MarketEvent) throws -> String {
     String(decoding: try EventCodec.encode(event), as: UTF8.self)
@@ -117,7 +101,7 @@ struct EventCodecTests {
 
     @Test("random events survive encode → decode unchanged (seeded property test)")
     func roundTrip() throws {
-        var random = CodecTestRandom(seed: 0xC0DEC)
+        var random = SplitMix64(seed: 0xC0DEC)
         for _ in 0..<5_000 {
             let event = randomEvent(using: &random)
             let bytes = try EventCodec.encode(event)
@@ -230,7 +214,7 @@ struct EventCodecTests {
 
     @Test("random garbage and mutated messages never crash (seeded)")
     func garbage() {
-        var random = CodecTestRandom(seed: 0x6A4B)
+        var random = SplitMix64(seed: 0x6A4B)
         let message = Array(Self.tickerJSON.utf8)
         var accepted = 0
         for round in 0..<20_000 {
@@ -262,7 +246,7 @@ struct EventCodecTests {
 }
 
 /// An event with every field drawn at random: present or absent, ordinary or extreme values.
-private func randomEvent(using random: inout CodecTestRandom) -> MarketEvent {
+private func randomEvent(using random: inout SplitMix64) -> MarketEvent {
     func number() -> Double {
         switch Int.random(in: 0..<5, using: &random) {
         case 0: // Exchange-like: a few decimals.

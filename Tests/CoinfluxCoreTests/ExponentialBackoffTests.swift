@@ -14,7 +14,7 @@ struct ExponentialBackoffTests {
 
     @Test("jitter 0 is the ceiling exactly; jitter j keeps delays in [ceiling·(1−j), ceiling]; out-of-range jitter is clamped")
     func jitter() {
-        var generator = SeededGenerator(seed: 5)
+        var generator = SplitMix64(seed: 5)
         #expect(ExponentialBackoff.delay(attempt: 2, initial: .seconds(1), maximum: .seconds(30), jitter: 0, using: &generator) == .seconds(4))
         for _ in 0..<500 {
             let half = ExponentialBackoff.delay(attempt: 2, initial: .seconds(1), maximum: .seconds(30), jitter: 0.5, using: &generator)
@@ -30,7 +30,7 @@ struct ExponentialBackoffTests {
 
     @Test func ceilingDoublesUntilTheCap() {
         var backoff = ExponentialBackoff(.init(initial: .milliseconds(100), maximum: .seconds(2)))
-        var generator = SeededGenerator(seed: 1)
+        var generator = SplitMix64(seed: 1)
         var ceilings: [Duration] = []
         for _ in 0..<8 {
             ceilings.append(backoff.ceiling)
@@ -42,7 +42,7 @@ struct ExponentialBackoffTests {
     }
 
     @Test func delaysAreJitteredWithinTheCeiling() {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         var delays: [Duration] = []
         for _ in 0..<200 {
             var backoff = ExponentialBackoff(.init(initial: .seconds(1), maximum: .seconds(30)))
@@ -60,7 +60,7 @@ struct ExponentialBackoffTests {
 
     @Test func resetStartsOver() {
         var backoff = ExponentialBackoff(.init(initial: .milliseconds(500), maximum: .seconds(30)))
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<10 { _ = backoff.nextDelay(using: &generator) }
         #expect(backoff.ceiling == .seconds(30))
         backoff.reset()
@@ -70,7 +70,7 @@ struct ExponentialBackoffTests {
 
     @Test func manyAttemptsNeitherOverflowNorExceedTheCap() {
         var backoff = ExponentialBackoff(.init(initial: .seconds(1), maximum: .seconds(60)))
-        var generator = SeededGenerator(seed: 9)
+        var generator = SplitMix64(seed: 9)
         for _ in 0..<10_000 {
             #expect(backoff.nextDelay(using: &generator) <= .seconds(60))
         }

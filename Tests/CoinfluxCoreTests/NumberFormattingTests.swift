@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func shortestMatchesDescriptionOnRandomBitPatterns() {
-        var generator = SplitMix(seed: 1)
+        var generator = SplitMix64(seed: 1)
         var mismatches: [String] = []
         for _ in 0..<200_000 {
             let value = Double(bitPattern: generator.next())
@@ -49,7 +49,7 @@ import Testing
 
     /// Short decimals (the fast path) of every magnitude, and values next to them.
     @Test func shortestMatchesDescriptionOnShortDecimals() {
-        var generator = SplitMix(seed: 2)
+        var generator = SplitMix64(seed: 2)
         var mismatches: [String] = []
         for _ in 0..<100_000 {
             let digits = Double(generator.next() >> (11 + generator.next() % 50))
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func shortestReadsBack() {
-        var generator = SplitMix(seed: 3)
+        var generator = SplitMix64(seed: 3)
         for _ in 0..<10_000 {
             let value = Double(bitPattern: generator.next())
             guard value.isFinite else { continue }
@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func decimalMatchesStringForEveryLength() {
-        var generator = SplitMix(seed: 4)
+        var generator = SplitMix64(seed: 4)
         for _ in 0..<50_000 {
             let value = Int64(bitPattern: generator.next()) >> (generator.next() % 64)
             #expect(Self.decimal(value) == String(value))
@@ -131,15 +131,3 @@ import Testing
     }
 }
 
-/// splitmix64: deterministic pseudo-random test inputs.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}

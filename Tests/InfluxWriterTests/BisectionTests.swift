@@ -1,3 +1,4 @@
+import CoinfluxCore
 import Logging
 import NIOConcurrencyHelpers
 import Testing
@@ -66,7 +67,7 @@ func makeDelivery(_ transport: FakeInflux, metrics: RecordingMetrics = Recording
 struct BisectionTests {
     /// Batch sizes and bad-line positions, including none, first, last, adjacent, all, and random.
     static var cases: [(Int, Set<Int>)] {
-        var generator = SeededGenerator(seed: 2024)
+        var generator = SplitMix64(seed: 2024)
         var cases: [(Int, Set<Int>)] = [(1, []), (1, [0]), (2, [1]), (2, [0, 1]), (3, [1]), (7, [0, 6]), (8, Set(0..<8))]
         for size in [5, 64, 100, 1000, 5000] {
             cases.append((size, []))

@@ -17,7 +17,7 @@ struct RetryDelayTests {
 
     @Test("delays stay within [0, min(cap, initial·2^(n−1))] for every failure count")
     func bounded() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for failures in 1...200 {
             let bound = min(10.0, 0.1 * Double(sign: .plus, exponent: min(failures - 1, 62), significand: 1))
             for _ in 0..<50 {
@@ -29,7 +29,7 @@ struct RetryDelayTests {
 
     @Test("full jitter spreads delays over the whole range")
     func jittered() {
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         let delays = (0..<1000).map { _ in Self.delay(failures: 30, retry: Self.retry, using: &generator).inSeconds }
         #expect(Set(delays).count > 990)
         #expect(delays.min()! < 0.5)
@@ -40,7 +40,7 @@ struct RetryDelayTests {
 
     @Test("partial jitter keeps delays in [d·(1−jitter), d]; no jitter is exact")
     func partialJitter() {
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         var half = Self.retry
         half.jitter = 0.5
         for _ in 0..<500 {

@@ -1,3 +1,4 @@
+import CoinfluxCore
 import Testing
 import TestSupport
 
@@ -12,7 +13,7 @@ struct RetryPolicyTests {
     )
 
     func action(_ result: AttemptResult, lines: Int = 10, failures: Int = 1) -> RetryAction {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         return policy.action(after: result, lineCount: lines, failures: failures, now: Self.now, using: &generator)
     }
 

@@ -80,7 +80,13 @@ public final class SeriesTracker: Sendable {
                 let id = event.kind == .trade ? event.tradeID.flatMap { Int64($0) } : nil
                 if let pending = state.pending {
                     state.pending = nil
-                    if let start = pending.startNanos, start <= event.eventTimeNanos {
+                    // A trade had already, or the very ticker last had, shows the stream picked up
+                    // where it left off (Upbit and Bithumb send their latest trade on subscription;
+                    // a second collector resumes from what the first one produced): no gap.
+                    let repeated = event.kind == .trade
+                        ? event.tradeID.map { !state.recentIDs.insert($0) } ?? false
+                        : pending.startNanos == event.eventTimeNanos
+                    if let start = pending.startNanos, start <= event.eventTimeNanos, !repeated {
                         closed.append(gap(event, cause: pending.cause, from: start, lastID: pending.lastID, firstID: id, now: now))
                     }
                 } else if consecutiveIDs, let last = state.lastID, let id, id > last + 1, let start = state.lastNanos {

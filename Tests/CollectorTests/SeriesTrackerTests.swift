@@ -73,6 +73,20 @@ struct SeriesTrackerTests {
         #expect(closed.first?.idsBetween == 10...15)
     }
 
+    @Test("a pending gap closed by the trade or ticker last had (Upbit's snapshot, a second collector's resume) records nothing")
+    func repeatsCloseNoGap() {
+        let tracker = SeriesTracker(exchange: .upbit, consecutiveIDs: false)
+        _ = tracker.resume(from: [Self.trade(id: 10, at: 100), Self.ticker(at: 300)], now: 0)
+        #expect(tracker.record([Self.trade(id: 10, at: 100), Self.ticker(at: 300)], now: 0).isEmpty)
+        // Then a drop: the snapshot on resubscription repeats the last trade; a new one after a
+        // later drop opens a gap as before.
+        _ = tracker.record([Self.trade(id: 11, at: 110)], now: 0)
+        tracker.interrupted([Self.btc], cause: .connection)
+        #expect(tracker.record([Self.trade(id: 11, at: 110)], now: 0).isEmpty)
+        tracker.interrupted([Self.btc], cause: .connection)
+        #expect(tracker.record([Self.trade(id: 12, at: 130)], now: 0).map(\.gap.cause) == [.connection])
+    }
+
     @Test("a recovered trade is new once; one received live is not")
     func recoveredTrades() {
         let tracker = SeriesTracker(exchange: .binance, consecutiveIDs: true)

@@ -24,6 +24,7 @@ struct RedundantCollectorTests {
         try await redundant.waitForTrades(of: series)
         try await Task.sleep(for: .seconds(30))
         // Either collector can go: the other carries the data alone.
+        let killedAt = wallClockNanoseconds()
         redundant.collector.killNow()
         try await Task.sleep(for: .seconds(20))
         try await redundant.waitForAMinuteToClose(after: wallClockNanoseconds())
@@ -31,7 +32,11 @@ struct RedundantCollectorTests {
         var compared = (tickers: 0, premiums: 0)
         for (exchange, symbol) in series {
             try await redundant.expectTradesAndCandlesEqualTheLog(exchange, symbol)
-            #expect(try await redundant.gaps(exchange, symbol, channel: "trade").isEmpty, "\(exchange) \(symbol): a gap with a collector left")
+            // The second collector, started beside the first, may record a short `restart` gap from
+            // the last event the first had produced when it looked (repaired: the trades were
+            // there); losing one of the two records none.
+            let gaps = try await redundant.gaps(exchange, symbol, channel: "trade")
+            #expect(gaps.allSatisfy { $0.end < killedAt && $0.repaired == "yes" }, "\(exchange) \(symbol): gaps: \(gaps)")
 
             let mine = try await redundant.tickers(exchange, symbol), theirs = try await single.tickers(exchange, symbol)
             guard let start = [mine.keys.min(), theirs.keys.min()].compactMap({ $0 }).max(),

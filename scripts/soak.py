@@ -195,24 +195,11 @@ class Soak:
         self.broker = Server("noida-db", ["noida-db", "start", "--only", "kafka", "--kafka-port", str(self.kafka_port),
                                           "--data-dir", f"{self.work}/kafka"], f"{self.work}/noida-db.log")
         self.influx_port, rpc = free_port(), free_port()
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "influxdb-test.conf")) as template:
+            text = template.read()
         with open(f"{self.work}/influxdb.conf", "w") as conf:
-            conf.write(f"""reporting-disabled = true
-bind-address = "127.0.0.1:{rpc}"
-[meta]
-  dir = "{self.work}/influxdb/meta"
-[data]
-  dir = "{self.work}/influxdb/data"
-  wal-dir = "{self.work}/influxdb/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:{self.influx_port}"
-  log-enabled = false
-  max-body-size = 0
-[monitor]
-  store-enabled = false
-[continuous_queries]
-  enabled = false
-""")
+            conf.write(text.replace("@DIR@", f"{self.work}/influxdb").replace("@HTTP_PORT@", str(self.influx_port))
+                       .replace("@RPC_PORT@", str(rpc)))
         self.influx = Server("influxd", ["influxd", "-config", f"{self.work}/influxdb.conf"], f"{self.work}/influxd.log")
         self.servers = [self.broker, self.influx]
         self.start_broker()

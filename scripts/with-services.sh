@@ -50,24 +50,8 @@ export COINFLUX_TEST_KAFKA_PGID="${pids[-1]}"  # the broker's process group, for
 influx_port=$(free_port)
 influx_rpc_port=$(free_port)
 mkdir -p "$work/influxdb"
-cat >"$work/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:$influx_rpc_port"
-[meta]
-  dir = "$work/influxdb/meta"
-[data]
-  dir = "$work/influxdb/data"
-  wal-dir = "$work/influxdb/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:$influx_port"
-  log-enabled = false
-  max-body-size = 0
-[monitor]
-  store-enabled = false
-[continuous_queries]
-  enabled = false
-CONF
+sed -e "s|@DIR@|$work/influxdb|g" -e "s|@HTTP_PORT@|$influx_port|g" -e "s|@RPC_PORT@|$influx_rpc_port|g" \
+    "$(dirname "$0")/influxdb-test.conf" >"$work/influxdb.conf"
 setsid influxd -config "$work/influxdb.conf" >"$work/influxdb.log" 2>&1 &
 pids+=($!)
 wait_for "influxd (http on $influx_port)" 150 curl -sf "http://127.0.0.1:$influx_port/ping"

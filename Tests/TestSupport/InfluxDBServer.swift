@@ -22,23 +22,13 @@ public final class InfluxDBServer: @unchecked Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         configuration = directory.appendingPathComponent("influxdb.conf")
         url = "http://127.0.0.1:\(httpPort)"
-        let text = """
-            reporting-disabled = true
-            bind-address = "127.0.0.1:\(rpcPort)"
-            [meta]
-              dir = "\(directory.path)/meta"
-            [data]
-              dir = "\(directory.path)/data"
-              wal-dir = "\(directory.path)/wal"
-              query-log-enabled = false
-            [http]
-              bind-address = "127.0.0.1:\(httpPort)"
-              log-enabled = false
-            [monitor]
-              store-enabled = false
-            [continuous_queries]
-              enabled = false
-            """
+        // The configuration the other test scripts use, with this server's directory and ports.
+        let template = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/influxdb-test.conf")
+        let text = try String(contentsOf: template, encoding: .utf8)
+            .replacingOccurrences(of: "@DIR@", with: directory.path)
+            .replacingOccurrences(of: "@HTTP_PORT@", with: String(httpPort))
+            .replacingOccurrences(of: "@RPC_PORT@", with: String(rpcPort))
         try text.write(to: configuration, atomically: true, encoding: .utf8)
     }
 

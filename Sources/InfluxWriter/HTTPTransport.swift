@@ -10,10 +10,6 @@ struct HTTPTransport: WriteTransport {
     let gzipLevel: Int?
     let timeout: TimeAmount
 
-    /// Most response-body bytes kept for the error message; the rest is read and dropped so the
-    /// connection can be reused.
-    static let maxResponseBytes = 16 * 1024
-
     func send(_ lines: LineBatch) async throws(CancellationError) -> (result: AttemptResult, bodyBytes: Int) {
         var request = HTTPClientRequest(url: endpoint.url)
         request.method = .POST
@@ -29,15 +25,10 @@ struct HTTPTransport: WriteTransport {
         request.body = .bytes(body)
         do {
             let response = try await client.execute(request, timeout: timeout)
-            var kept: [UInt8] = []
-            for try await part in response.body where kept.count < Self.maxResponseBytes {
-                kept += part.readableBytesView.prefix(Self.maxResponseBytes - kept.count)
-            }
-            let message = InfluxErrorMessage.extract(body: kept, errorHeader: response.headers.first(name: "X-Influxdb-Error"))
             let result = AttemptResult.response(
                 status: Int(response.status.code),
                 retryAfter: response.headers.first(name: "Retry-After"),
-                message: (200..<300).contains(response.status.code) ? "" : message
+                message: try await InfluxErrorMessage.read(response)
             )
             return (result, body.readableBytes)
         } catch let error as HTTPClientError where error == .alreadyShutdown {

@@ -72,12 +72,7 @@ extension HTTPTransport {
         request.body = .bytes(ByteBuffer())
         do {
             let response = try await client.execute(request, timeout: timeout)
-            var kept: [UInt8] = []
-            for try await part in response.body where kept.count < Self.maxResponseBytes {
-                kept += part.readableBytesView.prefix(Self.maxResponseBytes - kept.count)
-            }
-            let message = InfluxErrorMessage.extract(body: kept, errorHeader: response.headers.first(name: "X-Influxdb-Error"))
-            return .response(status: Int(response.status.code), message: (200..<300).contains(response.status.code) ? "" : message)
+            return .response(status: Int(response.status.code), message: try await InfluxErrorMessage.read(response))
         } catch let error as HTTPClientError
             where [.readTimeout, .writeTimeout, .deadlineExceeded, .connectTimeout, .getConnectionFromPoolTimeout].contains(error) {
             return .timeout

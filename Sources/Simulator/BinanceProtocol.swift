@@ -264,8 +264,6 @@ struct BinanceProtocol: ExchangeProtocol {
             writeID(id, into: &buffer)
         }
         buffer.writeStaticString("}")
-        var outcome = RequestOutcome()
-        outcome.replies = [buffer]
-        return outcome
+        return RequestOutcome(replies: [buffer])
     }
 }

@@ -191,8 +191,6 @@ struct BybitProtocol: ExchangeProtocol {
         buffer.writeStaticString(",\"op\":")
         buffer.writeJSONString(op)
         buffer.writeStaticString("}")
-        var outcome = RequestOutcome()
-        outcome.replies = [buffer]
-        return outcome
+        return RequestOutcome(replies: [buffer])
     }
 }

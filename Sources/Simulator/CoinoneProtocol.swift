@@ -200,8 +200,6 @@ struct CoinoneProtocol: ExchangeProtocol {
         buffer.writeStaticString(",\"message\":")
         buffer.writeJSONString(message)
         buffer.writeStaticString("}")
-        var outcome = RequestOutcome()
-        outcome.replies = [buffer]
-        return outcome
+        return RequestOutcome(replies: [buffer])
     }
 }

@@ -251,8 +251,6 @@ struct UpbitProtocol: ExchangeProtocol {
         buffer.writeStaticString(",\"message\":")
         buffer.writeJSONString(message)
         buffer.writeStaticString("}}")
-        var outcome = RequestOutcome()
-        outcome.replies = [buffer]
-        return outcome
+        return RequestOutcome(replies: [buffer])
     }
 }

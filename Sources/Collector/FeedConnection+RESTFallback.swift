@@ -35,8 +35,11 @@ extension FeedConnection {
         do {
             let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
             let body = try await response.body.collect(upTo: settings.maximumMessageSize)
-            if response.status == .tooManyRequests || response.status.code == 418 {
-                holdREST(response)
+            if let pause = restPacer.holdIfRateLimited(response, defaultPause: settings.restRateLimitPause) {
+                metrics.restPollLimited.increment()
+                problems.warning("REST fallback rate-limited by the exchange; pausing its REST polls", metadata: [
+                    "status": "\(response.status.code)", "pause_ms": "\(pause.saturatingNanoseconds / 1_000_000)",
+                ])
                 return
             }
             guard response.status == .ok else {
@@ -55,18 +58,5 @@ extension FeedConnection {
             metrics.restPollError.increment()
             problems.warning("REST fallback poll failed", metadata: ["url": "\(url)", "error": "\(error)"])
         }
-    }
-
-    /// After "too many requests" (429) or a ban (418, Binance): every connection of the exchange
-    /// sends no REST request until the time the exchange asked for (`Retry-After`, at most an
-    /// hour), or for `restRateLimitPause` when it gave none. Going on would turn a 429 into a ban.
-    private func holdREST(_ response: HTTPClientResponse) {
-        let requested = response.headers.first(name: "retry-after").flatMap { RetryAfter.delay($0, now: Date().timeIntervalSince1970) }
-        let pause = min(requested ?? settings.restRateLimitPause, .seconds(3_600))
-        restPacer.hold(until: .now + pause)
-        metrics.restPollLimited.increment()
-        problems.warning("REST fallback rate-limited by the exchange; pausing its REST polls", metadata: [
-            "status": "\(response.status.code)", "pause_ms": "\(pause.saturatingNanoseconds / 1_000_000)",
-        ])
     }
 }

@@ -31,9 +31,7 @@ struct RESTTradeHistory: Sendable {
         }
         let response = try await httpClient.execute(HTTPClientRequest(url: restURL.absoluteString + path), timeout: .seconds(10))
         let body = try await response.body.collect(upTo: maximumBodyBytes)
-        if response.status == .tooManyRequests || response.status.code == 418 {
-            let requested = response.headers.first(name: "retry-after").flatMap { RetryAfter.delay($0, now: Date().timeIntervalSince1970) }
-            pacer.hold(until: .now + min(requested ?? rateLimitPause, .seconds(3_600)))
+        if pacer.holdIfRateLimited(response, defaultPause: rateLimitPause) != nil {
             throw Failure(description: "HTTP \(response.status.code): rate-limited by the exchange")
         }
         guard response.status == .ok else {

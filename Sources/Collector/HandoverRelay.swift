@@ -8,8 +8,10 @@ import CoinfluxCore
 /// the old connection keeps delivering for an overlap after the successor receives, and the
 /// successor's events wait here meanwhile. When the old connection has ended, the waiting events
 /// go on, less those the old connection delivered already: trades by id, events without an id
-/// (tickers) when they are not newer than the old connection's last of their series.
-///
+/// (tickers) when they are not newer than the old connection's last of their series. Frames the
+/// successor receives after that are checked the same way, series by series, until the first one
+/// the old connection did not deliver: each series' overlap is a prefix of the successor's stream.
+
 /// Pure state: the caller serializes calls (a mutex) and hands the returned batches on in order.
 struct HandoverRelay {
     /// Events received together, with their receive time.
@@ -28,17 +30,40 @@ struct HandoverRelay {
     /// The session opened to replace it, whose events wait.
     private var successor: Int?
     private var waiting: [Batch] = []
+    /// What one session delivered of one series.
+    private struct Delivered {
+        var tradeIDs: Set<String> = []
+        /// The newest event time (events without a trade id).
+        var until: Int64 = .min
+
+        mutating func record(_ event: MarketEvent) {
+            if event.kind == .trade, let id = event.tradeID {
+                tradeIDs.insert(id)
+            } else {
+                until = max(until, event.eventTimeNanos)
+            }
+        }
+
+        func contains(_ event: MarketEvent) -> Bool {
+            if event.kind == .trade, let id = event.tradeID { return tradeIDs.contains(id) }
+            return event.eventTimeNanos <= until
+        }
+    }
+
     /// The id of the last trade of each symbol the current session delivered: a successor may
     /// begin with it (Upbit and Bithumb send the latest trade as a snapshot on subscription).
     private var lastTradeIDs: [Symbol: String] = [:]
     /// What the current session delivered since the successor opened.
-    private var deliveredIDs: [Symbol: Set<String>] = [:]
-    private var deliveredUntil: [Series: Int64] = [:]
+    private var delivered: [Series: Delivered] = [:]
+    /// After a promotion: what the old session delivered of the series whose overlap the (now
+    /// current) successor has not yet read past.
+    private var overlap: [Series: Delivered] = [:]
 
     /// A session opened without a predecessor (at start, or after a drop): its events go on.
     mutating func start(_ session: Int) {
         current = session
         lastTradeIDs.removeAll()
+        overlap.removeAll()
         abandonSuccessor()
     }
 
@@ -46,7 +71,7 @@ struct HandoverRelay {
     mutating func open(successor session: Int) {
         abandonSuccessor()
         successor = session
-        for (symbol, id) in lastTradeIDs { deliveredIDs[symbol] = [id] }
+        for (symbol, id) in lastTradeIDs { delivered[Series(symbol: symbol, kind: .trade)] = Delivered(tradeIDs: [id]) }
     }
 
     /// The successor failed before taking over: what it received is dropped (the current
@@ -54,8 +79,7 @@ struct HandoverRelay {
     mutating func abandonSuccessor() {
         successor = nil
         waiting.removeAll()
-        deliveredIDs.removeAll()
-        deliveredUntil.removeAll()
+        delivered.removeAll()
     }
 
     /// The events `session` received: the batches to hand on now, in order (none while they
@@ -66,19 +90,17 @@ struct HandoverRelay {
             return []
         }
         guard session == current else { return [] }
+        var events = events
+        if !overlap.isEmpty { removeOverlap(from: &events) }
         for event in events where event.kind == .trade {
             if let id = event.tradeID { lastTradeIDs[event.symbol] = id }
         }
         if successor != nil {
             for event in events {
-                if event.kind == .trade, let id = event.tradeID {
-                    deliveredIDs[event.symbol, default: []].insert(id)
-                }
-                let series = Series(symbol: event.symbol, kind: event.kind)
-                deliveredUntil[series] = max(deliveredUntil[series] ?? .min, event.eventTimeNanos)
+                delivered[Series(symbol: event.symbol, kind: event.kind), default: Delivered()].record(event)
             }
         }
-        return [Batch(events: events, receivedAt: receivedAt)]
+        return events.isEmpty ? [] : [Batch(events: events, receivedAt: receivedAt)]
     }
 
     /// The old session ended: the successor becomes current, and its waiting events that the old
@@ -86,9 +108,10 @@ struct HandoverRelay {
     mutating func promoteSuccessor() -> [Batch] {
         guard let successor else { return [] }
         current = successor
+        overlap = delivered
         var released: [Batch] = []
         for var batch in waiting {
-            batch.events.removeAll(where: deliveredAlready)
+            removeOverlap(from: &batch.events)
             if !batch.events.isEmpty { released.append(batch) }
             for event in batch.events where event.kind == .trade {
                 if let id = event.tradeID { lastTradeIDs[event.symbol] = id }
@@ -98,11 +121,15 @@ struct HandoverRelay {
         return released
     }
 
-    private func deliveredAlready(_ event: MarketEvent) -> Bool {
-        if event.kind == .trade, let id = event.tradeID {
-            return deliveredIDs[event.symbol]?.contains(id) ?? false
+    /// Drops the events the old session delivered already; a series' first event it did not
+    /// deliver ends that series' overlap.
+    private mutating func removeOverlap(from events: inout [MarketEvent]) {
+        events.removeAll { event in
+            let series = Series(symbol: event.symbol, kind: event.kind)
+            guard let old = overlap[series] else { return false }
+            if old.contains(event) { return true }
+            overlap[series] = nil
+            return false
         }
-        guard let until = deliveredUntil[Series(symbol: event.symbol, kind: event.kind)] else { return false }
-        return event.eventTimeNanos <= until
     }
 }

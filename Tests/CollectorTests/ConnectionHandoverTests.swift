@@ -39,6 +39,24 @@ struct ConnectionHandoverTests {
         #expect(relay.promoteSuccessor().map(\.events) == [[trade("ETH", id: "13")]])
     }
 
+    @Test("frames of the overlap the successor receives after taking over are dropped too, up to its first new event of each series")
+    func relayDropsTheOverlapArrivingLate() {
+        var relay = HandoverRelay()
+        relay.start(1)
+        relay.open(successor: 2)
+        // The old connection delivers 11, 12 and the ticker at 4; the successor has only 11 and
+        // the ticker at 3 when the old one ends.
+        #expect(relay.route([trade("BTC", id: "11"), trade("BTC", id: "12"), ticker("BTC", at: 4)], receivedAt: 1, from: 1).count == 1)
+        #expect(relay.route([trade("BTC", id: "11"), ticker("BTC", at: 3)], receivedAt: 2, from: 2).isEmpty)
+        #expect(relay.promoteSuccessor().isEmpty)
+        // 12 and the ticker at 4 reach the successor only now: delivered already, dropped.
+        #expect(relay.route([trade("BTC", id: "12"), ticker("BTC", at: 4)], receivedAt: 3, from: 2).isEmpty)
+        #expect(relay.route([trade("BTC", id: "13"), ticker("BTC", at: 5)], receivedAt: 4, from: 2).map(\.events)
+            == [[trade("BTC", id: "13"), ticker("BTC", at: 5)]])
+        // Past the overlap the stream goes on as it comes, without comparing with the old one.
+        #expect(relay.route([trade("BTC", id: "12"), ticker("BTC", at: 4)], receivedAt: 5, from: 2).count == 1)
+    }
+
     @Test("a successor that failed is forgotten with what it received; the old connection goes on")
     func relayAbandonsAFailedSuccessor() {
         var relay = HandoverRelay()

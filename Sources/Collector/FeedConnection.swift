@@ -4,6 +4,7 @@ import Exchanges
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import Telemetry
@@ -184,19 +185,27 @@ public final class FeedConnection: Service {
             closeTimeout: settings.closeTimeout,
             autoPing: policy.sendsWebSocketPings ? .enabled(timePeriod: pingInterval) : .disabled
         )
-        let client = WebSocketClient(url: url, configuration: configuration, tlsConfiguration: settings.tlsConfiguration, logger: logger) { inbound, outbound, _ in
+        // Each attempt on an event loop of its own, shut down when the attempt ends: swift-websocket
+        // (1.6.2) never closes the socket of an upgrade the exchange declines (a 429 or 503 answer),
+        // and the loop's shutdown is what closes it.
+        let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let client = WebSocketClient(url: url, configuration: configuration, tlsConfiguration: settings.tlsConfiguration,
+                                     eventLoopGroup: eventLoop, logger: logger) { inbound, outbound, _ in
             try await self.session(session, inbound: inbound, outbound: outbound, handover: handover)
         }
+        let disconnect: FeedDisconnect
         do {
             let close = try await client.run()
             if connectedSince.load(ordering: .relaxed) == 0 { metrics.connectFailed.increment() }
-            return FeedDisconnect(.closed, close.map { "close code \($0.closeCode), \($0.reason ?? "")" } ?? "stream ended")
-        } catch let disconnect as FeedDisconnect {
-            return disconnect
+            disconnect = FeedDisconnect(.closed, close.map { "close code \($0.closeCode), \($0.reason ?? "")" } ?? "stream ended")
+        } catch let ended as FeedDisconnect {
+            disconnect = ended
         } catch {
             if connectedSince.load(ordering: .relaxed) == 0 { metrics.connectFailed.increment() }
-            return FeedDisconnect(.error, "\(error)")
+            disconnect = FeedDisconnect(.error, "\(error)")
         }
+        try? await eventLoop.shutdownGracefully()
+        return disconnect
     }
 
     /// One connected session: subscribe, then receive, keep alive and watch for silence until one

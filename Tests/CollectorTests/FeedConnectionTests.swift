@@ -149,6 +149,22 @@ struct FeedConnectionTests {
         await running.stop()
     }
 
+    @Test("upgrades the exchange refuses leave no socket behind")
+    func refusedUpgradesCloseTheirSockets() async throws {
+        let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
+        defer { Task { await simulator.stop() } }
+        let sink = RecordingSink(), metrics = Metrics()
+        simulator.inject(.refuse(.seconds(3), status: 503), into: .coinone)
+        let running = RunningFeeds(makeFeeds(.coinone, port: port, settings: testSettings(), sink: sink, metrics: metrics))
+        #expect(await eventually { simulator.counters(for: .coinone).connectionsRefused >= 3 }, "fewer than 3 refused attempts")
+        #expect(await eventually { simulator.counters(for: .coinone).connectionsAccepted == 1 && !sink.events.isEmpty })
+        let refused = simulator.counters(for: .coinone).connectionsRefused
+        // The exchange closed each refused connection; the collector must have closed its end too.
+        #expect(await eventually(timeout: .seconds(3)) { socketsInCloseWait(toPort: port) == 0 },
+                "\(socketsInCloseWait(toPort: port)) sockets left half-closed after \(refused) refused upgrades")
+        await running.stop()
+    }
+
     @Test func backsOffWhileRefusedAndFallsBackToREST() async throws {
         let (simulator, port) = try await startSimulator(cutOff: .seconds(60))
         defer { Task { await simulator.stop() } }

@@ -125,3 +125,14 @@ struct RunningFeeds {
         }
     }
 }
+
+/// Sockets of this machine connected to `port` on loopback whose peer has closed while this end
+/// has not (TCP state CLOSE_WAIT, `/proc/net/tcp`): a client that forgets to close shows here.
+func socketsInCloseWait(toPort port: Int) -> Int {
+    guard let table = try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8) else { return -1 }
+    let remote = String(format: ":%04X", port)
+    return table.split(separator: "\n").dropFirst().filter { line in
+        let fields = line.split(separator: " ")
+        return fields.count > 3 && fields[2].hasSuffix(remote) && fields[3] == "08"
+    }.count
+}

@@ -80,19 +80,9 @@ struct BinanceProtocol: ExchangeProtocol {
                     return Self.error(code: 2, message: "Invalid request: more than \(streamLimit) streams on one connection", id: id)
                 }
             }
-            var outcome = RequestOutcome()
-            outcome.replies = [Self.result(nil, id: id)]
-            if method == "SUBSCRIBE" {
-                outcome.update = .add(simulated)
-                outcome.subscribeRequests = 1
-            } else {
-                outcome.update = .remove(simulated)
-            }
-            return outcome
+            return .subscribing(method == "SUBSCRIBE", simulated, replies: [Self.result(nil, id: id)])
         case "LIST_SUBSCRIPTIONS":
-            var outcome = RequestOutcome()
-            outcome.replies = [Self.result(session.subscriptions.map(\.name), id: id)]
-            return outcome
+            return RequestOutcome(replies: [Self.result(session.subscriptions.map(\.name), id: id)])
         default:
             return Self.error(
                 code: 2,

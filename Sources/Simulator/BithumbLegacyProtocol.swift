@@ -46,11 +46,7 @@ struct BithumbLegacyProtocol: ExchangeProtocol {
                 subscriptions.append(Subscription(channel: channel, symbol: symbol, code: code, name: tickType))
             }
         }
-        var outcome = RequestOutcome()
-        outcome.replies = [ByteBuffer(string: #"{"status":"0000","resmsg":"Filter Registered Successfully"}"#)]
-        outcome.update = .add(subscriptions)
-        outcome.subscribeRequests = 1
-        return outcome
+        return .subscribing(true, subscriptions, replies: [ByteBuffer(string: #"{"status":"0000","resmsg":"Filter Registered Successfully"}"#)])
     }
 
     /// `BTC_KRW` → BTC-KRW.
@@ -172,9 +168,5 @@ struct BithumbLegacyProtocol: ExchangeProtocol {
         buffer.writeStaticString("\"")
     }
 
-    private static let invalidFilter: RequestOutcome = {
-        var outcome = RequestOutcome()
-        outcome.replies = [ByteBuffer(string: #"{"status":"5100","resmsg":"Invalid Filter Syntax"}"#)]
-        return outcome
-    }()
+    private static let invalidFilter = RequestOutcome(replies: [ByteBuffer(string: #"{"status":"5100","resmsg":"Invalid Filter Syntax"}"#)])
 }

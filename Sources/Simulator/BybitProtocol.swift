@@ -46,14 +46,8 @@ struct BybitProtocol: ExchangeProtocol {
                 }
                 subscriptions.append(subscription)
             }
-            var outcome = Self.reply(success: true, message: op == "subscribe" ? "subscribe" : "", op: op, requestID: requestID, session: session)
-            if op == "subscribe" {
-                outcome.update = .add(subscriptions)
-                outcome.subscribeRequests = 1
-            } else {
-                outcome.update = .remove(subscriptions)
-            }
-            return outcome
+            let ack = Self.reply(success: true, message: op == "subscribe" ? "subscribe" : "", op: op, requestID: requestID, session: session)
+            return .subscribing(op == "subscribe", subscriptions, replies: ack.replies)
         default:
             return Self.reply(success: false, message: "error:invalid op \(op)", op: op, requestID: requestID, session: session)
         }

@@ -30,10 +30,7 @@ struct CoinoneProtocol: ExchangeProtocol {
         else { return Self.error("Invalid Request") }
         switch requestType {
         case "PING":
-            var outcome = RequestOutcome()
-            outcome.replies = [ByteBuffer(string: #"{"response_type":"PONG"}"#)]
-            outcome.isKeepalivePing = true
-            return outcome
+            return RequestOutcome(replies: [ByteBuffer(string: #"{"response_type":"PONG"}"#)], isKeepalivePing: true)
         case "SUBSCRIBE", "UNSUBSCRIBE":
             guard let channelName = request["channel"] as? String else { return Self.error("Invalid Channel") }
             let channel: StreamChannel?
@@ -59,18 +56,10 @@ struct CoinoneProtocol: ExchangeProtocol {
             buffer.writeStaticString(",\"target_currency\":")
             buffer.writeJSONString(target)
             buffer.writeStaticString("}}")
-            var outcome = RequestOutcome()
-            outcome.replies = [buffer]
             let subscriptions = channel.map {
                 [Subscription(channel: $0, symbol: Symbol(base: target, quote: quote), code: "\(target)-\(quote)")]
             } ?? []
-            if subscribing {
-                outcome.update = .add(subscriptions)
-                outcome.subscribeRequests = 1
-            } else {
-                outcome.update = .remove(subscriptions)
-            }
-            return outcome
+            return .subscribing(subscribing, subscriptions, replies: [buffer])
         default:
             return Self.error("Invalid Request Type")
         }

@@ -45,6 +45,16 @@ struct RequestOutcome: Sendable {
     var isKeepalivePing = false
 }
 
+extension RequestOutcome {
+    /// A subscribe request (adds `subscriptions`, counted) or an unsubscribe request (removes
+    /// them), answered with `replies`.
+    static func subscribing(_ subscribe: Bool, _ subscriptions: [Subscription], replies: [ByteBuffer]) -> RequestOutcome {
+        RequestOutcome(
+            replies: replies, update: subscribe ? .add(subscriptions) : .remove(subscriptions), subscribeRequests: subscribe ? 1 : 0
+        )
+    }
+}
+
 /// What the server enforces to keep a connection alive.
 enum KeepalivePolicy: Sendable, Equatable {
     /// The server sends WebSocket pings every `interval` and drops a client whose pong with

@@ -25,10 +25,7 @@ struct UpbitProtocol: ExchangeProtocol {
 
     func handle(_ message: ByteBuffer, session: SessionInfo) -> RequestOutcome {
         if ClientMessage.text(message) == "PING" {
-            var outcome = RequestOutcome()
-            outcome.replies = [ByteBuffer(string: #"{"status":"UP"}"#)]
-            outcome.isKeepalivePing = true
-            return outcome
+            return RequestOutcome(replies: [ByteBuffer(string: #"{"status":"UP"}"#)], isKeepalivePing: true)
         }
         guard let elements = ClientMessage.json(message) as? [Any] else {
             return Self.error("WRONG_FORMAT", "Requested using wrong format")
@@ -87,10 +84,7 @@ struct UpbitProtocol: ExchangeProtocol {
                 ))
             }
         }
-        var outcome = RequestOutcome()
-        outcome.update = .replace(subscriptions)
-        outcome.subscribeRequests = 1
-        return outcome
+        return RequestOutcome(update: .replace(subscriptions), subscribeRequests: 1)
     }
 
     func errorFrame(_ session: SessionInfo) -> ByteBuffer {

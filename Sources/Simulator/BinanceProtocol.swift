@@ -97,7 +97,7 @@ struct BinanceProtocol: ExchangeProtocol {
     }
 
     func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
-        wrapped(subscription, into: &buffer) { Self.writeTicker(subscription.code, market: market, now: now, into: &$0) }
+        wrapped(subscription, into: &buffer) { Self.writeTicker(subscription.code, market: market, now: now, form: .stream, into: &$0) }
     }
 
     /// Writes `body`, inside the combined-stream wrapper on `/stream`.
@@ -129,52 +129,56 @@ struct BinanceProtocol: ExchangeProtocol {
 
     static let priceDigits = 8
 
-    static func writeTicker(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
+    /// The two spellings of the 24-hour ticker: the stream's `24hrTicker` event (one-letter keys)
+    /// and the `GET /api/v3/ticker/24hr` body (long keys, no event type or time). Both carry the
+    /// same values in the same order, so one writer serves both.
+    enum TickerForm {
+        case stream
+        case rest
+    }
+
+    static func writeTicker(_ code: String, market: MarketState, now: Int64, form: TickerForm, into buffer: inout ByteBuffer) {
+        let rest = form == .rest
+        func key(_ stream: StaticString, _ long: StaticString) {
+            buffer.writeStaticString(rest ? long : stream)
+        }
+        func decimal(_ stream: StaticString, _ long: StaticString, _ value: Double, digits: Int = priceDigits) {
+            key(stream, long)
+            buffer.writeQuotedDecimal(value, fractionDigits: digits)
+        }
+        func integer(_ stream: StaticString, _ long: StaticString, _ value: Int64) {
+            key(stream, long)
+            buffer.writeDecimalInteger(value)
+        }
         let trade = market.lastTrade
-        buffer.writeStaticString("{\"e\":\"24hrTicker\",\"E\":")
-        buffer.writeDecimalInteger(now)
-        buffer.writeStaticString(",\"s\":\"")
+        if rest {
+            buffer.writeStaticString("{\"symbol\":\"")
+        } else {
+            buffer.writeStaticString("{\"e\":\"24hrTicker\",\"E\":")
+            buffer.writeDecimalInteger(now)
+            buffer.writeStaticString(",\"s\":\"")
+        }
         buffer.writeString(code)
-        buffer.writeStaticString("\",\"p\":")
-        buffer.writeQuotedDecimal(market.change, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"P\":")
-        buffer.writeQuotedDecimal(market.changeRate * 100, fractionDigits: 3)
-        buffer.writeStaticString(",\"w\":")
-        buffer.writeQuotedDecimal(market.quoteVolume / market.baseVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"x\":")
-        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"c\":")
-        buffer.writeQuotedDecimal(trade.price, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"Q\":")
-        buffer.writeQuotedDecimal(trade.quantity, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"b\":")
-        buffer.writeQuotedDecimal(market.bestBid, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"B\":")
-        buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"a\":")
-        buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"A\":")
-        buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"o\":")
-        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"h\":")
-        buffer.writeQuotedDecimal(market.high, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"l\":")
-        buffer.writeQuotedDecimal(market.low, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"v\":")
-        buffer.writeQuotedDecimal(market.baseVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"q\":")
-        buffer.writeQuotedDecimal(market.quoteVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"O\":")
-        buffer.writeDecimalInteger(now - 86_400_000)
-        buffer.writeStaticString(",\"C\":")
-        buffer.writeDecimalInteger(now)
-        buffer.writeStaticString(",\"F\":")
-        buffer.writeDecimalInteger(trade.id - market.tradeCount + 1)
-        buffer.writeStaticString(",\"L\":")
-        buffer.writeDecimalInteger(trade.id)
-        buffer.writeStaticString(",\"n\":")
-        buffer.writeDecimalInteger(market.tradeCount)
+        decimal("\",\"p\":", "\",\"priceChange\":", market.change)
+        decimal(",\"P\":", ",\"priceChangePercent\":", market.changeRate * 100, digits: 3)
+        decimal(",\"w\":", ",\"weightedAvgPrice\":", market.quoteVolume / market.baseVolume)
+        decimal(",\"x\":", ",\"prevClosePrice\":", market.open)
+        decimal(",\"c\":", ",\"lastPrice\":", trade.price)
+        decimal(",\"Q\":", ",\"lastQty\":", trade.quantity)
+        decimal(",\"b\":", ",\"bidPrice\":", market.bestBid)
+        decimal(",\"B\":", ",\"bidQty\":", market.bestBidSize)
+        decimal(",\"a\":", ",\"askPrice\":", market.bestAsk)
+        decimal(",\"A\":", ",\"askQty\":", market.bestAskSize)
+        decimal(",\"o\":", ",\"openPrice\":", market.open)
+        decimal(",\"h\":", ",\"highPrice\":", market.high)
+        decimal(",\"l\":", ",\"lowPrice\":", market.low)
+        decimal(",\"v\":", ",\"volume\":", market.baseVolume)
+        decimal(",\"q\":", ",\"quoteVolume\":", market.quoteVolume)
+        integer(",\"O\":", ",\"openTime\":", now - 86_400_000)
+        integer(",\"C\":", ",\"closeTime\":", now)
+        integer(",\"F\":", ",\"firstId\":", trade.id - market.tradeCount + 1)
+        integer(",\"L\":", ",\"lastId\":", trade.id)
+        integer(",\"n\":", ",\"count\":", market.tradeCount)
         buffer.writeStaticString("}")
     }
 

@@ -1,58 +1,10 @@
 import NIOCore
 
 // The bodies of the exchanges' recent-trades REST endpoints (see ``TradeRoutes``), each trade
-// printed in its exchange's ``TradeStyle``, and Binance's REST ticker (the other exchanges' REST
-// tickers share their writers with the stream tickers, beside them).
+// printed in its exchange's ``TradeStyle``. The REST tickers share their writers with the stream
+// tickers, beside them in each protocol's file.
 
 extension BinanceProtocol {
-    /// `GET /api/v3/ticker/24hr?symbol=BTCUSDT` body.
-    static func writeRESTTicker(_ code: String, market: MarketState, now: Int64, into buffer: inout ByteBuffer) {
-        let trade = market.lastTrade
-        buffer.writeStaticString("{\"symbol\":\"")
-        buffer.writeString(code)
-        buffer.writeStaticString("\",\"priceChange\":")
-        buffer.writeQuotedDecimal(market.change, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"priceChangePercent\":")
-        buffer.writeQuotedDecimal(market.changeRate * 100, fractionDigits: 3)
-        buffer.writeStaticString(",\"weightedAvgPrice\":")
-        buffer.writeQuotedDecimal(market.quoteVolume / market.baseVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"prevClosePrice\":")
-        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"lastPrice\":")
-        buffer.writeQuotedDecimal(trade.price, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"lastQty\":")
-        buffer.writeQuotedDecimal(trade.quantity, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"bidPrice\":")
-        buffer.writeQuotedDecimal(market.bestBid, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"bidQty\":")
-        buffer.writeQuotedDecimal(market.bestBidSize, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"askPrice\":")
-        buffer.writeQuotedDecimal(market.bestAsk, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"askQty\":")
-        buffer.writeQuotedDecimal(market.bestAskSize, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"openPrice\":")
-        buffer.writeQuotedDecimal(market.open, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"highPrice\":")
-        buffer.writeQuotedDecimal(market.high, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"lowPrice\":")
-        buffer.writeQuotedDecimal(market.low, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"volume\":")
-        buffer.writeQuotedDecimal(market.baseVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"quoteVolume\":")
-        buffer.writeQuotedDecimal(market.quoteVolume, fractionDigits: priceDigits)
-        buffer.writeStaticString(",\"openTime\":")
-        buffer.writeDecimalInteger(now - 86_400_000)
-        buffer.writeStaticString(",\"closeTime\":")
-        buffer.writeDecimalInteger(now)
-        buffer.writeStaticString(",\"firstId\":")
-        buffer.writeDecimalInteger(trade.id - market.tradeCount + 1)
-        buffer.writeStaticString(",\"lastId\":")
-        buffer.writeDecimalInteger(trade.id)
-        buffer.writeStaticString(",\"count\":")
-        buffer.writeDecimalInteger(market.tradeCount)
-        buffer.writeStaticString("}")
-    }
-
     /// Aggregate trade id minus trade number: each simulated trade is its own aggregate.
     static let aggregateIDOffset: Int64 = 500_000_000
 

@@ -32,12 +32,12 @@ enum RESTRoutes {
                     }
                     return json(.ok) { buffer in
                         writeArray(listed, into: &buffer) { market, buffer in
-                            BinanceProtocol.writeRESTTicker(BinanceRequest.code(market.symbol), market: market.state(at: now), now: now / 1_000, into: &buffer)
+                            BinanceProtocol.writeTicker(BinanceRequest.code(market.symbol), market: market.state(at: now), now: now / 1_000, form: .rest, into: &buffer)
                         }
                     }
                 }
                 guard let market = BinanceRequest.market(code, markets: markets) else { return BinanceRequest.invalidSymbol }
-                return json(.ok) { BinanceProtocol.writeRESTTicker(code, market: market.state(at: now), now: now / 1_000, into: &$0) }
+                return json(.ok) { BinanceProtocol.writeTicker(code, market: market.state(at: now), now: now / 1_000, form: .rest, into: &$0) }
             }
         }
         if enabled.contains(.upbit) {

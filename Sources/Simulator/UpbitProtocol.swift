@@ -109,32 +109,15 @@ struct UpbitProtocol: ExchangeProtocol {
     func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
         let code = subscription.code
         let trade = market.lastTrade
-        let time = CivilTime(epochMilliseconds: trade.time, offsetHours: streamOffsetHours)
         buffer.writeStaticString("{\"type\":\"ticker\",\"code\":\"")
         buffer.writeString(code)
-        buffer.writeStaticString("\",\"opening_price\":")
-        buffer.writeDecimal(market.open, fractionDigits: Self.digits)
-        buffer.writeStaticString(",\"high_price\":")
-        buffer.writeDecimal(market.high, fractionDigits: Self.digits)
-        buffer.writeStaticString(",\"low_price\":")
-        buffer.writeDecimal(market.low, fractionDigits: Self.digits)
-        buffer.writeStaticString(",\"trade_price\":")
-        buffer.writeDecimal(trade.price, fractionDigits: Self.digits)
-        buffer.writeStaticString(",\"prev_closing_price\":")
-        buffer.writeDecimal(market.open, fractionDigits: Self.digits)
-        Self.writeChange(market, into: &buffer)
-        buffer.writeStaticString(",\"trade_volume\":")
-        buffer.writeDecimal(trade.quantity, fractionDigits: Self.digits)
+        buffer.writeStaticString("\"")
+        Self.writePriceFields(market, into: &buffer)
         buffer.writeStaticString(",\"acc_trade_volume_24h\":")
         buffer.writeDecimal(market.baseVolume, fractionDigits: Self.digits)
         buffer.writeStaticString(",\"acc_trade_price_24h\":")
         buffer.writeDecimal(market.quoteVolume, fractionDigits: Self.digits)
-        buffer.writeStaticString(",\"trade_date\":\"")
-        buffer.writeCompactDate(time)
-        buffer.writeStaticString("\",\"trade_time\":\"")
-        buffer.writeCompactTime(time)
-        buffer.writeStaticString("\",\"trade_timestamp\":")
-        buffer.writeDecimalInteger(trade.time)
+        writeTradeTime(trade, into: &buffer)
         buffer.writeStaticString(",\"timestamp\":")
         buffer.writeDecimalInteger(now)
         buffer.writeStaticString(dialect == .upbit ? ",\"delisting_date\":null" : ",\"delisting_date\":\"\"")
@@ -144,17 +127,11 @@ struct UpbitProtocol: ExchangeProtocol {
     func writeTrade(_ subscription: Subscription, trade: SimulatedTrade, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
         let code = subscription.code
         let style = TradeStyle.of(exchange)
-        let time = CivilTime(epochMilliseconds: trade.time, offsetHours: streamOffsetHours)
         buffer.writeStaticString("{\"type\":\"trade\",\"code\":\"")
         buffer.writeString(code)
         buffer.writeStaticString("\",\"timestamp\":")
         buffer.writeDecimalInteger(now)
-        buffer.writeStaticString(",\"trade_date\":\"")
-        buffer.writeCompactDate(time)
-        buffer.writeStaticString("\",\"trade_time\":\"")
-        buffer.writeCompactTime(time)
-        buffer.writeStaticString("\",\"trade_timestamp\":")
-        buffer.writeDecimalInteger(trade.time)
+        writeTradeTime(trade, into: &buffer)
         buffer.writeStaticString(",\"trade_price\":")
         style.writePrice(trade, market: market, into: &buffer)
         buffer.writeStaticString(",\"trade_volume\":")
@@ -174,8 +151,32 @@ struct UpbitProtocol: ExchangeProtocol {
         buffer.writeStaticString(snapshot ? ",\"stream_type\":\"SNAPSHOT\"}" : ",\"stream_type\":\"REALTIME\"}")
     }
 
-    /// `change`, `change_price`, `change_rate`, `signed_change_price`, `signed_change_rate`.
-    private static func writeChange(_ market: MarketState, into buffer: inout ByteBuffer) {
+    /// `,"trade_date":"yyyyMMdd","trade_time":"HHmmss","trade_timestamp":…` of `trade`, in the
+    /// stream's zone: the same three fields in the stream's ticker and trade frames.
+    private func writeTradeTime(_ trade: SimulatedTrade, into buffer: inout ByteBuffer) {
+        let time = CivilTime(epochMilliseconds: trade.time, offsetHours: streamOffsetHours)
+        buffer.writeStaticString(",\"trade_date\":\"")
+        buffer.writeCompactDate(time)
+        buffer.writeStaticString("\",\"trade_time\":\"")
+        buffer.writeCompactTime(time)
+        buffer.writeStaticString("\",\"trade_timestamp\":")
+        buffer.writeDecimalInteger(trade.time)
+    }
+
+    /// `opening_price` … `prev_closing_price`, the change fields and `trade_volume`: the price
+    /// fields of the stream and REST tickers, with the same keys in the same order.
+    private static func writePriceFields(_ market: MarketState, into buffer: inout ByteBuffer) {
+        let trade = market.lastTrade
+        buffer.writeStaticString(",\"opening_price\":")
+        buffer.writeDecimal(market.open, fractionDigits: digits)
+        buffer.writeStaticString(",\"high_price\":")
+        buffer.writeDecimal(market.high, fractionDigits: digits)
+        buffer.writeStaticString(",\"low_price\":")
+        buffer.writeDecimal(market.low, fractionDigits: digits)
+        buffer.writeStaticString(",\"trade_price\":")
+        buffer.writeDecimal(trade.price, fractionDigits: digits)
+        buffer.writeStaticString(",\"prev_closing_price\":")
+        buffer.writeDecimal(market.open, fractionDigits: digits)
         let change = market.change
         if change > 0 {
             buffer.writeStaticString(",\"change\":\"RISE\"")
@@ -192,6 +193,8 @@ struct UpbitProtocol: ExchangeProtocol {
         buffer.writeDecimal(change, fractionDigits: digits)
         buffer.writeStaticString(",\"signed_change_rate\":")
         buffer.writeDecimal(market.changeRate, fractionDigits: digits)
+        buffer.writeStaticString(",\"trade_volume\":")
+        buffer.writeDecimal(trade.quantity, fractionDigits: digits)
     }
 
     /// One element of the `GET /v1/ticker?markets=…` array (same shape on both APIs:
@@ -212,19 +215,7 @@ struct UpbitProtocol: ExchangeProtocol {
         buffer.writeCompactTime(kst)
         buffer.writeStaticString("\",\"trade_timestamp\":")
         buffer.writeDecimalInteger(trade.time)
-        buffer.writeStaticString(",\"opening_price\":")
-        buffer.writeDecimal(market.open, fractionDigits: digits)
-        buffer.writeStaticString(",\"high_price\":")
-        buffer.writeDecimal(market.high, fractionDigits: digits)
-        buffer.writeStaticString(",\"low_price\":")
-        buffer.writeDecimal(market.low, fractionDigits: digits)
-        buffer.writeStaticString(",\"trade_price\":")
-        buffer.writeDecimal(trade.price, fractionDigits: digits)
-        buffer.writeStaticString(",\"prev_closing_price\":")
-        buffer.writeDecimal(market.open, fractionDigits: digits)
-        writeChange(market, into: &buffer)
-        buffer.writeStaticString(",\"trade_volume\":")
-        buffer.writeDecimal(trade.quantity, fractionDigits: digits)
+        writePriceFields(market, into: &buffer)
         buffer.writeStaticString(",\"acc_trade_price\":")
         buffer.writeDecimal(market.quoteVolume, fractionDigits: digits)
         buffer.writeStaticString(",\"acc_trade_price_24h\":")

@@ -140,16 +140,10 @@ struct BithumbLegacyProtocol: ExchangeProtocol {
         buffer.writeQuotedDecimal(market.low, fractionDigits: digits)
         buffer.writeStaticString(",\"max_price\":")
         buffer.writeQuotedDecimal(market.high, fractionDigits: digits)
-        buffer.writeStaticString(",\"units_traded\":")
-        writeLongDecimal(market.baseVolume, noise: market.noiseDigits, into: &buffer)
-        buffer.writeStaticString(",\"acc_trade_value\":")
-        writeLongDecimal(market.quoteVolume, noise: market.noiseDigits, into: &buffer)
+        writeTraded(market, units: ",\"units_traded\":", value: ",\"acc_trade_value\":", into: &buffer)
         buffer.writeStaticString(",\"prev_closing_price\":")
         buffer.writeQuotedDecimal(market.open, fractionDigits: digits)
-        buffer.writeStaticString(",\"units_traded_24H\":")
-        writeLongDecimal(market.baseVolume, noise: market.noiseDigits, into: &buffer)
-        buffer.writeStaticString(",\"acc_trade_value_24H\":")
-        writeLongDecimal(market.quoteVolume, noise: market.noiseDigits, into: &buffer)
+        writeTraded(market, units: ",\"units_traded_24H\":", value: ",\"acc_trade_value_24H\":", into: &buffer)
         buffer.writeStaticString(",\"fluctate_24H\":")
         buffer.writeQuotedDecimal(market.change, fractionDigits: digits)
         buffer.writeStaticString(",\"fluctate_rate_24H\":")
@@ -157,6 +151,16 @@ struct BithumbLegacyProtocol: ExchangeProtocol {
         buffer.writeStaticString(",\"date\":\"")
         buffer.writeDecimalInteger(now)
         buffer.writeStaticString("\"}}")
+    }
+
+    /// The base volume under `units` and the quote volume under `value`, as long decimals. The
+    /// REST ticker sends them twice, since midnight and over 24 hours; the simulator's day is
+    /// its 24 hours, so both pairs carry the same values.
+    private static func writeTraded(_ market: MarketState, units: StaticString, value: StaticString, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString(units)
+        writeLongDecimal(market.baseVolume, noise: market.noiseDigits, into: &buffer)
+        buffer.writeStaticString(value)
+        writeLongDecimal(market.quoteVolume, noise: market.noiseDigits, into: &buffer)
     }
 
     /// A quoted decimal with ~29 significant digits, as Bithumb legacy sends volumes: nine

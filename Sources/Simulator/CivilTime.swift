@@ -48,16 +48,22 @@ struct CivilTime: Equatable {
 extension ByteBuffer {
     /// `yyyyMMdd`, as in Upbit's `trade_date` and Bithumb's `date`.
     mutating func writeCompactDate(_ time: CivilTime) {
-        self.writeDecimalDigits(UInt64(time.year), minimumDigits: 4)
-        self.writeDecimalDigits(UInt64(time.month), minimumDigits: 2)
-        self.writeDecimalDigits(UInt64(time.day), minimumDigits: 2)
+        writeTriple(time.year, time.month, time.day, firstDigits: 4, separator: nil)
     }
 
     /// `HHmmss`, as in Upbit's `trade_time` and Bithumb's `time`.
     mutating func writeCompactTime(_ time: CivilTime) {
-        self.writeDecimalDigits(UInt64(time.hour), minimumDigits: 2)
-        self.writeDecimalDigits(UInt64(time.minute), minimumDigits: 2)
-        self.writeDecimalDigits(UInt64(time.second), minimumDigits: 2)
+        writeTriple(time.hour, time.minute, time.second, firstDigits: 2, separator: nil)
+    }
+
+    /// `yyyy-MM-dd`, as in Upbit's `trade_date_utc`.
+    mutating func writeDashedDate(_ time: CivilTime) {
+        writeTriple(time.year, time.month, time.day, firstDigits: 4, separator: UInt8(ascii: "-"))
+    }
+
+    /// `HH:mm:ss`, as in Upbit's `trade_time_utc`.
+    mutating func writeColonTime(_ time: CivilTime) {
+        writeTriple(time.hour, time.minute, time.second, firstDigits: 2, separator: UInt8(ascii: ":"))
     }
 
     /// `yyyy-MM-dd HH:mm:ss.SSSSSS`, as in Bithumb legacy's `contDtm`; the last three
@@ -70,24 +76,14 @@ extension ByteBuffer {
         self.writeDecimalDigits(UInt64(time.millisecond), minimumDigits: 3)
         self.writeDecimalDigits(UInt64(max(0, min(999, extraMicroseconds))), minimumDigits: 3)
     }
-}
 
-extension ByteBuffer {
-    /// `yyyy-MM-dd`, as in Upbit's `trade_date_utc`.
-    mutating func writeDashedDate(_ time: CivilTime) {
-        self.writeDecimalDigits(UInt64(time.year), minimumDigits: 4)
-        self.writeInteger(UInt8(ascii: "-"))
-        self.writeDecimalDigits(UInt64(time.month), minimumDigits: 2)
-        self.writeInteger(UInt8(ascii: "-"))
-        self.writeDecimalDigits(UInt64(time.day), minimumDigits: 2)
-    }
-
-    /// `HH:mm:ss`, as in Upbit's `trade_time_utc`.
-    mutating func writeColonTime(_ time: CivilTime) {
-        self.writeDecimalDigits(UInt64(time.hour), minimumDigits: 2)
-        self.writeInteger(UInt8(ascii: ":"))
-        self.writeDecimalDigits(UInt64(time.minute), minimumDigits: 2)
-        self.writeInteger(UInt8(ascii: ":"))
-        self.writeDecimalDigits(UInt64(time.second), minimumDigits: 2)
+    /// Three calendar fields, zero-padded (the first to `firstDigits`, the others to two), with
+    /// `separator` between them when there is one.
+    private mutating func writeTriple(_ first: Int, _ second: Int, _ third: Int, firstDigits: Int, separator: UInt8?) {
+        self.writeDecimalDigits(UInt64(first), minimumDigits: firstDigits)
+        if let separator { self.writeInteger(separator) }
+        self.writeDecimalDigits(UInt64(second), minimumDigits: 2)
+        if let separator { self.writeInteger(separator) }
+        self.writeDecimalDigits(UInt64(third), minimumDigits: 2)
     }
 }

@@ -92,17 +92,8 @@ public enum EventCodec {
     /// clear it with `removeAll(keepingCapacity: true)`). On error nothing is appended.
     public static func encode(_ event: MarketEvent, into buffer: inout [UInt8]) throws(EncodeError) {
         try validate(event)
-        append("{\"v\":", to: &buffer)
-        appendDecimal(version, to: &buffer)
-        append(",\"type\":\"", to: &buffer)
-        buffer.append(contentsOf: event.kind.rawValue.utf8)
-        append("\",\"exchange\":\"", to: &buffer)
-        buffer.append(contentsOf: event.exchange.rawValue.utf8)
-        append("\",\"symbol\":\"", to: &buffer)
-        buffer.append(contentsOf: event.symbol.base.utf8)
-        buffer.append(UInt8(ascii: "-"))
-        buffer.append(contentsOf: event.symbol.quote.utf8)
-        append("\",\"price\":", to: &buffer)
+        appendHeader(type: event.kind.rawValue, exchange: event.exchange, symbol: event.symbol, to: &buffer)
+        append(",\"price\":", to: &buffer)
         appendShortest(event.price, to: &buffer)
         appendOptional(",\"size\":", event.size, to: &buffer)
         appendOptional(",\"bid\":", event.bestBid, to: &buffer)
@@ -139,14 +130,9 @@ public enum EventCodec {
 
     /// Appends the JSON form of a gap record to `buffer`. On error nothing is appended.
     public static func encode(_ gap: SeriesGap, into buffer: inout [UInt8]) throws(EncodeError) {
-        guard isAsset(gap.symbol.base), isAsset(gap.symbol.quote) else { throw .invalidSymbol(gap.symbol.description) }
-        append("{\"v\":", to: &buffer)
-        appendDecimal(version, to: &buffer)
-        append(",\"type\":\"gap\",\"exchange\":\"", to: &buffer)
-        buffer.append(contentsOf: gap.exchange.rawValue.utf8)
-        append("\",\"symbol\":\"", to: &buffer)
-        buffer.append(contentsOf: gap.symbol.description.utf8)
-        append("\",\"channel\":\"", to: &buffer)
+        try validate(gap.symbol)
+        appendHeader(type: "gap", exchange: gap.exchange, symbol: gap.symbol, to: &buffer)
+        append(",\"channel\":\"", to: &buffer)
         buffer.append(contentsOf: gap.channel.rawValue.utf8)
         append("\",\"cause\":\"", to: &buffer)
         buffer.append(contentsOf: gap.cause.rawValue.utf8)
@@ -183,10 +169,27 @@ public enum EventCodec {
         return buffer
     }
 
+    /// `{"v":1,"type":"…","exchange":"…","symbol":"BASE-QUOTE"`: the members every record starts with.
+    private static func appendHeader(type: String, exchange: Exchange, symbol: Symbol, to buffer: inout [UInt8]) {
+        append("{\"v\":", to: &buffer)
+        appendDecimal(version, to: &buffer)
+        append(",\"type\":\"", to: &buffer)
+        buffer.append(contentsOf: type.utf8)
+        append("\",\"exchange\":\"", to: &buffer)
+        buffer.append(contentsOf: exchange.rawValue.utf8)
+        append("\",\"symbol\":\"", to: &buffer)
+        buffer.append(contentsOf: symbol.base.utf8)
+        buffer.append(UInt8(ascii: "-"))
+        buffer.append(contentsOf: symbol.quote.utf8)
+        buffer.append(UInt8(ascii: "\""))
+    }
+
+    private static func validate(_ symbol: Symbol) throws(EncodeError) {
+        guard isAsset(symbol.base), isAsset(symbol.quote) else { throw .invalidSymbol(symbol.description) }
+    }
+
     private static func validate(_ event: MarketEvent) throws(EncodeError) {
-        guard isAsset(event.symbol.base), isAsset(event.symbol.quote) else {
-            throw .invalidSymbol(event.symbol.description)
-        }
+        try validate(event.symbol)
         try checkFinite(event.price, "price")
         try checkFinite(event.size, "size")
         try checkFinite(event.bestBid, "bid")

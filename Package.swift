@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "Kafka",
             dependencies: [
-                "CRdKafka",
+                "CoinfluxCore", "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,3 +1,4 @@
+import CoinfluxCore
 import Synchronization
 
 /// A piece of the processing loop's work running in a task of its own (a write, a commit), which
@@ -33,23 +34,23 @@ struct InFlight<Value: Sendable>: Sendable {
     /// running) or when the waiting task is cancelled.
     func value(before deadline: ContinuousClock.Instant) async -> Value? {
         if isFinished { return await task.value }
-        let race = Race<Value>()
+        let race = ResumeOnce<Value?, Never>()
         let task = self.task
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 race.install(continuation)
                 let timer = Task {
                     try? await Task.sleep(until: deadline)
-                    race.finish(nil)
+                    race.resume(returning: nil)
                 }
                 Task {
                     let value = await task.value
                     timer.cancel()
-                    race.finish(value)
+                    race.resume(returning: value)
                 }
             }
         } onCancel: {
-            race.finish(nil)
+            race.resume(returning: nil)
         }
     }
 
@@ -67,45 +68,5 @@ private final class Flag: Sendable {
 
     func set() {
         value.store(true, ordering: .releasing)
-    }
-}
-
-/// A continuation resumed once, by whichever of several finishers comes first.
-private final class Race<Value: Sendable>: Sendable {
-    private enum State {
-        case waiting
-        case installed(CheckedContinuation<Value?, Never>)
-        case finished(Value?)
-        case done
-    }
-
-    private let state = Mutex(State.waiting)
-
-    func install(_ continuation: CheckedContinuation<Value?, Never>) {
-        let early: Value?? = state.withLock { state in
-            if case .finished(let value) = state {
-                state = .done
-                return .some(value)
-            }
-            state = .installed(continuation)
-            return .none
-        }
-        if let early { continuation.resume(returning: early) }
-    }
-
-    func finish(_ value: Value?) {
-        let continuation: CheckedContinuation<Value?, Never>? = state.withLock { state in
-            switch state {
-            case .waiting:
-                state = .finished(value)
-                return nil
-            case .installed(let continuation):
-                state = .done
-                return continuation
-            case .finished, .done:
-                return nil
-            }
-        }
-        continuation?.resume(returning: value)
     }
 }

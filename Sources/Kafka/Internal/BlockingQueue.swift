@@ -1,5 +1,5 @@
+import CoinfluxCore
 import Dispatch
-import Synchronization
 
 /// Runs blocking librdkafka calls (polls with a timeout, flush, synchronous commit, metadata,
 /// close) on a dispatch queue, so they never block a thread of Swift's cooperative pool.
@@ -18,7 +18,7 @@ struct BlockingQueue: Sendable {
     /// end on the queue and its result is dropped. A call blocked on an unreachable broker can
     /// therefore never hold up a cancelled shutdown.
     func run<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
-        let waiter = Waiter<Result>()
+        let waiter = ResumeOnce<Result, any Error>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard waiter.install(continuation) else { return }
@@ -39,51 +39,5 @@ struct BlockingQueue: Sendable {
                 continuation.resume(with: Swift.Result { try body() })
             }
         }
-    }
-}
-
-/// The continuation of one ``BlockingQueue/run(_:)``, resumed exactly once: by the queue with the
-/// body's result, or earlier by cancellation.
-private final class Waiter<Value: Sendable>: Sendable {
-    private enum State {
-        case waiting
-        case installed(CheckedContinuation<Value, any Error>)
-        /// Resumed before the continuation was installed (cancelled before the call started).
-        case finished(Result<Value, any Error>)
-        case done
-    }
-
-    private let state = Mutex(State.waiting)
-
-    /// Installs the continuation; returns false (having resumed it) when the wait already ended.
-    func install(_ continuation: CheckedContinuation<Value, any Error>) -> Bool {
-        let early: Result<Value, any Error>? = state.withLock { state in
-            if case .finished(let result) = state {
-                state = .done
-                return result
-            }
-            state = .installed(continuation)
-            return nil
-        }
-        guard let early else { return true }
-        continuation.resume(with: early)
-        return false
-    }
-
-    /// Resumes the waiting task with `result`, unless it was resumed already.
-    func resume(with result: Result<Value, any Error>) {
-        let continuation: CheckedContinuation<Value, any Error>? = state.withLock { state in
-            switch state {
-            case .waiting:
-                state = .finished(result)
-                return nil
-            case .installed(let continuation):
-                state = .done
-                return continuation
-            case .finished, .done:
-                return nil
-            }
-        }
-        continuation?.resume(with: result)
     }
 }

@@ -40,14 +40,8 @@ struct KafkaConsumerTests {
 
         let keys = 24
         let perKey = 1_000
-        let producer = try KafkaTest.producer()
-        for sequence in 0..<perKey {
-            for key in 0..<keys {
-                try producer.send(topic: topic, key: "k\(key)", value: Array("k\(key):\(sequence)".utf8))
-            }
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        // Message i is number i / keys of key i % keys.
+        try await KafkaTest.produce(0..<keys * perKey, to: topic, key: { "k\($0 % keys)" }, value: { "k\($0 % keys):\($0 / keys)" })
 
         let total = keys * perKey
         let receivedCount = Shared(0)
@@ -98,12 +92,7 @@ struct KafkaConsumerTests {
         let topic = try await KafkaTest.createTopic(partitions: 6, prefix: "join")
         let group = KafkaTest.uniqueName("join")
         let total = 12_000
-        let producer = try KafkaTest.producer()
-        for index in 0..<total {
-            try producer.send(topic: topic, key: "k\(index % 24)", value: Array("\(index)".utf8))
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        try await KafkaTest.produce(0..<total, to: topic, key: { "k\($0 % 24)" }, value: { "\($0)" })
 
         let first = try KafkaTest.consumer(group: group)
         let second = try KafkaTest.consumer(group: group)
@@ -156,12 +145,7 @@ struct KafkaConsumerTests {
     func resumesAtCommittedOffset() async throws {
         let topic = try await KafkaTest.createTopic(partitions: 1, prefix: "restart")
         let group = KafkaTest.uniqueName("restart")
-        let producer = try KafkaTest.producer()
-        for index in 0..<100 {
-            try producer.send(topic: topic, key: nil, value: Array("m\(index)".utf8))
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        try await KafkaTest.produce(0..<100, to: topic, key: { _ in nil }, value: { "m\($0)" })
         let partition = KafkaTopicPartition(topic: topic, partition: 0)
 
         let first = try KafkaTest.consumer(group: group)
@@ -200,12 +184,7 @@ struct KafkaConsumerTests {
     @Test("seek moves the read position back")
     func seekRereads() async throws {
         let topic = try await KafkaTest.createTopic(partitions: 1, prefix: "seek")
-        let producer = try KafkaTest.producer()
-        for index in 0..<20 {
-            try producer.send(topic: topic, key: nil, value: Array("m\(index)".utf8))
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        try await KafkaTest.produce(0..<20, to: topic, key: { _ in nil }, value: { "m\($0)" })
 
         let consumer = try KafkaTest.consumer(group: KafkaTest.uniqueName("seek"))
         try consumer.subscribe(topics: [topic])
@@ -266,12 +245,7 @@ struct KafkaConsumerTests {
         try await KafkaTest.poll(first) { _ in try first.assignment().count == 2 }
         try await leaving
 
-        let producer = try KafkaTest.producer()
-        for index in 0..<20 {
-            try producer.send(topic: topic, key: "key-\(index)", value: Array("\(index)".utf8))
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        try await KafkaTest.produce(0..<20, to: topic, key: { "key-\($0)" }, value: { "\($0)" })
         let received = try await KafkaTest.poll(first, timeout: .seconds(20)) { Set($0.map(\.partition)).count == 2 }
         #expect(Set(received.map(\.partition)) == [0, 1], "a partition stayed paused after its new assignment")
         try await first.close()
@@ -286,12 +260,7 @@ struct KafkaConsumerTests {
         let paused = KafkaTopicPartition(topic: topic, partition: 0)
         try consumer.pause([paused])
 
-        let producer = try KafkaTest.producer()
-        for index in 0..<2_000 {
-            try producer.send(topic: topic, key: "key-\(index % 16)", value: Array("\(index)".utf8))
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        try await produce(2_000, to: topic)
         let pausedCount = try await consumer.queryWatermarks(topic: topic, partition: 0).high
         let otherCount = try await consumer.queryWatermarks(topic: topic, partition: 1).high
         #expect(pausedCount > 0 && otherCount > 0)
@@ -365,23 +334,13 @@ struct KafkaConsumerTests {
     }
 
     private func produce(_ count: Int, to topic: String) async throws {
-        let producer = try KafkaTest.producer()
-        for index in 0..<count {
-            try producer.send(topic: topic, key: "key-\(index % 16)", value: Array("\(index)".utf8))
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        try await KafkaTest.produce(0..<count, to: topic, key: { "key-\($0 % 16)" }, value: { "\($0)" })
     }
 
     @Test("lag is the high watermark minus the committed offset")
     func lagIsHighWatermarkMinusCommitted() async throws {
         let topic = try await KafkaTest.createTopic(partitions: 3, prefix: "lag")
-        let producer = try KafkaTest.producer()
-        for index in 0..<900 {
-            try producer.send(topic: topic, key: "key-\(index % 30)", value: Array("\(index)".utf8))
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        try await KafkaTest.produce(0..<900, to: topic, key: { "key-\($0 % 30)" }, value: { "\($0)" })
 
         let statistics = Shared(0)
         let consumer = try KafkaTest.consumer(group: KafkaTest.uniqueName("lag")) { report in

@@ -8,13 +8,8 @@ struct KafkaTailTests {
     @Test("the last N messages of each partition, oldest first, no more; empty partitions give none")
     func lastMessagesPerPartition() async throws {
         let topic = try await KafkaTest.createTopic(partitions: 4, prefix: "tail")
-        let producer = try KafkaTest.producer()
         // 12 messages on partitions 0..2 (keys hash apart), none on the fourth partition once it is known empty.
-        for index in 0..<36 {
-            try producer.send(topic: topic, key: "k\(index % 3)", value: Array("m\(index)".utf8))
-        }
-        try await producer.flush(timeout: .seconds(30))
-        await producer.close()
+        try await KafkaTest.produce(0..<36, to: topic, key: { "k\($0 % 3)" }, value: { "m\($0)" })
 
         let configuration = KafkaConsumerConfiguration(bootstrapServers: try KafkaTest.bootstrap(), groupID: KafkaTest.uniqueName("tail"))
         let tail = try await KafkaTail.read(topic: topic, count: 5, configuration: configuration, logger: KafkaTest.logger)

@@ -35,6 +35,19 @@ enum KafkaTest {
         try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: bootstrap()), logger: logger)
     }
 
+    /// Produces message `index` of `indices` with key `key(index)` (none when nil) and value
+    /// `value(index)`, with one producer, and waits until all are delivered.
+    static func produce(
+        _ indices: Range<Int>, to topic: String, key: (Int) -> String?, value: (Int) -> String
+    ) async throws {
+        let producer = try producer()
+        for index in indices {
+            try producer.send(topic: topic, key: key(index).map { Array($0.utf8) }, value: Array(value(index).utf8))
+        }
+        try await producer.flush(timeout: .seconds(30))
+        await producer.close()
+    }
+
     static func consumer(group: String, statistics: (@Sendable (KafkaStatistics) -> Void)? = nil) throws -> KafkaConsumer {
         var configuration = KafkaConsumerConfiguration(bootstrapServers: try bootstrap(), groupID: group)
         configuration.heartbeatInterval = .milliseconds(500)

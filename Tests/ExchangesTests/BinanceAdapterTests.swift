@@ -11,51 +11,6 @@ struct BinanceAdapterTests {
 
     // MARK: Streams
 
-    /// Binance's documented `<symbol>@ticker` payload (Fixtures/binance/ticker.json).
-    @Test func ticker() throws {
-        let parsed = try parse(adapter, Fixture.bytes("binance/ticker.json"))
-        #expect(parsed.kind == .data)
-        #expect(parsed.events == [MarketEvent(
-            kind: .ticker, exchange: .binance, symbol: bnbBTC, price: 0.0025, size: 10,
-            bestBid: 0.0024, bestBidSize: 10, bestAsk: 0.0026, bestAskSize: 100,
-            open24h: 0.0010, high24h: 0.0025, low24h: 0.0010, volume24h: 10_000, quoteVolume24h: 18,
-            eventTimeNanos: 1_672_515_782_136_000_000, receiveTimeNanos: receivedAt
-        )])
-    }
-
-    /// Binance's documented `<symbol>@trade` payload: `m` true (buyer is maker) → the taker sold.
-    @Test func tradeBuyerIsMaker() throws {
-        let parsed = try parse(adapter, Fixture.bytes("binance/trade.json"))
-        #expect(parsed.kind == .data)
-        #expect(parsed.events == [MarketEvent(
-            kind: .trade, exchange: .binance, symbol: bnbBTC, price: 0.001, size: 100,
-            eventTimeNanos: 1_672_515_782_136_000_000, receiveTimeNanos: receivedAt,
-            tradeID: "12345", sequence: 12_345, side: .sell
-        )])
-    }
-
-    /// The combined-stream wrapper around a trade with `m` false → the taker bought; time is `T`, not `E`.
-    @Test func combinedStreamTrade() throws {
-        let parsed = try parse(adapter, Fixture.bytes("binance/combined-trade.json"))
-        #expect(parsed.kind == .data)
-        #expect(parsed.events == [MarketEvent(
-            kind: .trade, exchange: .binance, symbol: btcUSDT, price: 37_012.34, size: 0.0015,
-            eventTimeNanos: 1_700_000_000_123_000_000, receiveTimeNanos: receivedAt,
-            tradeID: "3141592653", sequence: 3_141_592_653, side: .buy
-        )])
-    }
-
-    @Test func combinedStreamTicker() throws {
-        let parsed = try parse(adapter, Fixture.bytes("binance/combined-ticker.json"))
-        #expect(parsed.events == [MarketEvent(
-            kind: .ticker, exchange: .binance, symbol: btcUSDT, price: 37_012.34, size: 0.0015,
-            bestBid: 37_012.33, bestBidSize: 1.2, bestAsk: 37_012.34, bestAskSize: 0.51,
-            open24h: 36_500.24, high24h: 37_100, low24h: 36_400, volume24h: 25_123.45678,
-            quoteVolume24h: 926_812_345.123_456_78,
-            eventTimeNanos: 1_700_000_000_200_000_000, receiveTimeNanos: receivedAt
-        )])
-    }
-
     /// Text and binary frames carry the same bytes: a `String`'s UTF-8 and the file's bytes agree.
     @Test func textAndBinaryFramesAgree() throws {
         let bytes = try Fixture.bytes("binance/ticker.json")
@@ -144,21 +99,5 @@ struct BinanceAdapterTests {
         #expect(adapter.restTickerPaths(for: [btcUSDT, bnbBTC]) == [
             "/api/v3/ticker/24hr?symbol=BTCUSDT", "/api/v3/ticker/24hr?symbol=BNBBTC",
         ])
-    }
-
-    /// Binance's documented `GET /api/v3/ticker/24hr?symbol=BNBBTC` response; time is `closeTime`.
-    @Test func restTicker() throws {
-        let events = try parseREST(adapter, path: "/api/v3/ticker/24hr?symbol=BNBBTC", Fixture.bytes("binance/rest-ticker.json"))
-        #expect(events == [MarketEvent(
-            kind: .ticker, exchange: .binance, symbol: bnbBTC, price: 4.000002, size: 200,
-            bestBid: 4, bestBidSize: 100, bestAsk: 4.000002, bestAskSize: 100,
-            open24h: 99, high24h: 100, low24h: 0.1, volume24h: 8_913.3, quoteVolume24h: 15.3,
-            eventTimeNanos: 1_499_869_899_040_000_000, receiveTimeNanos: receivedAt
-        )])
-    }
-
-    @Test func restErrorIsRejected() throws {
-        let error = expectRESTRejected(adapter, path: "/api/v3/ticker/24hr?symbol=BTCXYZ", try Fixture.bytes("binance/rest-error.json"))
-        #expect(error?.reason == "exchange error: -1121: Invalid symbol.")
     }
 }

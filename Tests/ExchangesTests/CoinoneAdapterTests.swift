@@ -39,26 +39,6 @@ struct CoinoneAdapterTests {
         #expect(event.bestAskSize == 0)
     }
 
-    /// Coinone's documented DEFAULT trade: `is_seller_maker` true → the taker bought.
-    @Test func trade() throws {
-        let parsed = try parse(adapter, Fixture.bytes("coinone/trade.json"))
-        #expect(parsed.events == [MarketEvent(
-            kind: .trade, exchange: .coinone, symbol: xrpKRW, price: 688.3, size: 5_000,
-            eventTimeNanos: 1_693_560_450_996_000_000, receiveTimeNanos: receivedAt,
-            tradeID: "1693560450996001", sequence: 1_693_560_450_996_001, side: .buy
-        )])
-    }
-
-    /// Coinone's documented SHORT trade: `sm` false → the taker sold.
-    @Test func tradeShortFormat() throws {
-        let parsed = try parse(adapter, Fixture.bytes("coinone/trade-short.json"))
-        #expect(parsed.events == [MarketEvent(
-            kind: .trade, exchange: .coinone, symbol: xrpKRW, price: 688.3, size: 290.745,
-            eventTimeNanos: 1_693_560_563_084_000_000, receiveTimeNanos: receivedAt,
-            tradeID: "1693560563084003", sequence: 1_693_560_563_084_003, side: .sell
-        )])
-    }
-
     @Test func controlFrames() throws {
         #expect(try parse(adapter, Fixture.bytes("coinone/connected.json")).kind == .acknowledgement("CONNECTED"))
         #expect(try parse(adapter, Fixture.bytes("coinone/subscribed.json")).kind == .acknowledgement("SUBSCRIBED TRADE"))
@@ -97,23 +77,5 @@ struct CoinoneAdapterTests {
 
     @Test func restPaths() {
         #expect(adapter.restTickerPaths(for: [Symbol(base: "BTC", quote: "KRW")]) == ["/public/v2/ticker_new/KRW/BTC"])
-    }
-
-    /// `/public/v2/ticker_new/KRW/BTC` in the documented shape; best prices are the first level of
-    /// `best_asks`/`best_bids`; time is the ticker's `timestamp`.
-    @Test func restTicker() throws {
-        let events = try parseREST(adapter, path: "/public/v2/ticker_new/KRW/BTC", Fixture.bytes("coinone/rest-ticker.json"))
-        #expect(events == [MarketEvent(
-            kind: .ticker, exchange: .coinone, symbol: Symbol(base: "BTC", quote: "KRW"), price: 51_710_000,
-            bestBid: 51_710_000, bestBidSize: 0.1083, bestAsk: 51_711_000, bestAskSize: 0.0232,
-            open24h: 51_500_000, high24h: 51_980_000, low24h: 51_200_000,
-            volume24h: 392.146_803_97, quoteVolume24h: 20_286_836_366.598_1,
-            eventTimeNanos: 1_701_140_412_000_000_000, receiveTimeNanos: receivedAt
-        )])
-    }
-
-    @Test func restErrorIsRejected() throws {
-        let error = expectRESTRejected(adapter, path: "/public/v2/ticker_new/KRW/NOPE", try Fixture.bytes("coinone/rest-error.json"))
-        #expect(error?.reason == "exchange error: 107: Parameter value is wrong")
     }
 }

@@ -4,8 +4,9 @@ import Foundation
 import Testing
 
 /// Each adapter's recent-trades REST endpoint: paging, paths, pages parsed from the documented
-/// shapes (`Fixtures/<exchange>/rest-trades.json`), and the same trade received live and recovered
-/// over REST giving the same event.
+/// shapes (`Fixtures/<exchange>/rest-trades.json`; the documented pages themselves are checked in
+/// ``DocumentedFixtureTests``), and the same trade received live and recovered over REST giving
+/// the same event.
 @Suite("Recent trades over REST")
 struct RecentTradesTests {
     let bnbBTC = Symbol(base: "BNB", quote: "BTC")
@@ -35,23 +36,6 @@ struct RecentTradesTests {
         #expect(adapter.recentTradesPath(for: btcUSDT, page: .fromID(28_457)) == "/api/v3/historicalTrades?symbol=BTCUSDT&fromId=28457&limit=1000")
         #expect(adapter.recentTradesPath(for: btcUSDT, page: .fromID(-1)) == nil)
         #expect(adapter.recentTradesPath(for: btcUSDT, page: .olderThan(cursor: "1")) == nil)
-    }
-
-    /// Binance's documented trade list (and a second trade with `isBuyerMaker` false), oldest first.
-    @Test func binancePage() throws {
-        let page = try parseTrades(BinanceAdapter(), symbol: bnbBTC, Fixture.bytes("binance/rest-trades.json"))
-        #expect(page == TradeHistoryPage(trades: [
-            MarketEvent(
-                kind: .trade, exchange: .binance, symbol: bnbBTC, price: 4.000001, size: 12,
-                eventTimeNanos: 1_499_865_549_590_000_000, receiveTimeNanos: receivedAt,
-                tradeID: "28457", sequence: 28_457, side: .sell, isBackfilled: true
-            ),
-            MarketEvent(
-                kind: .trade, exchange: .binance, symbol: bnbBTC, price: 4.000002, size: 0.5,
-                eventTimeNanos: 1_499_865_549_590_000_000, receiveTimeNanos: receivedAt,
-                tradeID: "28458", sequence: 28_458, side: .buy, isBackfilled: true
-            ),
-        ]))
     }
 
     /// The stream `trade` of trade 28457 and its REST record give the same event.
@@ -92,23 +76,6 @@ struct RecentTradesTests {
         #expect(adapter.recentTradesPath(for: btcKRW, page: .olderThan(cursor: "1&x=2"))
             == "/v1/trades/ticks?market=KRW-BTC&count=500&cursor=1%26x%3D2")
         #expect(adapter.recentTradesPath(for: btcKRW, page: .fromID(1)) == nil)
-    }
-
-    /// A short page (2 of 500): newest first, and no older cursor.
-    @Test func upbitPage() throws {
-        let page = try parseTrades(UpbitAdapter(), symbol: btcKRW, Fixture.bytes("upbit/rest-trades.json"))
-        #expect(page == TradeHistoryPage(trades: [
-            MarketEvent(
-                kind: .trade, exchange: .upbit, symbol: btcKRW, price: 100_150_000, size: 0.0004992,
-                eventTimeNanos: 1_730_336_862_047_000_000, receiveTimeNanos: receivedAt,
-                tradeID: "17303368620470000", sequence: 17_303_368_620_470_000, side: .sell, isBackfilled: true
-            ),
-            MarketEvent(
-                kind: .trade, exchange: .upbit, symbol: btcKRW, price: 100_151_000, size: 0.012,
-                eventTimeNanos: 1_730_336_861_990_000_000, receiveTimeNanos: receivedAt,
-                tradeID: "17303368619900000", sequence: 17_303_368_619_900_000, side: .buy, isBackfilled: true
-            ),
-        ], olderCursor: nil))
     }
 
     /// A full page names the `sequential_id` of its last (oldest) trade as the older page's cursor.

@@ -133,6 +133,7 @@ struct ProcessingLoop {
         metrics.batchMessages.record(Double(messages.count))
         var counts = DerivationCounts()
         let now = ContinuousClock.now
+        var warmupsEnded = 0
         var start = messages.startIndex
         while start < messages.endIndex {
             let partition = messages[start].position.partition
@@ -143,6 +144,7 @@ struct ProcessingLoop {
                 switch state.take(message, into: &batch, counts: &counts, topic: source.topic, now: now) {
                 case .warmedUp:
                     metrics.warmupMessages.increment()
+                    if let end = state.warmupEnd, message.position.offset + 1 >= end { warmupsEnded += 1 }
                 case .derived:
                     if case .success(.event(let event)) = message.record, event.kind == .ticker, settings.watchlist.contains(event.symbol) {
                         metrics.watch(event, deriver: state.deriver)
@@ -154,6 +156,8 @@ struct ProcessingLoop {
             partitions[partition] = state
             start = end
         }
+        // The re-read is over: what it used goes back to the system instead of staying resident.
+        if warmupsEnded > 0 { AllocatorTrim.releaseFreeMemory() }
         metrics.record(counts)
         metrics.trackedSymbols.set(Double(partitions.values.reduce(0) { $0 + $1.deriver.seriesCount }))
     }

@@ -8,8 +8,9 @@ them), `coinflux simulate` serving all five exchanges, `coinflux process` and `c
 subscribed to 200 symbols (40 per exchange) plus USDT-KRW. Every cycle (5 minutes, or the whole run
 if shorter) it injects, from its first 55 % on: a dropped WebSocket (Binance), a silent feed (Upbit),
 malformed frames (Bybit), an InfluxDB kill -9 and restart, refused upgrades and a dropped
-connection (Coinone), and a broker kill -9 and restart on its data (after the exchanges fell quiet
-for 10 s: noida-db loses the last seconds it acknowledged when killed, Apache Kafka does not). Every 10 s it samples
+connection (Coinone), and a broker kill -9 and restart on its data (once the exchanges fell quiet and
+noida-db wrote what it acknowledged to its data file: killed before, it loses those writes, which
+Apache Kafka does not). Every 10 s it samples
 RSS, open FDs and threads of the collector and the processor.
 
 It fails (exit 1) on:
@@ -52,6 +53,9 @@ BASES = ["BTC", "ETH", "XRP", "SOL", "ADA", "DOGE", "TRX", "DOT", "LINK", "AVAX"
          "ETC", "XLM", "NEAR", "APT", "ARB", "OP", "FIL", "HBAR", "VET", "ICP", "SAND", "MANA", "AXS", "AAVE",
          "UNI", "EOS", "XTZ", "THETA", "ALGO", "EGLD", "CHZ", "FLOW", "GRT", "IMX", "STX", "SUI"]
 SAMPLE_EVERY = 10.0
+# Before noida-db is killed: how long its data directory must stay unchanged, and the longest wait.
+BROKER_SAVE_QUIET = 8.0
+BROKER_SAVE_WAIT = 60.0
 CYCLE = 300.0
 TOLERANCE = {"rss_kib": lambda peak: max(16 * 1024, peak * 0.10), "fds": lambda _: 8, "threads": lambda _: 4}
 # A run shorter than two cycles has every fault's after-effects (an InfluxDB outage's backlog, the
@@ -211,6 +215,32 @@ class Soak:
         wait_until("noida-db", lambda: subprocess.run(["kcat", "-b", f"127.0.0.1:{self.kafka_port}", "-L", "-m", "2"],
                                                       capture_output=True).returncode == 0, 60)
 
+    def wait_for_broker_save(self):
+        """Until nothing in noida-db's data directory (its JSON file and any file it writes to replace
+        it) changed for BROKER_SAVE_QUIET seconds, at most BROKER_SAVE_WAIT seconds."""
+        directory = f"{self.work}/kafka"
+
+        def state():
+            files = []
+            for root, _, names in os.walk(directory):
+                for name in names:
+                    try:
+                        info = os.stat(os.path.join(root, name))
+                    except FileNotFoundError:
+                        continue
+                    files.append((name, info.st_size, info.st_mtime_ns))
+            return sorted(files)
+
+        last, since = state(), time.monotonic()
+        deadline = since + BROKER_SAVE_WAIT
+        while time.monotonic() - since < BROKER_SAVE_QUIET:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"soak: noida-db still writing its data after {BROKER_SAVE_WAIT:.0f} s")
+            time.sleep(0.5)
+            now = state()
+            if now != last:
+                last, since = now, time.monotonic()
+
     def start_influx(self):
         self.influx.start()
         wait_until("influxd", lambda: http(f"http://127.0.0.1:{self.influx_port}/ping")[0] == 204, 60)
@@ -270,14 +300,18 @@ class Soak:
             return action
 
         def broker_restart():
-            # noida-db loses the last seconds of writes it acknowledged when killed (Apache Kafka
-            # does not, on a process kill), which also desynchronises the idempotent producer: the
-            # exchanges fall quiet for 12 s and the broker dies after 10, once it has written them
-            # (6 s were not always enough). Should it lose acknowledged messages all the same, the
-            # collector exits on the producer's fatal error instead of dropping everything after it.
+            # noida-db loses the writes it acknowledged but had not yet saved when killed (Apache
+            # Kafka does not, on a process kill), which also desynchronises the idempotent
+            # producer. It saves a few seconds after a write by rewriting one JSON file, which takes
+            # longer as the topic grows and the machine is busier (a fixed 10 s wait was too short
+            # at 27 minutes on a loaded machine): the exchanges fall quiet, and once the collector
+            # delivered the rest, the broker dies when its data directory has been left alone for
+            # a while. Should it lose acknowledged messages all the same, the collector exits on
+            # the producer's fatal error.
             for exchange in EXCHANGES:
-                admin(f"{exchange}/silence?seconds=12")()
-            time.sleep(10)
+                admin(f"{exchange}/silence?seconds={5 + BROKER_SAVE_WAIT:.0f}")()
+            time.sleep(5)  # the collector's last deliveries
+            self.wait_for_broker_save()
             restart(self.broker, self.start_broker)()
 
         # All within the first 55 % of a cycle: the rest shows whether the resources level off.

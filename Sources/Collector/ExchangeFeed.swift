@@ -14,9 +14,19 @@ import Telemetry
 /// detection and REST fallback for its symbols. The connections share the exchange's counters, a
 /// ``ConnectionTally``, which reports the exchange as a whole (connected gauge, freshness, `/readyz`),
 /// and a ``RequestPacer`` that keeps their REST polls together within the exchange's budget.
+///
+/// With market discovery the symbols change at run time (``subscribe(to:)``): the feed is built
+/// with as many connections as the selection can need, and each connection whose share changes
+/// is replaced make-before-break; connections without symbols open no socket.
 public struct ExchangeFeed: Sendable {
-    /// One per connection, in symbol order; none without symbols.
+    /// One per connection, in symbol order; none without symbols (unless provisioned).
     public let connections: [FeedConnection]
+    /// The exchange's REST API within its budget, shared by the gap repair and market discovery
+    /// (and, through the pacer, the fallback).
+    let rest: PacedRESTRequest
+    /// Most symbols one connection carries.
+    public let symbolsPerConnection: Int
+    private let symbolGauge: Gauge
     /// The state the connections report together.
     public let status: ConnectionTally
     /// The continuity of the exchange's series.
@@ -39,6 +49,9 @@ public struct ExchangeFeed: Sendable {
     ///   - webSocketURL: override of the adapter's WebSocket URL (e.g. the simulator), or nil.
     ///   - restURL: override of the adapter's REST base URL, or nil.
     ///   - symbols: normalized symbols to subscribe to.
+    ///   - provisionedConnections: for market discovery: open this many connections (at least as
+    ///     many as `symbols` need), those beyond `symbols` idle until ``subscribe(to:)`` gives
+    ///     them some; nil: a fixed symbol list.
     ///   - streamsPerConnection: a lower stream limit per connection than the exchange's own
     ///     (configuration), or nil for the exchange's.
     ///   - settings: timing and limits of every connection.
@@ -51,6 +64,7 @@ public struct ExchangeFeed: Sendable {
         webSocketURL: URL? = nil,
         restURL: URL? = nil,
         symbols: [Symbol],
+        provisionedConnections: Int? = nil,
         streamsPerConnection: Int? = nil,
         settings: FeedSettings = .init(),
         sink: any MarketEventSink,
@@ -58,24 +72,34 @@ public struct ExchangeFeed: Sendable {
         httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
-        let groups = adapter.connectionPolicy.connectionGroups(for: symbols, streamsPerConnection: streamsPerConnection)
+        let policy = adapter.connectionPolicy
+        var groups = policy.connectionGroups(for: symbols, streamsPerConnection: streamsPerConnection)
+        if let provisionedConnections, provisionedConnections > groups.count {
+            groups += Array(repeating: [], count: provisionedConnections - groups.count)
+        }
+        symbolsPerConnection = policy.symbolsPerConnection(streamsPerConnection: streamsPerConnection)
+        symbolGauge = metrics.gauge(MetricCatalogue.feedSymbols, adapter.exchange.rawValue)
+        symbolGauge.set(Double(groups.joined().count))
         let status = ConnectionTally(exchange: adapter.exchange, connections: groups.count, metrics: metrics)
         self.status = status
         let pacer = RequestPacer(requestsPerSecond: settings.restRequestsPerSecond ?? adapter.restRequestsPerSecond)
+        let rest = PacedRESTRequest(restURL: restURL ?? adapter.defaultRESTURL, pacer: pacer, httpClient: httpClient,
+                                    maximumBodyBytes: settings.maximumMessageSize, rateLimitPause: settings.restRateLimitPause)
+        self.rest = rest
         let tracker = SeriesTracker(exchange: adapter.exchange, consecutiveIDs: adapter.tradeIDsAreConsecutive)
         self.tracker = tracker
         var repairLogger = logger
         repairLogger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
         let history = adapter.tradeHistory
         let fetch: GapRepair.PageFetcher? = history.map { api in
-            RESTTradeHistory(adapter: adapter, restURL: restURL ?? adapter.defaultRESTURL, api: api, pacer: pacer, httpClient: httpClient,
-                             maximumBodyBytes: settings.maximumMessageSize, rateLimitPause: settings.restRateLimitPause).page
+            RESTTradeHistory(adapter: adapter, api: api, rest: rest).page
         }
         let gapRepair = GapRepair(exchange: adapter.exchange, tracker: tracker, history: history, fetch: fetch,
                                   sink: sink, metrics: metrics, logger: repairLogger)
         self.gapRepair = gapRepair
         self.connections = zip(groups, status.slots).map { symbols, slot in
-            FeedConnection(adapter: adapter, webSocketURL: webSocketURL, restURL: restURL, symbols: symbols, settings: settings,
+            FeedConnection(adapter: adapter, webSocketURL: webSocketURL, restURL: restURL, symbols: symbols,
+                           symbolsMayChange: provisionedConnections != nil, settings: settings,
                            sink: sink, metrics: metrics,
                            shared: Shared(slot: slot, restPacer: pacer, tracker: tracker, gapRepair: gapRepair),
                            httpClient: httpClient, logger: logger)
@@ -84,4 +108,27 @@ public struct ExchangeFeed: Sendable {
 
     /// Every service the feed runs: its connections and its gap repair.
     public var services: [any Service] { connections + [gapRepair] }
+
+    /// The symbols the connections carry now, in connection order.
+    public var symbols: [Symbol] { Array(connections.map(\.symbols).joined()) }
+
+    /// Subscribes the connections to `symbols`: each keeps what it has that is still wanted, new
+    /// symbols go to connections with room (``SymbolAssignment``), and each connection whose share
+    /// changed is replaced make-before-break. Symbols no connection has room for are left out.
+    /// - Returns: the symbols left out.
+    @discardableResult
+    public func subscribe(to symbols: [Symbol]) -> [Symbol] {
+        let assignment = SymbolAssignment(current: connections.map(\.symbols), wanted: symbols, perConnection: symbolsPerConnection)
+        for (connection, group) in zip(connections, assignment.groups) {
+            connection.resubscribe(to: group)
+        }
+        symbolGauge.set(Double(assignment.groups.joined().count))
+        return assignment.leftOut
+    }
+
+    /// Connections a discovered selection can need: room for `maximumSymbols` (at least one).
+    public static func connections(for maximumSymbols: Int, policy: ConnectionPolicy, streamsPerConnection: Int? = nil) -> Int {
+        let perConnection = policy.symbolsPerConnection(streamsPerConnection: streamsPerConnection)
+        return max(1, maximumSymbols / perConnection + (maximumSymbols % perConnection == 0 ? 0 : 1))
+    }
 }

@@ -23,11 +23,19 @@ import WSClient
 ///   opens first, the old one closes once the successor receives, repeated trades are dropped.
 /// - Reconnect: capped exponential backoff with full jitter, reset after a healthy period;
 ///   subscriptions are sent again on every connection.
+/// - Changed symbols (market discovery, ``resubscribe(to:)``): replaced make-before-break by a
+///   connection subscribed to the new set; without symbols it opens no socket and waits for some.
 public final class FeedConnection: Service {
     public let adapter: any ExchangeAdapter
     public let webSocketURL: URL
     public let restURL: URL
-    public let symbols: [Symbol]
+    /// The symbols the connection is to carry now; each session subscribes to those of its start.
+    public var symbols: [Symbol] { wanted.withLock { $0.symbols } }
+    /// The symbols to carry, and whether they were ever assigned (a connection created without
+    /// symbols for discovery to fill is not ready until discovery has spoken).
+    private let wanted: Mutex<(symbols: [Symbol], assigned: Bool)>
+    /// Set when the symbols changed: the session is to be replaced by one carrying them.
+    let symbolsChanged = Atomic<Bool>(false)
     let settings: FeedSettings
     let sink: any MarketEventSink
     let metrics: FeedMetrics
@@ -64,7 +72,10 @@ public final class FeedConnection: Service {
     ///   - adapter: the exchange's protocol.
     ///   - webSocketURL: override of the adapter's WebSocket URL (e.g. the simulator), or nil.
     ///   - restURL: override of the adapter's REST base URL, or nil.
-    ///   - symbols: normalized symbols to subscribe to, within one connection's stream limit.
+    ///   - symbols: normalized symbols to subscribe to, within one connection's stream limit;
+    ///     none: the connection waits for ``resubscribe(to:)``.
+    ///   - symbolsMayChange: whether ``resubscribe(to:)`` will be called (market discovery): the
+    ///     connection then orders the events of a replaced session and its successor.
     ///   - sink: receives the parsed events.
     ///   - metrics: the process's metrics registry.
     ///   - shared: what the connection shares with the exchange's others: its slot in the
@@ -74,6 +85,7 @@ public final class FeedConnection: Service {
         webSocketURL: URL? = nil,
         restURL: URL? = nil,
         symbols: [Symbol],
+        symbolsMayChange: Bool = false,
         settings: FeedSettings = .init(),
         sink: any MarketEventSink,
         metrics: Metrics,
@@ -84,7 +96,7 @@ public final class FeedConnection: Service {
         self.adapter = adapter
         self.webSocketURL = webSocketURL ?? adapter.defaultWebSocketURL
         self.restURL = restURL ?? adapter.defaultRESTURL
-        self.symbols = symbols
+        self.wanted = Mutex((symbols, !symbols.isEmpty))
         self.settings = settings
         self.sink = sink
         self.metrics = FeedMetrics(metrics: metrics, exchange: adapter.exchange)
@@ -94,7 +106,7 @@ public final class FeedConnection: Service {
         self.gapRepair = shared.gapRepair
         let maximumConnectionAge = settings.maximumConnectionAge ?? adapter.connectionPolicy.maximumConnectionAge
         self.maximumConnectionAge = maximumConnectionAge
-        self.relay = maximumConnectionAge == nil ? nil : Mutex(HandoverRelay())
+        self.relay = maximumConnectionAge == nil && !symbolsMayChange ? nil : Mutex(HandoverRelay())
         self.httpClient = httpClient
         var logger = logger
         logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
@@ -115,6 +127,17 @@ public final class FeedConnection: Service {
         markDown()
     }
 
+    /// Carries `symbols` from now on: within a tick of the silence watch the connection is
+    /// replaced by one subscribed to them, opened before it closes; with none it closes and idles.
+    /// The same symbols again change nothing.
+    public func resubscribe(to symbols: [Symbol]) {
+        let changed = wanted.withLock { wanted in
+            defer { wanted = (symbols, true) }
+            return wanted.symbols != symbols || !wanted.assigned
+        }
+        if changed { symbolsChanged.store(true, ordering: .relaxed) }
+    }
+
     // MARK: Connection loop
 
     private func maintainConnection() async {
@@ -122,6 +145,10 @@ public final class FeedConnection: Service {
         await withTaskCancellationHandler {
             var next: ConnectionTasks.Connection?
             while !Task.isCancelled {
+                if next == nil, symbols.isEmpty {
+                    await idle()
+                    continue
+                }
                 let running = next ?? connectionTasks.startCurrent { Task { await self.connectOnce(handover: nil) } }
                 next = nil
                 let disconnect = await running.value
@@ -138,6 +165,12 @@ public final class FeedConnection: Service {
                 }
                 let upFor = connectedSince.load(ordering: .relaxed)
                 markDown()
+                if disconnect.reason == .resubscribe, symbols.isEmpty {
+                    // Its last symbols were taken away: nothing is missing, nothing to reconnect.
+                    metrics.countReconnect(disconnect.reason)
+                    logger.info("connection closed: no symbols left to carry")
+                    continue
+                }
                 if upFor != 0 {
                     // Data may be missing from the last event before the drop to the first after.
                     tracker.interrupted(symbols, cause: disconnect.reason == .silent ? .silence : .connection)
@@ -177,6 +210,7 @@ public final class FeedConnection: Service {
         relay?.withLock { relay in
             if handover == nil { relay.start(session) } else { relay.open(successor: session) }
         }
+        let symbols = self.symbols
         var url = webSocketURL.absoluteString
         if let path = adapter.webSocketPath(for: symbols) { url += path }
         let policy = adapter.connectionPolicy
@@ -191,7 +225,7 @@ public final class FeedConnection: Service {
         let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client = WebSocketClient(url: url, configuration: configuration, tlsConfiguration: settings.tlsConfiguration,
                                      eventLoopGroup: eventLoop, logger: logger) { inbound, outbound, _ in
-            try await self.session(session, inbound: inbound, outbound: outbound, handover: handover)
+            try await self.session(session, symbols: symbols, inbound: inbound, outbound: outbound, handover: handover)
         }
         let disconnect: FeedDisconnect
         do {
@@ -210,7 +244,8 @@ public final class FeedConnection: Service {
 
     /// One connected session: subscribe, then receive, keep alive and watch for silence until one
     /// of them ends it. A successor tells its `handover` at its first frame.
-    private func session(_ session: Int, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, handover: ConnectionHandover?) async throws {
+    private func session(_ session: Int, symbols: [Symbol], inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter,
+                         handover: ConnectionHandover?) async throws {
         for frame in adapter.subscriptionFrames(for: symbols) {
             try await send(frame, outbound)
         }
@@ -226,7 +261,7 @@ public final class FeedConnection: Service {
         let onFirstFrame: (@Sendable () -> Void)? = if let handover { { handover.settle(.ready) } } else { nil }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.receive(inbound, session: session, onFirstFrame: onFirstFrame) }
-            group.addTask { try await self.watchForSilence(connectedAt: now) }
+            group.addTask { try await self.watchForSilence(connectedAt: now, symbols: symbols) }
             if let ping = adapter.connectionPolicy.clientPing {
                 group.addTask { try await self.keepAlive(with: ping, outbound) }
             }
@@ -243,6 +278,24 @@ public final class FeedConnection: Service {
         case .binary(let bytes): try await outbound.write(.binary(ByteBuffer(bytes: bytes)))
         }
     }
+
+    /// Without symbols no socket is opened: waits until some are assigned. Reported up once
+    /// assigned none (nothing is missing), down before any assignment.
+    private func idle() async {
+        markDown()
+        downSince.store(0, ordering: .relaxed)
+        while !Task.isCancelled {
+            let (symbols, assigned) = wanted.withLock { $0 }
+            if !symbols.isEmpty { break }
+            if assigned { connection.markConnected() }
+            try? await Task.sleep(for: Self.idleCheck)
+        }
+        connection.markDown()
+        downSince.store(monotonicNanoseconds(), ordering: .relaxed)
+    }
+
+    /// How often a connection without symbols looks whether it got some.
+    static let idleCheck = Duration.milliseconds(200)
 
     private func markDown() {
         if connectedSince.exchange(0, ordering: .relaxed) != 0 || downSince.load(ordering: .relaxed) == 0 {

@@ -9,6 +9,9 @@ public struct FeedDisconnect: Error, Sendable, Equatable, CustomStringConvertibl
         case lifetime
         /// Connecting failed, or the connection failed with an error.
         case error
+        /// The connection's symbols changed (market discovery): it was replaced by one carrying
+        /// the new set, opened before it closed, or closed when none were left.
+        case resubscribe
     }
 
     public var reason: Reason

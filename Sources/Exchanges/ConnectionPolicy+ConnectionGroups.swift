@@ -18,12 +18,18 @@ extension ConnectionPolicy {
     ///   least one). Every distinct symbol appears exactly once, in the order it first appears
     ///   (a repeated symbol is dropped, so no stream is subscribed twice); no group for no symbols.
     public func connectionGroups(for symbols: [Symbol], streamsPerConnection: Int? = nil) -> [[Symbol]] {
-        let limit = min(streamsPerConnection ?? maximumStreamsPerConnection, maximumStreamsPerConnection)
-        let size = max(1, limit / Self.streamsPerSymbol)
+        let size = symbolsPerConnection(streamsPerConnection: streamsPerConnection)
         var seen: Set<Symbol> = []
         let distinct = symbols.filter { seen.insert($0).inserted }
         return stride(from: 0, to: distinct.count, by: size).map { start in
             Array(distinct[start..<min(start + size, distinct.count)])
         }
+    }
+
+    /// Most symbols one connection carries (at least one) under `streamsPerConnection` (nil, or a
+    /// value above `maximumStreamsPerConnection`: the exchange's own limit).
+    public func symbolsPerConnection(streamsPerConnection: Int? = nil) -> Int {
+        let limit = min(streamsPerConnection ?? maximumStreamsPerConnection, maximumStreamsPerConnection)
+        return max(1, limit / Self.streamsPerSymbol)
     }
 }

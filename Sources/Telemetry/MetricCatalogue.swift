@@ -55,7 +55,7 @@ public enum MetricCatalogue {
         help: "Error frames sent by the exchange (rejected subscriptions and the like).", exportedBy: [.collect])
     public static let feedReconnects = Definition(
         "coinflux_feed_reconnects_total", .counter, labels: ["exchange", "reason"],
-        help: "Connections replaced, by reason (closed, silent, lifetime, error).", exportedBy: [.collect])
+        help: "Connections replaced, by reason (closed, silent, lifetime, error, resubscribe: its symbols changed by market discovery).", exportedBy: [.collect])
     public static let feedConnectAttempts = Definition(
         "coinflux_feed_connect_attempts_total", .counter, labels: ["exchange", "outcome"],
         help: "WebSocket connection attempts, by outcome (connected, failed).", exportedBy: [.collect])
@@ -73,6 +73,14 @@ public enum MetricCatalogue {
     public static let feedRESTPolls = Definition(
         "coinflux_feed_rest_polls_total", .counter, labels: ["exchange", "outcome"],
         help: "REST ticker polls made while the WebSocket was down, by outcome (ok, error, rate_limited: HTTP 429 or 418, after which the exchange's polls wait as long as it asked).",
+        exportedBy: [.collect])
+    public static let feedSymbols = Definition(
+        "coinflux_feed_symbols", .gauge, labels: ["exchange"],
+        help: "Symbols the exchange's feed is subscribed to: the configured list, or what market discovery (all, top:N) selected last.",
+        exportedBy: [.collect])
+    public static let discoveryErrors = Definition(
+        "coinflux_discovery_errors_total", .counter, labels: ["exchange"],
+        help: "Market-discovery reads (market list, and for top:N the tickers) that failed; the feed keeps its symbols.",
         exportedBy: [.collect])
     public static let gaps = Definition(
         "coinflux_gaps_total", .counter, labels: ["exchange", "channel", "cause", "repaired"],
@@ -173,7 +181,7 @@ public enum MetricCatalogue {
     public static let all: [Definition] = [
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
-        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, gaps, gapSeconds, backfillTrades, producerMessages, producerDeliveries,
+        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, gaps, gapSeconds, backfillTrades, producerMessages, producerDeliveries,
         consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,

@@ -19,6 +19,8 @@ import Telemetry
 /// with as many connections as the selection can need, and each connection whose share changes
 /// is replaced make-before-break; connections without symbols open no socket.
 public struct ExchangeFeed: Sendable {
+    /// The exchange's protocol.
+    public let adapter: any ExchangeAdapter
     /// One per connection, in symbol order; none without symbols (unless provisioned).
     public let connections: [FeedConnection]
     /// The exchange's REST API within its budget, shared by the gap repair and market discovery
@@ -72,6 +74,7 @@ public struct ExchangeFeed: Sendable {
         httpClient: HTTPClient = .shared,
         logger: Logger
     ) {
+        self.adapter = adapter
         let policy = adapter.connectionPolicy
         var groups = policy.connectionGroups(for: symbols, streamsPerConnection: streamsPerConnection)
         if let provisionedConnections, provisionedConnections > groups.count {

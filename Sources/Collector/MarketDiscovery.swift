@@ -36,12 +36,12 @@ public final class MarketDiscovery: Service {
     /// - Parameters:
     ///   - feed: the exchange's feed, built with connections for as many symbols as the
     ///     selection can pick (``ExchangeFeed/connections(for:policy:streamsPerConnection:)``).
-    ///   - adapter: the exchange's protocol: market-list path and parser, REST tickers.
     ///   - retry: backoff of the reads before the first success (capped at `interval`).
     ///   - logger: logs with `exchange` metadata.
-    public init(feed: ExchangeFeed, adapter: any ExchangeAdapter, selection: MarketSelection, quotes: Set<String>,
+    public init(feed: ExchangeFeed, selection: MarketSelection, quotes: Set<String>,
                 interval: Duration, retry: ExponentialBackoff.Bounds = .init(), metrics: Metrics, logger: Logger) {
         self.feed = feed
+        let adapter = feed.adapter
         self.adapter = adapter
         self.selection = selection
         self.quotes = quotes

@@ -7,25 +7,47 @@ import Telemetry
 
 /// Builds the collector's feeds from the configuration.
 enum FeedAssembly {
-    /// The feeds of every enabled exchange with at least one symbol: one `FeedConnection` per
-    /// connection its symbols need, and its gap repair. Each exchange is one `/readyz` check,
-    /// failing while any of its connections is down.
+    /// The feeds of every enabled exchange with at least one symbol or market discovery: one
+    /// `FeedConnection` per connection its symbols need (with discovery: as many as the
+    /// selection can pick, see ``discoveries(_:feeds:metrics:logger:)``), and its gap repair.
+    /// Each exchange is one `/readyz` check, failing while any of its connections is down.
     /// - Parameter restClient: the REST fallback's client when `collector.tls.ca_file` is set
     ///   (``restClient(_:)``); nil: the shared one.
     static func feeds(_ configuration: CoinfluxConfiguration, sink: any MarketEventSink, metrics: Metrics,
                       readiness: Readiness, status: StatusReport, restClient: RESTClient? = nil, logger: Logger) -> [ExchangeFeed] {
         let settings = feedSettings(configuration)
         return configuration.feeds.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { exchange, feed -> ExchangeFeed? in
-            guard feed.enabled, !feed.symbols.isEmpty else { return nil }
+            guard feed.isActive else { return nil }
             let adapter = ExchangeRegistry.adapter(for: exchange, bithumbAPI: feed.bithumbAPI)
             var exchangeSettings = settings
             exchangeSettings.restRequestsPerSecond = feed.restRequestsPerSecond
+            let provisioned = feed.selection.isDiscovered
+                ? ExchangeFeed.connections(for: feed.selection.maximumCount ?? discoveryCapacity, policy: adapter.connectionPolicy,
+                                           streamsPerConnection: feed.streamsPerConnection)
+                : nil
             let group = ExchangeFeed(adapter: adapter, webSocketURL: feed.url, restURL: feed.restURL, symbols: feed.symbols,
-                                          streamsPerConnection: feed.streamsPerConnection, settings: exchangeSettings,
+                                          provisionedConnections: provisioned, streamsPerConnection: feed.streamsPerConnection, settings: exchangeSettings,
                                           sink: sink, metrics: metrics, httpClient: restClient?.client ?? .shared, logger: logger)
             readiness.register("feed \(exchange.rawValue)") { group.status.notReadyReason }
             status.register(exchange.rawValue) { interval in group.status.status(over: interval) }
             return group
+        }
+    }
+
+    /// Symbols `all` makes room for on an exchange with a per-connection stream limit (Binance:
+    /// four connections of 512): more than any exchange lists in one quote. Connections without
+    /// symbols open no socket.
+    static let discoveryCapacity = 2_048
+
+    /// The market discovery of every feed with `symbols: all` or `top:N`.
+    static func discoveries(_ configuration: CoinfluxConfiguration, feeds: [ExchangeFeed], metrics: Metrics, logger: Logger) -> [MarketDiscovery] {
+        feeds.compactMap { feed in
+            guard let settings = configuration.feeds[feed.adapter.exchange], settings.selection.isDiscovered else { return nil }
+            let timing = configuration.feedTiming
+            return MarketDiscovery(feed: feed, selection: settings.selection, quotes: Set(settings.quotes),
+                                   interval: timing.discoveryInterval,
+                                   retry: .init(initial: timing.reconnectInitial, maximum: timing.reconnectMaximum),
+                                   metrics: metrics, logger: logger)
         }
     }
 
@@ -49,9 +71,9 @@ enum FeedAssembly {
         }
     }
 
-    /// Whether any exchange feed is enabled with symbols.
+    /// Whether any exchange feed is enabled with symbols or market discovery.
     static func hasFeeds(_ configuration: CoinfluxConfiguration) -> Bool {
-        configuration.feeds.values.contains { $0.enabled && !$0.symbols.isEmpty }
+        configuration.feeds.values.contains(where: \.isActive)
     }
 
     /// The REST fallback's own client when `collector.tls.ca_file` is set, else nil (the shared

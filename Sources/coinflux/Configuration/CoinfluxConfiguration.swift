@@ -1,4 +1,5 @@
 import CoinfluxCore
+import Collector
 import Exchanges
 import Foundation
 
@@ -75,13 +76,25 @@ struct CoinfluxConfiguration: Sendable {
         /// nil: the exchange's own.
         var url: URL?
         var restURL: URL?
-        var symbols: [Symbol]
+        /// A fixed list, or `all` / `top:N` from the exchange's market list.
+        var selection: MarketSelection
+        /// The quote currencies `all` and `top:N` take.
+        var quotes: [String]
         /// Bithumb only; the other exchanges: v1.
         var bithumbAPI: BithumbAPI
         /// Only for exchanges that document a stream limit (Binance); nil for the others, which
         /// use one connection.
         var streamsPerConnection: Int?
         var restRequestsPerSecond: Double
+
+        /// The fixed symbol list; empty for `all` and `top:N`.
+        var symbols: [Symbol] {
+            if case .symbols(let symbols) = selection { return symbols }
+            return []
+        }
+
+        /// Whether the feed runs: enabled, with symbols or with market discovery.
+        var isActive: Bool { enabled && (selection.isDiscovered || !symbols.isEmpty) }
     }
 
     /// `collector.*` timing, shared by every feed.
@@ -92,6 +105,8 @@ struct CoinfluxConfiguration: Sendable {
         var reconnectInitial: Duration
         var reconnectMaximum: Duration
         var restartLookback: Int
+        /// `collector.discovery_interval`: how often `all` and `top:N` re-read the market list.
+        var discoveryInterval: Duration
         /// `collector.tls.ca_file`: the authorities `wss`/`https` certificates must chain to; nil: the system's.
         var caFile: String?
     }
@@ -200,14 +215,21 @@ extension CoinfluxConfiguration {
         var feeds: [Exchange: Feed] = [:]
         for exchange in Exchange.allCases {
             let bithumbAPI = exchange == .bithumb ? try reader.read(Key.bithumbAPI) : .v1
-            feeds[exchange] = Feed(
+            let feed = Feed(
                 enabled: try reader.read(Key.feedEnabled.for(exchange)),
                 url: try reader.read(Key.feedURL.for(exchange)),
                 restURL: try reader.read(Key.feedRESTURL.for(exchange)),
-                symbols: try reader.read(Key.feedSymbols.for(exchange)),
+                selection: try reader.read(Key.feedSymbols.for(exchange)),
+                quotes: try reader.read(Key.feedQuotes.for(exchange)),
                 bithumbAPI: bithumbAPI,
                 streamsPerConnection: exchange == .binance ? try reader.read(Key.binanceStreamsPerConnection) : nil,
                 restRequestsPerSecond: try reader.read(Key.feedRESTRequestsPerSecond.for(exchange)))
+            let symbolsKey = Key.feedSymbols.for(exchange)
+            if feed.enabled, feed.selection.isDiscovered, ExchangeRegistry.adapter(for: exchange, bithumbAPI: bithumbAPI).marketListPath == nil {
+                throw ConfigurationError(key: symbolsKey.name, origin: reader.origin(of: symbolsKey),
+                                         reason: "\(feed.selection) needs the exchange's market list, which \(exchange.rawValue) does not serve; list the symbols")
+            }
+            feeds[exchange] = feed
         }
         self.feeds = feeds
         feedTiming = FeedTiming(
@@ -217,6 +239,7 @@ extension CoinfluxConfiguration {
             reconnectInitial: try reader.read(Key.reconnectInitial),
             reconnectMaximum: try reader.read(Key.reconnectMaximum),
             restartLookback: try reader.read(Key.restartLookback),
+            discoveryInterval: try reader.read(Key.discoveryInterval),
             caFile: try reader.read(Key.collectorCAFile))
         if feedTiming.reconnectMaximum < feedTiming.reconnectInitial {
             throw ConfigurationError(key: Key.reconnectMaximum.name, origin: reader.origin(of: Key.reconnectMaximum),

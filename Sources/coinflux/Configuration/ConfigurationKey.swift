@@ -1,3 +1,4 @@
+import Collector
 import CoinfluxCore
 import Foundation
 
@@ -262,6 +263,52 @@ extension ValueKind where Value == [Symbol] {
                 var seen: Set<Symbol> = []
                 return symbols.first { !seen.insert($0).inserted }.map { "\($0) is listed more than once" }
             }
+    }
+}
+
+extension ValueKind where Value == MarketSelection {
+    /// A symbol list (``ValueKind/symbols``), `all`, or `top:N` with N in 1...``maximumTop``.
+    static var marketSelection: ValueKind {
+        let symbols = ValueKind<[Symbol]>.symbols
+        return ValueKind(read: { raw in
+            if case .scalar(let text) = raw {
+                let word = text.trimmingCharacters(in: .whitespaces).lowercased()
+                if word == "all" { return .success(.all) }
+                if word.hasPrefix("top:") {
+                    guard let count = Int(word.dropFirst(4).trimmingCharacters(in: .whitespaces)) else {
+                        return .failure(ReadFailure(reason: "\"\(text)\" is not top:N with a whole number N (e.g. top:20)"))
+                    }
+                    guard (1...maximumTop).contains(count) else {
+                        return .failure(ReadFailure(reason: "top:\(count) is outside top:1...top:\(maximumTop)"))
+                    }
+                    return .success(.top(count))
+                }
+            }
+            return symbols.read(raw).map(MarketSelection.symbols)
+        }, yaml: { selection in
+            switch selection {
+            case .symbols(let list): symbols.yaml(list)
+            case .all: "all"
+            case .top(let count): quoted("top:\(count)")
+            }
+        })
+    }
+
+    /// Most markets `top:N` takes.
+    static var maximumTop: Int { 4_096 }
+}
+
+extension ValueKind where Value == [String] {
+    /// Currency codes (`USDT`, `KRW`), upper-cased, at least one, each once.
+    static var currencies: ValueKind {
+        list.map(of: "a currency code of letters and digits (e.g. USDT)") { text in
+            text.isEmpty || !text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) ? nil : text.uppercased()
+        } yaml: { quoted($0) }
+        .checked { codes in
+            if codes.isEmpty { return "must name at least one currency" }
+            var seen: Set<String> = []
+            return codes.first { !seen.insert($0).inserted }.map { "\($0) is listed more than once" }
+        }
     }
 }
 

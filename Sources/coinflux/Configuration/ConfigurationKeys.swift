@@ -89,8 +89,11 @@ enum ConfigurationKeys {
 
     static let feedEnabled = ConfigurationKey("collector.<exchange>.enabled", default: true, .boolean, "run this exchange's feed")
     static let feedSymbols = ConfigurationKey(
-        "collector.<exchange>.symbols", defaultFor: { exchange in defaultSymbols(exchange) }, documented: "see below", .symbols,
-        "normalized symbols `BASE-QUOTE`, each once (a symbol listed twice is an error)")
+        "collector.<exchange>.symbols", defaultFor: { exchange in .symbols(defaultSymbols(exchange)) }, documented: "see below", .marketSelection,
+        "normalized symbols `BASE-QUOTE`, each once (a symbol listed twice is an error); or `all`: every trading market of `collector.<exchange>.quotes`; or `top:N` (1–4096): the N of them with the highest 24 h quote volume. `all` and `top:N` are read from the exchange's market list at start and every `collector.discovery_interval` ([market discovery](#market-discovery))")
+    static let feedQuotes = ConfigurationKey(
+        "collector.<exchange>.quotes", defaultFor: { exchange in defaultQuotes(exchange) }, documented: "USDT (Binance, Bybit), KRW (the others)",
+        .currencies, "quote currencies whose markets `all` and `top:N` take (Coinone lists KRW markets only)")
     static let feedURL = ConfigurationKey(
         "collector.<exchange>.url", defaultFor: { _ in nil }, documented: "the exchange's", .url(schemes: ["ws", "wss"]),
         "WebSocket URL override (`ws`/`wss`), e.g. the simulator")
@@ -108,6 +111,9 @@ enum ConfigurationKeys {
         default: ExchangeRegistry.adapter(for: .binance, bithumbAPI: .v1).connectionPolicy.maximumStreamsPerConnection,
         .integer(in: ConnectionPolicy.streamsPerSymbol...ExchangeRegistry.adapter(for: .binance, bithumbAPI: .v1).connectionPolicy.maximumStreamsPerConnection),
         "most streams one Binance WebSocket connection carries (2–1024; two per symbol, so 512 symbols by default); more symbols open more connections ([Exchanges](exchanges.md#several-connections-per-exchange)). Only Binance documents such a limit: the other exchanges use one connection and do not take the key")
+    static let discoveryInterval = ConfigurationKey(
+        "collector.discovery_interval", default: .seconds(300), .positiveDuration,
+        "how often feeds with `symbols: all` or `top:N` re-read the exchange's market list; listings are subscribed and delistings unsubscribed at the next read")
     static let silenceTimeout = ConfigurationKey(
         "collector.silence_timeout", default: .seconds(30), .positiveDuration, "a socket with no frame for this long is replaced")
     static let restFallbackAfter = ConfigurationKey(
@@ -151,6 +157,15 @@ enum ConfigurationKeys {
         return texts.compactMap { Symbol(normalized: $0) }
     }
 
+    /// The quote currencies `all` and `top:N` take on each exchange by default: its main one.
+    static func defaultQuotes(_ exchange: Exchange?) -> [String] {
+        switch exchange {
+        case .binance, .bybit: ["USDT"]
+        case .upbit, .bithumb, .coinone: ["KRW"]
+        case nil: []
+        }
+    }
+
     /// The exchange's REST budget (a share of its documented limit per IP).
     static func restBudget(_ exchange: Exchange?) -> Double {
         exchange.map { ExchangeRegistry.adapter(for: $0, bithumbAPI: .v1).restRequestsPerSecond } ?? 5
@@ -175,9 +190,9 @@ enum ConfigurationKeys {
         processorGroup.documentation, emaAlpha.documentation, emaHalfLives.documentation, referenceExchange.documentation,
         warmupMessages.documentation, warmupWindow.documentation, watchlist.documentation, candleRevisionHorizon.documentation, commitInterval.documentation, shutdownTimeout.documentation,
         queueCapacity.documentation, pointsFile.documentation,
-        feedEnabled.documentation, feedSymbols.documentation, feedURL.documentation, feedRESTURL.documentation,
+        feedEnabled.documentation, feedSymbols.documentation, feedQuotes.documentation, feedURL.documentation, feedRESTURL.documentation,
         feedRESTRequestsPerSecond.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,
-        silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
+        discoveryInterval.documentation, silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
         reconnectInitial.documentation, reconnectMaximum.documentation, collectorCAFile.documentation,
         telemetryListen.documentation, logLevel.documentation, statusInterval.documentation, startupGrace.documentation,
     ]
@@ -186,7 +201,7 @@ enum ConfigurationKeys {
     static var markdownTable: String {
         var lines = ["| key | default | meaning |", "|---|---|---|"]
         for row in rows {
-            let value = ["empty", "—", "see below", "the exchange's", "the exchange's budget"].contains(row.documentedDefault)
+            let value = ["empty", "—", "see below", "the exchange's", "the exchange's budget", feedQuotes.documentedDefault].contains(row.documentedDefault)
                 ? row.documentedDefault : "`\(row.documentedDefault)`"
             lines.append("| `\(row.name)` | \(value) | \(row.meaning) |")
         }

@@ -72,3 +72,13 @@ struct CommandLineTests {
         #expect(outcome.standardOutput.contains("brokers: \"k1:9092\""))
     }
 }
+
+extension CommandLineTests {
+    @Test func badMarketSelectionExitsWithStatusTwoNamingTheKey() throws {
+        for value in ["top:0", "top:x"] {
+            let outcome = try run(["config", "--set", "collector.binance.symbols=\(value)"])
+            #expect(outcome.status == 2, "\(value)")
+            #expect(outcome.standardError.contains("collector.binance.symbols"), "\(value)")
+        }
+    }
+}

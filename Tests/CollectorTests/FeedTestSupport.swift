@@ -136,3 +136,15 @@ func socketsInCloseWait(toPort port: Int) -> Int {
         return fields.count > 3 && fields[2].hasSuffix(remote) && fields[3] == "08"
     }.count
 }
+
+/// The trade ids of `symbol` the sink received, and those the simulator logged, from the first
+/// trade received to a second before the last (so trades still on their way do not count); nil
+/// when none was received. A feed that misses and repeats nothing received each logged id once.
+func tradeIDs(of symbol: Symbol, on exchange: Exchange, received sink: RecordingSink, logged simulator: ExchangeSimulator)
+    -> (received: [String], logged: [String])? {
+    let received = sink.events(from: exchange).filter { $0.symbol == symbol && $0.kind == .trade }
+    let times = received.map { $0.eventTimeNanos / 1_000_000 }
+    guard let first = times.min(), let last = times.max() else { return nil }
+    let logged = simulator.trades(of: symbol, on: exchange, since: first, until: last - 1_000).compactMap(\.id)
+    return (received.filter { $0.eventTimeNanos / 1_000_000 <= last - 1_000 }.compactMap(\.tradeID), logged)
+}

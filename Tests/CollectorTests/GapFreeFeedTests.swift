@@ -37,14 +37,10 @@ struct GapFreeFeedTests {
                         "\(exchange): a reconnect (\(reason)) besides the handovers")
             }
             for symbol in testSymbols(exchange) {
-                let received = sink.events(from: exchange).filter { $0.symbol == symbol && $0.kind == .trade }
-                let times = received.map { $0.eventTimeNanos / 1_000_000 }
-                guard let first = times.min(), let last = times.max() else {
+                guard let (ids, logged) = tradeIDs(of: symbol, on: exchange, received: sink, logged: simulator) else {
                     Issue.record("\(exchange) \(symbol): no trades")
                     continue
                 }
-                let logged = simulator.trades(of: symbol, on: exchange, since: first, until: last - 1_000).compactMap(\.id)
-                let ids = received.filter { $0.eventTimeNanos / 1_000_000 <= last - 1_000 }.compactMap(\.tradeID)
                 #expect(logged.count > 100, "\(exchange) \(symbol): \(logged.count) trades in the log")
                 #expect(ids.count == Set(ids).count, "\(exchange) \(symbol): a trade received twice")
                 #expect(Set(ids) == Set(logged), "\(exchange) \(symbol): \(ids.count) received, \(logged.count) in the log")

@@ -38,6 +38,24 @@ struct MarketDiscoveryTests {
         sink.events.dropFirst(index).count { $0.symbol == symbol && $0.kind == .trade }
     }
 
+    /// After a run: `connections` connections accepted in all (no reconnect but the replacements),
+    /// no gap recorded, and every logged trade of the `kept` markets received once.
+    func expectNothingLost(_ exchange: Exchange, connections: Int, kept: [Symbol], simulator: ExchangeSimulator, sink: RecordingSink, metrics: Metrics) {
+        #expect(simulator.counters(for: exchange).connectionsAccepted == connections)
+        for reason in ["closed", "silent", "error", "lifetime"] {
+            #expect(reconnects(metrics, exchange, reason) == 0, "a reconnect (\(reason))")
+        }
+        #expect(sink.gaps.isEmpty, "gaps recorded: \(sink.gaps.map { "\($0.symbol) \($0.channel) \($0.cause)" })")
+        for symbol in kept {
+            guard let (received, logged) = tradeIDs(of: symbol, on: exchange, received: sink, logged: simulator) else {
+                Issue.record("\(symbol): no trades")
+                continue
+            }
+            #expect(received.count == Set(received).count, "\(symbol): a trade received twice")
+            #expect(Set(received) == Set(logged), "\(symbol): \(received.count) received, \(logged.count) in the log")
+        }
+    }
+
     @Test("all: every KRW market Upbit lists; a listing is subscribed, a delisting unsubscribed, a failed read keeps the symbols; the others lose and repeat no trade")
     func allFollowsListingsAndDelistings() async throws {
         let (simulator, port) = try await startSimulator(cutOff: .seconds(60), rate: 4)
@@ -79,21 +97,8 @@ struct MarketDiscoveryTests {
         try await Task.sleep(for: .seconds(2))
         await running.stop()
 
-        // Three replacements (listing, two delistings), no other reconnect; no gap; every other
-        // market received each of its logged trades once.
-        #expect(simulator.counters(for: .upbit).connectionsAccepted == 4, "one connection plus three replacements")
-        for reason in ["closed", "silent", "error", "lifetime"] {
-            #expect(reconnects(metrics, .upbit, reason) == 0, "a reconnect (\(reason))")
-        }
-        #expect(sink.gaps.isEmpty, "gaps recorded: \(sink.gaps.map { "\($0.symbol) \($0.channel) \($0.cause)" })")
-        for symbol in krw where symbol != xrp && symbol != eth {
-            guard let (received, logged) = tradeIDs(of: symbol, on: .upbit, received: sink, logged: simulator) else {
-                Issue.record("\(symbol): no trades")
-                continue
-            }
-            #expect(received.count == Set(received).count, "\(symbol): a trade received twice")
-            #expect(Set(received) == Set(logged), "\(symbol): \(received.count) received, \(logged.count) in the log")
-        }
+        // One connection plus three replacements (listing, two delistings).
+        expectNothingLost(.upbit, connections: 4, kept: krw.filter { $0 != xrp && $0 != eth }, simulator: simulator, sink: sink, metrics: metrics)
     }
 
     @Test("top:3 over Binance connections of two symbols: the three busiest USDT markets; a delisting lets the fourth in on the connection with room, the other connection untouched")
@@ -121,18 +126,7 @@ struct MarketDiscoveryTests {
         try await Task.sleep(for: .seconds(2))
         await running.stop()
 
-        #expect(simulator.counters(for: .binance).connectionsAccepted == 3, "two connections plus one replacement")
-        for reason in ["closed", "silent", "error", "lifetime"] {
-            #expect(reconnects(metrics, .binance, reason) == 0, "a reconnect (\(reason))")
-        }
-        #expect(sink.gaps.isEmpty, "gaps recorded: \(sink.gaps.map { "\($0.symbol) \($0.channel) \($0.cause)" })")
-        for symbol in [busiest[0], busiest[2]] {
-            guard let (received, logged) = tradeIDs(of: symbol, on: .binance, received: sink, logged: simulator) else {
-                Issue.record("\(symbol): no trades")
-                continue
-            }
-            #expect(received.count == Set(received).count, "\(symbol): a trade received twice")
-            #expect(Set(received) == Set(logged), "\(symbol): \(received.count) received, \(logged.count) in the log")
-        }
+        // Two connections plus one replacement.
+        expectNothingLost(.binance, connections: 3, kept: [busiest[0], busiest[2]], simulator: simulator, sink: sink, metrics: metrics)
     }
 }

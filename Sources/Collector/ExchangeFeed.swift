@@ -29,6 +29,9 @@ public struct ExchangeFeed: Sendable {
     /// Most symbols one connection carries.
     public let symbolsPerConnection: Int
     private let symbolGauge: Gauge
+    /// Failed market-discovery reads; created with the feed, so the series reads 0 from the start
+    /// (also for a fixed list, which never reads the market list).
+    let discoveryErrors: Counter
     /// The state the connections report together.
     public let status: ConnectionTally
     /// The continuity of the exchange's series.
@@ -83,6 +86,7 @@ public struct ExchangeFeed: Sendable {
         symbolsPerConnection = policy.symbolsPerConnection(streamsPerConnection: streamsPerConnection)
         symbolGauge = metrics.gauge(MetricCatalogue.feedSymbols, adapter.exchange.rawValue)
         symbolGauge.set(Double(groups.joined().count))
+        discoveryErrors = metrics.counter(MetricCatalogue.discoveryErrors, adapter.exchange.rawValue)
         let status = ConnectionTally(exchange: adapter.exchange, connections: groups.count, metrics: metrics)
         self.status = status
         let pacer = RequestPacer(requestsPerSecond: settings.restRequestsPerSecond ?? adapter.restRequestsPerSecond)

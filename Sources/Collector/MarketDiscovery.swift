@@ -2,7 +2,6 @@ import CoinfluxCore
 import Exchanges
 import Logging
 import ServiceLifecycle
-import Telemetry
 
 /// Keeps an exchange's feed subscribed to the markets a ``MarketSelection`` (`all`, `top:N`)
 /// picks: reads the exchange's market list (and for `top:N` the REST tickers' 24 h quote volume)
@@ -21,7 +20,6 @@ public final class MarketDiscovery: Service {
     public let interval: Duration
     private let adapter: any ExchangeAdapter
     private let firstRetry: ExponentialBackoff.Bounds
-    private let errors: Counter
     private let logger: Logger
 
     /// Largest market list accepted: Binance's `exchangeInfo` lists every symbol it ever had,
@@ -39,7 +37,7 @@ public final class MarketDiscovery: Service {
     ///   - retry: backoff of the reads before the first success (capped at `interval`).
     ///   - logger: logs with `exchange` metadata.
     public init(feed: ExchangeFeed, selection: MarketSelection, quotes: Set<String>,
-                interval: Duration, retry: ExponentialBackoff.Bounds = .init(), metrics: Metrics, logger: Logger) {
+                interval: Duration, retry: ExponentialBackoff.Bounds = .init(), logger: Logger) {
         self.feed = feed
         let adapter = feed.adapter
         self.adapter = adapter
@@ -47,7 +45,6 @@ public final class MarketDiscovery: Service {
         self.quotes = quotes
         self.interval = interval
         firstRetry = ExponentialBackoff.Bounds(initial: min(retry.initial, interval), maximum: min(retry.maximum, interval), jitter: retry.jitter)
-        errors = metrics.counter(MetricCatalogue.discoveryErrors, adapter.exchange.rawValue)
         var logger = logger
         logger[metadataKey: "exchange"] = "\(adapter.exchange.rawValue)"
         self.logger = logger
@@ -69,7 +66,7 @@ public final class MarketDiscovery: Service {
                 (discovered, failing) = (true, false)
             } catch {
                 if Task.isCancelled { return }
-                errors.increment()
+                feed.discoveryErrors.increment()
                 let metadata: Logger.Metadata = ["error": "\(error)", "symbols_kept": "\(feed.symbols.count)"]
                 if failing {
                     logger.debug("market discovery still failing", metadata: metadata)

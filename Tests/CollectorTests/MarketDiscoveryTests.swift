@@ -27,7 +27,7 @@ struct MarketDiscoveryTests {
                                 provisionedConnections: connections, streamsPerConnection: streamsPerConnection,
                                 settings: testSettings(), sink: sink, metrics: metrics, logger: logger)
         return MarketDiscovery(feed: feed, selection: selection, quotes: quotes, interval: Self.interval,
-                               retry: .init(initial: .milliseconds(100), maximum: .milliseconds(300)), metrics: metrics, logger: logger)
+                               retry: .init(initial: .milliseconds(100), maximum: .milliseconds(300)), logger: logger)
     }
 
     func reconnects(_ metrics: Metrics, _ exchange: Exchange, _ reason: String) -> Double {

@@ -9,7 +9,7 @@ import Telemetry
 enum FeedAssembly {
     /// The feeds of every enabled exchange with at least one symbol or market discovery: one
     /// `FeedConnection` per connection its symbols need (with discovery: as many as the
-    /// selection can pick, see ``discoveries(_:feeds:metrics:logger:)``), and its gap repair.
+    /// selection can pick, see ``discoveries(_:feeds:logger:)``), and its gap repair.
     /// Each exchange is one `/readyz` check, failing while any of its connections is down.
     /// - Parameter restClient: the REST fallback's client when `collector.tls.ca_file` is set
     ///   (``restClient(_:)``); nil: the shared one.
@@ -40,14 +40,14 @@ enum FeedAssembly {
     static let discoveryCapacity = 2_048
 
     /// The market discovery of every feed with `symbols: all` or `top:N`.
-    static func discoveries(_ configuration: CoinfluxConfiguration, feeds: [ExchangeFeed], metrics: Metrics, logger: Logger) -> [MarketDiscovery] {
+    static func discoveries(_ configuration: CoinfluxConfiguration, feeds: [ExchangeFeed], logger: Logger) -> [MarketDiscovery] {
         feeds.compactMap { feed in
             guard let settings = configuration.feeds[feed.adapter.exchange], settings.selection.isDiscovered else { return nil }
             let timing = configuration.feedTiming
             return MarketDiscovery(feed: feed, selection: settings.selection, quotes: Set(settings.quotes),
                                    interval: timing.discoveryInterval,
                                    retry: .init(initial: timing.reconnectInitial, maximum: timing.reconnectMaximum),
-                                   metrics: metrics, logger: logger)
+                                   logger: logger)
         }
     }
 

@@ -40,7 +40,7 @@ struct CollectCommand: AsyncParsableCommand {
             let producerService = ProducerService(producer: producer, metrics: metrics, logger: logger)
             status.register("kafka producer") { _ in producerService.status() }
             let services: [any Service] = [producerService, telemetry, kafka, resume, status] + (restClient.map { [$0] } ?? [])
-                + feeds.flatMap(\.services) + FeedAssembly.discoveries(configuration, feeds: feeds, metrics: metrics, logger: logger)
+                + feeds.flatMap(\.services) + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger)
             try await ProcessBootstrap.run(services, deadline: Self.shutdownDeadline, logger: logger)
         }
     }

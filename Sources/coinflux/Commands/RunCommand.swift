@@ -75,7 +75,7 @@ struct RunCommand: AsyncParsableCommand {
                 services.append(FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger))
             }
             services += [telemetry, status, processor] + (restClient.map { [$0] } ?? []) + feeds.flatMap(\.services)
-                + FeedAssembly.discoveries(configuration, feeds: feeds, metrics: metrics, logger: logger)
+                + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger)
             try await ProcessBootstrap.run(services, deadline: configuration.processor.shutdownTimeout + .seconds(15), logger: logger)
         }
     }

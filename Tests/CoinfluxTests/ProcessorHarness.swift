@@ -232,7 +232,9 @@ final class ProcessorProcess: @unchecked Sendable {
     init(arguments: [String], telemetryPort: Int) throws {
         self.telemetryPort = telemetryPort
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("coinflux-it-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        guard FileManager.default.createFile(atPath: logFile.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: logFile.path])
+        }
         process.executableURL = CommandLineTests.executable
         process.arguments = arguments
         process.standardOutput = FileHandle.nullDevice

@@ -221,7 +221,8 @@ public final class FeedConnection: Service {
         )
         // Each attempt on an event loop of its own, shut down when the attempt ends: swift-websocket
         // (1.6.2) never closes the socket of an upgrade the exchange declines (a 429 or 503 answer),
-        // and the loop's shutdown is what closes it.
+        // and the loop's shutdown is what closes it. Not waited for: over TLS the close waits for
+        // the server's close_notify (up to NIOSSL's 5 s), which must not delay the next attempt.
         let eventLoop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let client = WebSocketClient(url: url, configuration: configuration, tlsConfiguration: settings.tlsConfiguration,
                                      eventLoopGroup: eventLoop, logger: logger) { inbound, outbound, _ in
@@ -238,7 +239,7 @@ public final class FeedConnection: Service {
             if connectedSince.load(ordering: .relaxed) == 0 { metrics.connectFailed.increment() }
             disconnect = FeedDisconnect(.error, "\(error)")
         }
-        try? await eventLoop.shutdownGracefully()
+        eventLoop.shutdownGracefully(queue: .global()) { _ in }
         return disconnect
     }
 

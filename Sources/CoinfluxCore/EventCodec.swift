@@ -221,26 +221,8 @@ public enum EventCodec {
         appendShortest(value, to: &buffer)
     }
 
-    /// Appends `text` as a JSON string, escaping `"`, `\` and control characters.
+    /// Appends `text` as a JSON string, escaping `"`, `\` and control characters (``JSONString``).
     private static func appendString(_ text: String, to buffer: inout [UInt8]) {
-        buffer.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                buffer.append(UInt8(ascii: "\\"))
-                buffer.append(byte)
-            case 0x00..<0x20:
-                append("\\u00", to: &buffer)
-                buffer.append(hexDigit(byte >> 4))
-                buffer.append(hexDigit(byte & 0x0F))
-            default:
-                buffer.append(byte)
-            }
-        }
-        buffer.append(UInt8(ascii: "\""))
-    }
-
-    private static func hexDigit(_ value: UInt8) -> UInt8 {
-        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+        JSONString.write(text) { buffer.append($0) }
     }
 }

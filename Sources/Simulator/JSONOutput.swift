@@ -1,3 +1,4 @@
+import CoinfluxCore
 import NIOCore
 
 /// Byte-level JSON writing for the simulator's hot path.
@@ -5,23 +6,9 @@ import NIOCore
 /// Frames are assembled from static key fragments and numbers written digit by digit, so the
 /// send loop never builds an intermediate `String` or dictionary per frame.
 extension ByteBuffer {
-    /// Writes a JSON string literal, escaping quotes, backslashes and control characters.
+    /// Writes a JSON string literal, escaping quotes, backslashes and control characters (``JSONString``).
     mutating func writeJSONString(_ text: String) {
-        self.writeInteger(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                self.writeInteger(UInt8(ascii: "\\"))
-                self.writeInteger(byte)
-            case 0..<0x20:
-                self.writeStaticString("\\u00")
-                self.writeInteger(Self.hexDigit(byte >> 4))
-                self.writeInteger(Self.hexDigit(byte & 0x0F))
-            default:
-                self.writeInteger(byte)
-            }
-        }
-        self.writeInteger(UInt8(ascii: "\""))
+        JSONString.write(text) { self.writeInteger($0) }
     }
 
     /// Writes a signed integer in decimal.
@@ -88,10 +75,6 @@ extension ByteBuffer {
             }
             self.writeBytes(UnsafeRawBufferPointer(rebasing: raw[index...]))
         }
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 
     private static let powersOfTen: [UInt64] = [

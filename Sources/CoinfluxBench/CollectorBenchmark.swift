@@ -189,11 +189,7 @@ enum CollectorBenchmark {
 
     static func snapshot(simulatorPort: Int, telemetryPort: Int, simulator: Process, collector: Process) async throws -> Snapshot {
         var snapshot = Snapshot()
-        let counters = try await get("http://127.0.0.1:\(simulatorPort)/admin/counters")
-        if let object = try JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: [String: Any]] {
-            snapshot.framesSent = object.values.reduce(0) { $0 + ($1["framesSent"] as? Int ?? 0) }
-            snapshot.tradesDropped = object.values.reduce(0) { $0 + ($1["tradesDropped"] as? Int ?? 0) }
-        }
+        (snapshot.framesSent, snapshot.tradesDropped) = try await simulatorCounters(port: simulatorPort)
         let metrics = try await get("http://127.0.0.1:\(telemetryPort)/metrics")
         for line in metrics.split(separator: "\n") {
             let parts = line.split(separator: " ")
@@ -216,6 +212,13 @@ enum CollectorBenchmark {
         snapshot.benchCPU = CPUTime.thisProcess()
         snapshot.machineCPU = CPUTime.machineBusy()
         return snapshot
+    }
+
+    /// Frames the simulator on `port` has sent and trades it passed over, over all its connections.
+    static func simulatorCounters(port: Int) async throws -> (framesSent: Int, tradesDropped: Int) {
+        let counters = try await get("http://127.0.0.1:\(port)/admin/counters")
+        guard let object = try JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: [String: Any]] else { return (0, 0) }
+        return (object.values.reduce(0) { $0 + ($1["framesSent"] as? Int ?? 0) }, object.values.reduce(0) { $0 + ($1["tradesDropped"] as? Int ?? 0) })
     }
 
     static func get(_ address: String) async throws -> String {

@@ -130,7 +130,7 @@ enum CollectorRatesBenchmark {
         guard peer.isRunning else { return nil }
         try? FileManager.default.removeItem(atPath: countFile)
         let cpu = CPUTime.process(peer.processIdentifier)
-        let offered = try await framesSent(simulatorPort: simulatorPort)
+        let offered = try await CollectorBenchmark.simulatorCounters(port: simulatorPort).framesSent
         kill(peer.processIdentifier, SIGUSR1)
         for _ in 0..<200 {
             if let text = try? String(contentsOfFile: countFile, encoding: .utf8),
@@ -140,12 +140,6 @@ enum CollectorRatesBenchmark {
             try await Task.sleep(for: .milliseconds(10))
         }
         return nil
-    }
-
-    private static func framesSent(simulatorPort: Int) async throws -> Int {
-        let counters = try await CollectorBenchmark.get("http://127.0.0.1:\(simulatorPort)/admin/counters")
-        let object = try JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: [String: Any]]
-        return object?.values.reduce(0) { $0 + ($1["framesSent"] as? Int ?? 0) } ?? 0
     }
 
     /// The summary: per rate, both figures and their ratio.

@@ -50,16 +50,10 @@ enum CollectorBenchmark {
                                             "--ticker-rate", "\(load.perMarketRate)", "--log-level", "warning"])
         defer { stop(simulator) }
         try await Task.sleep(for: .seconds(1))
-        var arguments = ["collect", "--set", "kafka.brokers=\(bootstrap)", "--set", "kafka.ticks_topic=\(topic)",
-                         "--set", "kafka.fx_topic=\(topic).fx", "--set", "kafka.deadletter_topic=\(topic).dead",
-                         "--set", "telemetry.listen=127.0.0.1:\(telemetryPort)", "--set", "log.level=warning",
-                         "--set", "collector.rest_fallback_after=1h"]
-        for (index, exchange) in exchanges.enumerated() {
-            arguments += ["--set", "collector.\(exchange.name).enabled=\(index < load.connections)",
-                          "--set", "collector.\(exchange.name).url=ws://127.0.0.1:\(simulatorPort)/\(exchange.path)",
-                          "--set", "collector.\(exchange.name).symbols=\(exchange.symbols)"]
-        }
-        let collector = try launch(binary, arguments)
+        let feeds = Dictionary(uniqueKeysWithValues: exchanges.prefix(load.connections).map {
+            ($0.name, "ws://127.0.0.1:\(simulatorPort)/\($0.path)")
+        })
+        let collector = try launch(binary, collectArguments(bootstrap: bootstrap, topic: topic, telemetryPort: telemetryPort, feeds: feeds))
         defer { stop(collector) }
         try await Task.sleep(for: .seconds(5))  // connect, subscribe, reach a steady rate
 
@@ -67,6 +61,23 @@ enum CollectorBenchmark {
         try await Task.sleep(for: window)
         let last = try await snapshot(simulatorPort: simulatorPort, telemetryPort: telemetryPort, simulator: simulator, collector: collector)
         report(load, from: first, to: last, seconds: window.seconds)
+    }
+
+    /// `coinflux collect` producing to topics named after `topic`, telemetry on `telemetryPort`, with
+    /// the feeds of `feeds` (exchange name → WebSocket URL) enabled on their two markets, the others off.
+    static func collectArguments(bootstrap: String, topic: String, telemetryPort: Int, feeds: [String: String]) -> [String] {
+        var arguments = ["collect", "--set", "kafka.brokers=\(bootstrap)", "--set", "kafka.ticks_topic=\(topic)",
+                         "--set", "kafka.fx_topic=\(topic).fx", "--set", "kafka.deadletter_topic=\(topic).dead",
+                         "--set", "telemetry.listen=127.0.0.1:\(telemetryPort)", "--set", "log.level=warning",
+                         "--set", "collector.rest_fallback_after=1h"]
+        for exchange in exchanges {
+            arguments += ["--set", "collector.\(exchange.name).enabled=\(feeds[exchange.name] != nil)",
+                          "--set", "collector.\(exchange.name).symbols=\(exchange.symbols)"]
+            if let url = feeds[exchange.name] {
+                arguments += ["--set", "collector.\(exchange.name).url=\(url)"]
+            }
+        }
+        return arguments
     }
 
     /// Prints the figures of the window between two snapshots and the verdict on the goal.
@@ -125,7 +136,7 @@ enum CollectorBenchmark {
     }
 
     /// The collector's threads, by what they do (from their names).
-    private enum ThreadGroup: CaseIterable, CustomStringConvertible {
+    enum ThreadGroup: CaseIterable, CustomStringConvertible {
         /// `NIO-*`: socket reads, TLS, WebSocket frame decoding, handing frames to the feeds.
         case eventLoops
         /// `rdk:*`: librdkafka's broker and main threads (batching, lz4, network), and
@@ -158,7 +169,7 @@ enum CollectorBenchmark {
         }
     }
 
-    private struct Snapshot {
+    struct Snapshot {
         var framesSent = 0
         /// Trades the simulator passed over because a connection fell too far behind.
         var tradesDropped = 0
@@ -176,13 +187,9 @@ enum CollectorBenchmark {
         var machineCPU = 0.0
     }
 
-    private static func snapshot(simulatorPort: Int, telemetryPort: Int, simulator: Process, collector: Process) async throws -> Snapshot {
+    static func snapshot(simulatorPort: Int, telemetryPort: Int, simulator: Process, collector: Process) async throws -> Snapshot {
         var snapshot = Snapshot()
-        let counters = try await get("http://127.0.0.1:\(simulatorPort)/admin/counters")
-        if let object = try JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: [String: Any]] {
-            snapshot.framesSent = object.values.reduce(0) { $0 + ($1["framesSent"] as? Int ?? 0) }
-            snapshot.tradesDropped = object.values.reduce(0) { $0 + ($1["tradesDropped"] as? Int ?? 0) }
-        }
+        (snapshot.framesSent, snapshot.tradesDropped) = try await simulatorCounters(port: simulatorPort)
         let metrics = try await get("http://127.0.0.1:\(telemetryPort)/metrics")
         for line in metrics.split(separator: "\n") {
             let parts = line.split(separator: " ")
@@ -207,13 +214,20 @@ enum CollectorBenchmark {
         return snapshot
     }
 
-    private static func get(_ address: String) async throws -> String {
+    /// Frames the simulator on `port` has sent and trades it passed over, over all its connections.
+    static func simulatorCounters(port: Int) async throws -> (framesSent: Int, tradesDropped: Int) {
+        let counters = try await get("http://127.0.0.1:\(port)/admin/counters")
+        guard let object = try JSONSerialization.jsonObject(with: Data(counters.utf8)) as? [String: [String: Any]] else { return (0, 0) }
+        return (object.values.reduce(0) { $0 + ($1["framesSent"] as? Int ?? 0) }, object.values.reduce(0) { $0 + ($1["tradesDropped"] as? Int ?? 0) })
+    }
+
+    static func get(_ address: String) async throws -> String {
         guard let url = URL(string: address) else { throw BenchError(reason: "bad URL \(address)") }
         let (data, _) = try await URLSession.shared.data(from: url)
         return String(decoding: data, as: UTF8.self)
     }
 
-    private static func launch(_ binary: String, _ arguments: [String]) throws -> Process {
+    static func launch(_ binary: String, _ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -222,7 +236,7 @@ enum CollectorBenchmark {
         return process
     }
 
-    private static func stop(_ process: Process) {
+    static func stop(_ process: Process) {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()

@@ -5,8 +5,8 @@ import Foundation
 // through scripts/bench.sh, which builds in release mode and starts a local broker and InfluxDB.
 // Figures are single-threaded ("per core") unless a row says otherwise.
 //
-// Arguments choose sections: codec, exchanges, core, kafka, influx, processor, collector
-// (default: all).
+// Arguments choose sections: codec, exchanges, core, kafka, influx, processor, collector,
+// collector-rates (default: all).
 
 let environment = ProcessInfo.processInfo.environment
 let chosen = Set(CommandLine.arguments.dropFirst())
@@ -44,6 +44,13 @@ if section("influx", "InfluxDB writes (coinflux's writer vs a plain HTTP loop, s
 if section("collector", "coinflux collect at ~50 000 frames/s from the simulator (CPU and delivery)") {
     if let broker = environment["COINFLUX_TEST_KAFKA"] {
         try await CollectorBenchmark.run(bootstrap: broker, binary: environment["COINFLUX_BINARY"] ?? ".build/release/coinflux")
+    } else {
+        print("skipped: COINFLUX_TEST_KAFKA is not set (run scripts/bench.sh)")
+    }
+}
+if section("collector-rates", "coinflux collect beside cryptofeed at 2 000 to 50 000 msg/s and idle (CPU per message, same run)") {
+    if let broker = environment["COINFLUX_TEST_KAFKA"] {
+        try await CollectorRatesBenchmark.run(bootstrap: broker, binary: environment["COINFLUX_BINARY"] ?? ".build/release/coinflux")
     } else {
         print("skipped: COINFLUX_TEST_KAFKA is not set (run scripts/bench.sh)")
     }

@@ -70,37 +70,44 @@ public final class SeriesTracker: Sendable {
         var closed: [ClosedGap] = []
         series.withLock { series in
             for (index, event) in events.enumerated() {
+                // Updated in place: a copy of the state would copy its set of recent ids on every trade.
                 let key = Key(symbol: event.symbol, channel: event.kind)
-                var state = series[key] ?? Series()
-                if refused.contains(index) {
-                    if state.pending == nil { state.pending = (.producer, state.lastNanos, state.lastID) }
-                    series[key] = state
-                    continue
+                if let gap = record(event, refused: refused.contains(index), now: now, into: &series[key, default: Series()]) {
+                    closed.append(gap)
                 }
-                let id = event.kind == .trade ? event.tradeID.flatMap { Int64($0) } : nil
-                if let pending = state.pending {
-                    state.pending = nil
-                    // A trade had already, or the very ticker last had, shows the stream picked up
-                    // where it left off (Upbit and Bithumb send their latest trade on subscription;
-                    // a second collector resumes from what the first one produced): no gap.
-                    let repeated = event.kind == .trade
-                        ? event.tradeID.map { !state.recentIDs.insert($0) } ?? false
-                        : pending.startNanos == event.eventTimeNanos
-                    if let start = pending.startNanos, start <= event.eventTimeNanos, !repeated {
-                        closed.append(gap(event, cause: pending.cause, from: start, lastID: pending.lastID, firstID: id, now: now))
-                    }
-                } else if consecutiveIDs, let last = state.lastID, let id, id > last + 1, let start = state.lastNanos {
-                    closed.append(gap(event, cause: .sequence, from: start, lastID: last, firstID: id, now: now))
-                }
-                if state.lastNanos.map({ event.eventTimeNanos >= $0 }) ?? true {
-                    state.lastNanos = event.eventTimeNanos
-                    if let id { state.lastID = max(state.lastID ?? id, id) }
-                }
-                if state.firstNanos == nil { state.firstNanos = event.eventTimeNanos }
-                if let text = event.tradeID, event.kind == .trade { _ = state.recentIDs.insert(text) }
-                series[key] = state
             }
         }
+        return closed
+    }
+
+    /// One event of a series: the gap it closes, if any.
+    private func record(_ event: MarketEvent, refused: Bool, now: Int64, into state: inout Series) -> ClosedGap? {
+        if refused {
+            if state.pending == nil { state.pending = (.producer, state.lastNanos, state.lastID) }
+            return nil
+        }
+        var closed: ClosedGap?
+        let id = event.kind == .trade ? event.tradeID.flatMap { Int64($0) } : nil
+        if let pending = state.pending {
+            state.pending = nil
+            // A trade had already, or the very ticker last had, shows the stream picked up
+            // where it left off (Upbit and Bithumb send their latest trade on subscription;
+            // a second collector resumes from what the first one produced): no gap.
+            let repeated = event.kind == .trade
+                ? event.tradeID.map { !state.recentIDs.insert($0) } ?? false
+                : pending.startNanos == event.eventTimeNanos
+            if let start = pending.startNanos, start <= event.eventTimeNanos, !repeated {
+                closed = gap(event, cause: pending.cause, from: start, lastID: pending.lastID, firstID: id, now: now)
+            }
+        } else if consecutiveIDs, let last = state.lastID, let id, id > last + 1, let start = state.lastNanos {
+            closed = gap(event, cause: .sequence, from: start, lastID: last, firstID: id, now: now)
+        }
+        if state.lastNanos.map({ event.eventTimeNanos >= $0 }) ?? true {
+            state.lastNanos = event.eventTimeNanos
+            if let id { state.lastID = max(state.lastID ?? id, id) }
+        }
+        if state.firstNanos == nil { state.firstNanos = event.eventTimeNanos }
+        if let text = event.tradeID, event.kind == .trade { _ = state.recentIDs.insert(text) }
         return closed
     }
 

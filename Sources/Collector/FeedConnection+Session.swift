@@ -35,9 +35,11 @@ extension FeedConnection {
                                      eventLoopGroup: eventLoop, logger: logger) { inbound, outbound, _ in
             try await self.session(session, symbols: symbols, inbound: inbound, outbound: outbound, handover: handover)
         }
+        // The attempt's tasks run on its event loop (see EventLoopTaskExecutor).
+        let executor = EventLoopTaskExecutor(eventLoop.next())
         let disconnect: FeedDisconnect
         do {
-            let close = try await client.run()
+            let close = try await withTaskExecutorPreference(executor) { try await client.run() }
             if connectedSince.load(ordering: .relaxed) == 0 { metrics.connectFailed.increment() }
             disconnect = FeedDisconnect(.closed, close.map { "close code \($0.closeCode), \($0.reason ?? "")" } ?? "stream ended")
         } catch let ended as FeedDisconnect {

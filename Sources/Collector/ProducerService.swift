@@ -5,7 +5,8 @@ import Synchronization
 import Telemetry
 
 /// Owns the collector's Kafka producer for the life of the process: mirrors its delivery reports
-/// into `coinflux_producer_deliveries_total` once a second, and on graceful shutdown (after the
+/// into `coinflux_producer_deliveries_total` once a second, records each delivered message's
+/// send-to-acknowledgement time in `coinflux_producer_ack_latency_seconds`, and on graceful shutdown (after the
 /// feeds have stopped) flushes what is queued, within `flushTimeout`, and closes it.
 public struct ProducerService: Service {
     public let producer: KafkaProducer
@@ -18,6 +19,8 @@ public struct ProducerService: Service {
         self.producer = producer
         self.delivered = metrics.counter(MetricCatalogue.producerDeliveries, "delivered")
         self.failed = metrics.counter(MetricCatalogue.producerDeliveries, "failed")
+        let latency = metrics.histogram(MetricCatalogue.producerAckLatency, buckets: MetricCatalogue.producerAckLatencyBuckets)
+        producer.onDelivery { latency.record($0.inSeconds) }
         self.flushTimeout = flushTimeout
         self.logger = logger
     }

@@ -65,6 +65,12 @@ public final class KafkaProducer: Sendable {
         client.events.deliveryFailureHandler.withLock { $0 = handler }
     }
 
+    /// Calls `handler` (on the delivery-report thread; keep it short) for every delivered message
+    /// with the time from its ``send(topic:key:value:)`` to its acknowledgement being served.
+    public func onDelivery(latency handler: @escaping @Sendable (Duration) -> Void) {
+        client.events.deliveryLatencyHandler.withLock { $0 = handler }
+    }
+
     /// Enqueues one message; librdkafka copies the bytes. Never blocks.
     /// - Parameters:
     ///   - topic: destination topic; the partition is chosen by hashing the key.

@@ -99,6 +99,12 @@ public enum MetricCatalogue {
     public static let producerDeliveries = Definition(
         "coinflux_producer_deliveries_total", .counter, labels: ["outcome"],
         help: "Kafka delivery reports, by outcome (delivered, failed).", exportedBy: [.collect, .process])
+    public static let producerAckLatency = Definition(
+        "coinflux_producer_ack_latency_seconds", .histogram,
+        help: "Time from handing an event to the Kafka producer to the broker's acknowledgement (linger, batching, the round trip).",
+        exportedBy: [.collect])
+    /// Finer than ``Metrics/latencyBuckets`` below 50 ms, where the producer's linger and a healthy broker's answer lie.
+    public static let producerAckLatencyBuckets: [Double] = [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 5, 30]
 
     // MARK: Processor
 
@@ -181,7 +187,7 @@ public enum MetricCatalogue {
     public static let all: [Definition] = [
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
-        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, gaps, gapSeconds, backfillTrades, producerMessages, producerDeliveries,
+        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, gaps, gapSeconds, backfillTrades, producerMessages, producerDeliveries, producerAckLatency,
         consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,

@@ -35,6 +35,38 @@ struct KafkaProducerTests {
         #expect(reports.last?.summary?.transmittedMessages ?? 0 > 0)
     }
 
+    @Test("each delivered message reports its send-to-acknowledgement time, linger included")
+    func deliveryLatency() async throws {
+        let topic = try await KafkaTest.createTopic(partitions: 1, prefix: "produce-latency")
+        var configuration = KafkaProducerConfiguration(bootstrapServers: try KafkaTest.bootstrap())
+        configuration.linger = .milliseconds(200)
+        let producer = try KafkaProducer(configuration: configuration, logger: KafkaTest.logger)
+        let latencies = Shared<[Duration]>([])
+        producer.onDelivery { latency in latencies.withLock { $0.append(latency) } }
+
+        // Connect first, so the measured messages wait for the linger, not for the connection.
+        try producer.send(topic: topic, key: "warm-up", value: [1])
+        try await producer.flush(timeout: .seconds(30))
+        let start = ContinuousClock.now
+        for index in 0..<5 {
+            try producer.send(topic: topic, key: "key-\(index)", value: [UInt8(index)])
+        }
+        // Not flush(): librdkafka sends at once when flushing, whatever the linger.
+        while producer.counters.delivered < 6, ContinuousClock.now - start < .seconds(30) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let elapsed = ContinuousClock.now - start
+        await producer.close()
+
+        let measured = latencies.withLock { $0 }
+        #expect(measured.count == 6)
+        // The five waited for the 200 ms linger in one batch; none can have taken longer than the wait.
+        for latency in measured.suffix(5) {
+            #expect(latency >= .milliseconds(190))
+            #expect(latency <= elapsed)
+        }
+    }
+
     @Test("messages without a key and with byte keys are delivered too")
     func keyVariants() async throws {
         let topic = try await KafkaTest.createTopic(partitions: 2, prefix: "produce-keys")

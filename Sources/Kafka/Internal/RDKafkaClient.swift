@@ -1,3 +1,4 @@
+import CoinfluxCore
 internal import CRdKafka
 import Dispatch
 import Synchronization
@@ -140,7 +141,8 @@ final class RDKafkaClient: Sendable {
             value.count,
             key?.baseAddress,
             key?.count ?? 0,
-            nil
+            // The send time, read back by the delivery report (RDKafkaEvents.deliveryReport).
+            UnsafeMutableRawPointer(bitPattern: Int(monotonicNanoseconds()))
         )
         if result != 0 {
             throw KafkaError.rdKafka(rd_kafka_last_error(), "could not enqueue a message for \(name)")

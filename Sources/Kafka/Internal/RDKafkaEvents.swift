@@ -1,3 +1,4 @@
+import CoinfluxCore
 internal import CRdKafka
 import Logging
 import Synchronization
@@ -18,6 +19,9 @@ final class RDKafkaEvents: Sendable {
     let lastDeliveryError = Mutex<KafkaError?>(nil)
     /// Producer: told about every message that could not be delivered, with its bytes.
     let deliveryFailureHandler = Mutex<(@Sendable (KafkaFailedDelivery) -> Void)?>(nil)
+    /// Producer: told, for every delivered message, how long it took from `send` to the broker's
+    /// acknowledgement being served.
+    let deliveryLatencyHandler = Mutex<(@Sendable (Duration) -> Void)?>(nil)
     /// The most recent client-level error (from the error callback or an error-level log line),
     /// used to explain timeouts, e.g. "Connect to ipv4#127.0.0.1:1 failed: Connection refused".
     let lastClientError = Mutex<String?>(nil)
@@ -100,6 +104,10 @@ final class RDKafkaEvents: Sendable {
     private func deliveryReport(_ message: rd_kafka_message_t) {
         if message.err == RD_KAFKA_RESP_ERR_NO_ERROR {
             delivered.add(1, ordering: .relaxed)
+            // The message's opaque is the monotonic time of its `send` (RDKafkaClient.produce).
+            if let handler = deliveryLatencyHandler.withLock({ $0 }), let sent = message._private {
+                handler(.nanoseconds(monotonicNanoseconds() - Int64(Int(bitPattern: sent))))
+            }
             return
         }
         failed.add(1, ordering: .relaxed)

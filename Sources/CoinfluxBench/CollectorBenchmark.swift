@@ -178,6 +178,8 @@ enum CollectorBenchmark {
         var queued = 0
         var dropped = 0
         var delivered = 0
+        /// `coinflux_producer_ack_latency_seconds`: cumulative count by bucket bound (seconds).
+        var acknowledgementBuckets: [Double: Int] = [:]
         var collectorCPU = 0.0
         var collectorThreads: [String: Double] = [:]
         var simulatorCPU = 0.0
@@ -202,6 +204,9 @@ enum CollectorBenchmark {
                 snapshot.dropped += Int(value)
             } else if parts[0] == "coinflux_producer_deliveries_total{outcome=\"delivered\"}" {
                 snapshot.delivered = Int(value)
+            } else if parts[0].hasPrefix("coinflux_producer_ack_latency_seconds_bucket{le=\""),
+                      let bound = Double(parts[0].dropFirst("coinflux_producer_ack_latency_seconds_bucket{le=\"".count).prefix { $0 != "\"" }) {
+                snapshot.acknowledgementBuckets[bound] = Int(value)
             } else if parts[0] == "process_cpu_seconds_total" {
                 snapshot.collectorCPU = value
             }
@@ -212,6 +217,14 @@ enum CollectorBenchmark {
         snapshot.benchCPU = CPUTime.thisProcess()
         snapshot.machineCPU = CPUTime.machineBusy()
         return snapshot
+    }
+
+    /// The bucket bound (seconds) below which fraction `quantile` of the acknowledgements between two
+    /// snapshots fell: an upper bound of that quantile. Nil without acknowledgements or beyond the last bound.
+    static func acknowledgementLatency(_ quantile: Double, from first: Snapshot, to last: Snapshot) -> Double? {
+        let counts = last.acknowledgementBuckets.map { ($0.key, $0.value - (first.acknowledgementBuckets[$0.key] ?? 0)) }.sorted { $0.0 < $1.0 }
+        guard let total = counts.last?.1, total > 0 else { return nil }
+        return counts.first { Double($0.1) >= quantile * Double(total) }.flatMap { $0.0.isFinite ? $0.0 : nil }
     }
 
     /// Frames the simulator on `port` has sent and trades it passed over, over all its connections.

@@ -17,6 +17,7 @@ rename, so a reader never sees half a line). The caller reads the process's CPU 
     scripts/peer/cryptofeed_binance.py --port 18000 --count-file /tmp/count
 """
 import argparse
+import asyncio
 import os
 import signal
 import sys
@@ -24,10 +25,18 @@ from decimal import Decimal
 
 from yapic import json
 
+import cryptofeed.connection
 from cryptofeed import FeedHandler
 from cryptofeed.connection import RestEndpoint, Routes, WebsocketEndpoint
 from cryptofeed.defines import TICKER, TRADES
 from cryptofeed.exchanges import Binance
+
+
+def plain_websocket_connect(connect):
+    """websockets' `connect` for a simulator that speaks plain WebSocket (cryptofeed insists on wss://)."""
+    def plain(address: str, **options):
+        return connect(address.replace("wss://", "ws://", 1), **options)
+    return plain
 
 
 def simulated_binance(host: str, port: int) -> type:
@@ -36,7 +45,8 @@ def simulated_binance(host: str, port: int) -> type:
 
     class SimulatedBinance(Binance):
         # `_address()` appends "/stream?streams=<pair>@<channel>/..." to the WebSocket address.
-        websocket_endpoints = [WebsocketEndpoint(f"ws://{base}")]
+        # cryptofeed accepts only wss:// addresses; plain_websocket_connect below connects in plain text.
+        websocket_endpoints = [WebsocketEndpoint(f"wss://{base}")]
         # Symbol discovery (`symbol_mapping`) reads the simulator's /api/v3/exchangeInfo.
         rest_endpoints = [RestEndpoint(f"http://{base}", routes=Routes("/api/v3/exchangeInfo"))]
         websocket_channels = {TRADES: "trade", TICKER: "ticker"}
@@ -75,11 +85,18 @@ def main() -> int:
             file.write(f"{handled}\n")
         os.replace(temporary, arguments.count_file)
 
+    # A process started from Swift's Foundation `Process` inherits its parent's blocked signals;
+    # SIGUSR1 and SIGTERM would stay pending for ever.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1, signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGUSR1, write_count)
+    cryptofeed.connection.connect = plain_websocket_connect(cryptofeed.connection.connect)
     handler = FeedHandler(config={"uvloop": True, "log": {"filename": arguments.log_file, "level": "WARNING"}})
     feed = simulated_binance(arguments.host, arguments.port)
     handler.add_feed(feed(symbols=arguments.symbols.split(","), channels=[TRADES, TICKER],
                           callbacks={TRADES: count, TICKER: count}))
+    # cryptofeed 2.4.1 asks asyncio for the current loop; Python 3.12+ and uvloop 0.22+ no longer
+    # make one on demand.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     handler.run()
     return 0
 

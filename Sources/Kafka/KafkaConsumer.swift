@@ -51,7 +51,7 @@ public final class KafkaConsumer: Sendable {
     public func subscribe(topics: [String], rewind: Int = 0, onRebalance: (@Sendable (KafkaRebalanceEvent) -> Void)? = nil) throws {
         try checkOpen()
         client.events.rebalanceHandler.withLock {
-            $0 = { [weak self] event in
+            $0 = Callback { [weak self] event in
                 // A partition assigned anew fetches (see RDKafkaEvents): neither resting nor held.
                 if event.kind == .assigned { self?.rests.withLock { $0.applicationResumed(event.partitions) } }
                 onRebalance?(event)

@@ -62,13 +62,13 @@ public final class KafkaProducer: Sendable {
     /// Calls `handler` (on the delivery-report thread; keep it short) with every message that
     /// was enqueued but could not be delivered: timed out, rejected, or purged at close.
     public func onDeliveryFailure(_ handler: @escaping @Sendable (KafkaFailedDelivery) -> Void) {
-        client.events.deliveryFailureHandler.withLock { $0 = handler }
+        client.events.deliveryFailureHandler.withLock { $0 = Callback(call: handler) }
     }
 
     /// Calls `handler` (on the delivery-report thread; keep it short) for every delivered message
     /// with the time from its ``send(topic:key:value:)`` to its acknowledgement being served.
     public func onDelivery(latency handler: @escaping @Sendable (Duration) -> Void) {
-        client.events.deliveryLatencyHandler.withLock { $0 = handler }
+        client.events.deliveryLatencyHandler.withLock { $0 = Callback(call: handler) }
     }
 
     /// Enqueues one message; librdkafka copies the bytes. Never blocks.

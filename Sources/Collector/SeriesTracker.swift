@@ -126,25 +126,29 @@ public final class SeriesTracker: Sendable {
         series.withLock { series in
             for event in lastEvents where event.exchange == exchange {
                 let key = Key(symbol: event.symbol, channel: event.kind)
-                var state = series[key] ?? Series()
-                let id = event.kind == .trade ? event.tradeID.flatMap { Int64($0) } : nil
-                if let text = event.tradeID, event.kind == .trade { _ = state.recentIDs.insert(text) }
-                if let first = state.firstNanos {
-                    // Received already: the gap ends at this run's first event, if the previous run's last is older.
-                    if event.eventTimeNanos < first {
-                        let gap = SeriesGap(channel: event.kind, exchange: exchange, symbol: event.symbol, cause: .restart,
-                                            startNanos: event.eventTimeNanos, endNanos: first, recordedNanos: now)
-                        closed.append(ClosedGap(gap: gap, idsBetween: nil))
-                    }
-                } else if state.pending == nil {
-                    state.pending = (.restart, event.eventTimeNanos, id)
-                    state.lastNanos = event.eventTimeNanos
-                    state.lastID = id
-                }
-                series[key] = state
+                if let gap = resume(from: event, now: now, into: &series[key, default: Series()]) { closed.append(gap) }
             }
         }
         return closed
+    }
+
+    /// One series seeded from the previous run's last event: the gap already closed, if any.
+    private func resume(from event: MarketEvent, now: Int64, into state: inout Series) -> ClosedGap? {
+        let id = event.kind == .trade ? event.tradeID.flatMap { Int64($0) } : nil
+        if let text = event.tradeID, event.kind == .trade { _ = state.recentIDs.insert(text) }
+        if let first = state.firstNanos {
+            // Received already: the gap ends at this run's first event, if the previous run's last is older.
+            guard event.eventTimeNanos < first else { return nil }
+            let gap = SeriesGap(channel: event.kind, exchange: exchange, symbol: event.symbol, cause: .restart,
+                                startNanos: event.eventTimeNanos, endNanos: first, recordedNanos: now)
+            return ClosedGap(gap: gap, idsBetween: nil)
+        }
+        if state.pending == nil {
+            state.pending = (.restart, event.eventTimeNanos, id)
+            state.lastNanos = event.eventTimeNanos
+            state.lastID = id
+        }
+        return nil
     }
 
     /// Whether a recovered trade is new (not received, nor recovered, before); records it.

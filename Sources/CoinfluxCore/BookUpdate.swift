@@ -5,7 +5,7 @@
 /// `OrderBook` by the exchange's sequencing rules.
 public struct BookUpdate: Sendable, Equatable {
     /// Whether the message replaces the book or changes it.
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// Every level of the sent depth; replaces the book.
         case snapshot
         /// Changed levels only; a size of 0 removes the price.

@@ -151,7 +151,7 @@ extension EventCodec {
     }
 
     /// The raw values of an enumeration's cases as bytes, to match names without building `String`s.
-    private struct NameTable<Value: CaseIterable & RawRepresentable<String> & Sendable>: Sendable {
+    struct NameTable<Value: CaseIterable & RawRepresentable<String> & Sendable>: Sendable {
         let entries: [(name: [UInt8], value: Value)] = Value.allCases.map { (Array($0.rawValue.utf8), $0) }
 
         func value(named view: JSONReader.StringView) -> Value? {
@@ -168,17 +168,17 @@ extension EventCodec {
     private static let channelNames = NameTable<MarketEvent.Kind>()
     private static let causeNames = NameTable<SeriesGap.Cause>()
     private static let repairNames = NameTable<SeriesGap.Repair>()
-    private static let exchangeNames = NameTable<Exchange>()
+    static let exchangeNames = NameTable<Exchange>()
     private static let sideNames = NameTable<MarketEvent.TakerSide>()
 
     /// Runs a read, reporting its failure as broken JSON.
-    private static func syntax<T>(_ read: () throws(JSONReader.Error) -> T) throws(DecodeError) -> T {
+    static func syntax<T>(_ read: () throws(JSONReader.Error) -> T) throws(DecodeError) -> T {
         do { return try read() } catch { throw .malformed(error) }
     }
 
     /// Runs the read of field `name`'s value, reporting a value of the wrong type as `.invalidField`
     /// and broken JSON as `.malformed`.
-    private static func field<T>(_ name: StaticString, _ read: () throws(JSONReader.Error) -> T) throws(DecodeError) -> T {
+    static func field<T>(_ name: StaticString, _ read: () throws(JSONReader.Error) -> T) throws(DecodeError) -> T {
         do {
             return try read()
         } catch {
@@ -196,7 +196,7 @@ extension EventCodec {
     }
 
     /// Reads a string naming a case of `Value` (its raw value).
-    private static func named<Value>(
+    static func named<Value>(
         _ name: StaticString, _ reader: inout JSONReader, in table: NameTable<Value>
     ) throws(DecodeError) -> Value {
         let view = try field(name) { () throws(JSONReader.Error) in try reader.readStringView() }
@@ -207,7 +207,7 @@ extension EventCodec {
     }
 
     /// Reads `BASE-QUOTE`, with the rules of `Symbol(normalized:)`, straight from the bytes.
-    private static func readSymbol(_ reader: inout JSONReader) throws(DecodeError) -> Symbol {
+    static func readSymbol(_ reader: inout JSONReader) throws(DecodeError) -> Symbol {
         let view = try field("symbol") { () throws(JSONReader.Error) in try reader.readStringView() }
         if view.hasEscapes {
             let text = try field("symbol") { () throws(JSONReader.Error) in try view.string() }
@@ -223,7 +223,7 @@ extension EventCodec {
     }
 
     /// The text of `view` in quotes, cut to 64 characters: error reasons end up in logs.
-    private static func quoted(_ view: JSONReader.StringView) -> String {
+    static func quoted(_ view: JSONReader.StringView) -> String {
         let text = view.description
         return "\"" + (text.count > 64 ? String(text.prefix(64)) + "…" : text) + "\""
     }

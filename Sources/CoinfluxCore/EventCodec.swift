@@ -170,7 +170,7 @@ public enum EventCodec {
     }
 
     /// `{"v":1,"type":"…","exchange":"…","symbol":"BASE-QUOTE"`: the members every record starts with.
-    private static func appendHeader(type: String, exchange: Exchange, symbol: Symbol, to buffer: inout [UInt8]) {
+    static func appendHeader(type: String, exchange: Exchange, symbol: Symbol, to buffer: inout [UInt8]) {
         append("{\"v\":", to: &buffer)
         appendDecimal(version, to: &buffer)
         append(",\"type\":\"", to: &buffer)
@@ -184,7 +184,7 @@ public enum EventCodec {
         buffer.append(UInt8(ascii: "\""))
     }
 
-    private static func validate(_ symbol: Symbol) throws(EncodeError) {
+    static func validate(_ symbol: Symbol) throws(EncodeError) {
         guard isAsset(symbol.base), isAsset(symbol.quote) else { throw .invalidSymbol(symbol.description) }
     }
 
@@ -203,15 +203,15 @@ public enum EventCodec {
         try checkFinite(event.quoteVolume24h, "quote_volume_24h")
     }
 
-    private static func checkFinite(_ value: Double?, _ field: StaticString) throws(EncodeError) {
+    static func checkFinite(_ value: Double?, _ field: StaticString) throws(EncodeError) {
         if let value, !value.isFinite { throw .nonFiniteNumber(field: field.description) }
     }
 
-    private static func isAsset(_ asset: String) -> Bool {
+    static func isAsset(_ asset: String) -> Bool {
         !asset.isEmpty && asset.utf8.allSatisfy(Symbol.isAssetByte)
     }
 
-    private static func append(_ text: StaticString, to buffer: inout [UInt8]) {
+    static func append(_ text: StaticString, to buffer: inout [UInt8]) {
         buffer.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 

@@ -47,10 +47,14 @@ public struct BinanceAdapter: ExchangeAdapter {
     public func webSocketPath(for symbols: [Symbol]) -> String? { nil }
 
     public func subscriptionFrames(for symbols: [Symbol]) -> [OutgoingFrame] {
-        let streams = symbols.flatMap { symbol in
+        subscribe(streams: symbols.flatMap { symbol in
             let code = exchangeSymbol(for: symbol)
             return [code + "@ticker", code + "@trade"]
-        }
+        })
+    }
+
+    /// `SUBSCRIBE` requests for `streams`, as few as the per-request limit allows.
+    func subscribe(streams: [String]) -> [OutgoingFrame] {
         let size = connectionPolicy.maximumTopicsPerRequest
         return stride(from: 0, to: streams.count, by: size).enumerated().map { index, start in
             let params = JSONText.array(streams[start..<min(start + size, streams.count)])
@@ -220,7 +224,7 @@ public struct BinanceAdapter: ExchangeAdapter {
         }
     }
 
-    private static func readSymbol(_ reader: inout JSONReader) throws -> Symbol {
+    static func readSymbol(_ reader: inout JSONReader) throws -> Symbol {
         let view = try reader.readStringView()
         guard let symbol = try MarketCode.decoded(view, MarketCode.concatenated) else { throw FrameError.invalid("s", view) }
         return symbol

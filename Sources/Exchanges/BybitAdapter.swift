@@ -45,14 +45,18 @@ public struct BybitAdapter: ExchangeAdapter {
     public func webSocketPath(for symbols: [Symbol]) -> String? { nil }
 
     public func subscriptionFrames(for symbols: [Symbol]) -> [OutgoingFrame] {
-        let topics = symbols.flatMap { symbol in
+        requests("subscribe", topics: symbols.flatMap { symbol in
             let code = exchangeSymbol(for: symbol)
             return ["tickers." + code, "publicTrade." + code]
-        }
+        })
+    }
+
+    /// `{"req_id":"N","op":operation,"args":[…]}` requests for `topics`, at most 10 args each.
+    func requests(_ operation: String, topics: [String]) -> [OutgoingFrame] {
         let size = connectionPolicy.maximumTopicsPerRequest
         return stride(from: 0, to: topics.count, by: size).enumerated().map { index, start in
             let args = JSONText.array(topics[start..<min(start + size, topics.count)])
-            return .text(#"{"req_id":"\#(index + 1)","op":"subscribe","args":\#(args)}"#)
+            return .text(#"{"req_id":"\#(index + 1)","op":"\#(operation)","args":\#(args)}"#)
         }
     }
 

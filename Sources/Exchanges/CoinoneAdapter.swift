@@ -48,10 +48,15 @@ public struct CoinoneAdapter: ExchangeAdapter {
     public func webSocketPath(for symbols: [Symbol]) -> String? { nil }
 
     public func subscriptionFrames(for symbols: [Symbol]) -> [OutgoingFrame] {
+        requests("SUBSCRIBE", channels: ["TICKER", "TRADE"], symbols: symbols)
+    }
+
+    /// One `request_type` request per pair and channel.
+    func requests(_ requestType: String, channels: [String], symbols: [Symbol]) -> [OutgoingFrame] {
         symbols.flatMap { symbol in
             let topic = #"{"quote_currency":\#(JSONText.quoted(symbol.quote)),"target_currency":\#(JSONText.quoted(symbol.base))}"#
-            return ["TICKER", "TRADE"].map { channel in
-                OutgoingFrame.text(#"{"request_type":"SUBSCRIBE","channel":"\#(channel)","topic":\#(topic)}"#)
+            return channels.map { channel in
+                OutgoingFrame.text(#"{"request_type":"\#(requestType)","channel":"\#(channel)","topic":\#(topic)}"#)
             }
         }
     }

@@ -1,7 +1,8 @@
 import CoinfluxCore
 
 /// The logic of `coinflux decode`: one raw frame per line in, normalized events out as JSON lines
-/// (the event codec's form, as they would appear on `market.ticks`).
+/// (the event codec's form, as they would appear on `market.ticks`; book messages in its book form,
+/// as parsed, before any synchronisation).
 ///
 /// Shares the adapters' parsing code with the live feeds, so an operator can replay captured
 /// frames and see exactly what the collector would have produced.
@@ -20,6 +21,7 @@ public struct FrameLineDecoder {
 
     public let adapter: any ExchangeAdapter
     private var events: [MarketEvent] = []
+    private var books: [BookUpdate] = []
     private var buffer: [UInt8] = []
 
     public init(adapter: any ExchangeAdapter) {
@@ -30,6 +32,17 @@ public struct FrameLineDecoder {
     /// - Parameter receivedAt: receive time stamped on the events, ns since the epoch.
     public mutating func decode(line: [UInt8], receivedAt: Int64) -> Outcome {
         guard line.contains(where: { !Self.isWhitespace($0) }) else { return .blank }
+        if let bookAdapter = adapter as? any OrderBookAdapter {
+            books.removeAll(keepingCapacity: true)
+            do {
+                let isBook = try line.withUnsafeBytes { bytes in
+                    try bookAdapter.parseBookMessage(frame: bytes, receivedAt: receivedAt, into: &books)
+                }
+                if isBook { return encoded(books, EventCodec.encode) }
+            } catch {
+                return .failed((error as? FrameError)?.reason ?? "\(error)")
+            }
+        }
         events.removeAll(keepingCapacity: true)
         let kind: FrameKind
         do {
@@ -40,13 +53,18 @@ public struct FrameLineDecoder {
             return .failed((error as? FrameError)?.reason ?? "\(error)")
         }
         guard !events.isEmpty else { return .noEvents(kind) }
+        return encoded(events, EventCodec.encode)
+    }
+
+    /// One JSON line per value, or the first encoding failure.
+    private mutating func encoded<Value>(_ values: [Value], _ encode: (Value, inout [UInt8]) throws(EventCodec.EncodeError) -> Void) -> Outcome {
         var lines: [String] = []
-        for event in events {
+        for value in values {
             buffer.removeAll(keepingCapacity: true)
             do {
-                try EventCodec.encode(event, into: &buffer)
+                try encode(value, &buffer)
             } catch {
-                return .failed("parsed, but the event cannot be encoded: \(error)")
+                return .failed("parsed, but it cannot be encoded: \(error)")
             }
             lines.append(String(decoding: buffer, as: UTF8.self))
         }

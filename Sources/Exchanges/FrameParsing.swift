@@ -10,13 +10,13 @@ enum FrameParsing {
     ///
     /// - Parameters:
     ///   - bytes: the frame or body.
-    ///   - events: `body` appends here; on failure everything it appended is removed again.
+    ///   - events: `body` appends here (market events or book updates); on failure everything it appended is removed again.
     ///   - body: reads the document's single top-level value.
     /// - Throws: `FrameError` for anything malformed, including bytes after the document.
-    static func parse<Result>(
+    static func parse<Element, Result>(
         _ bytes: UnsafeRawBufferPointer,
-        into events: inout [MarketEvent],
-        _ body: (inout JSONReader, inout [MarketEvent]) throws -> Result
+        into events: inout [Element],
+        _ body: (inout JSONReader, inout [Element]) throws -> Result
     ) throws(FrameError) -> Result {
         let mark = events.count
         do {

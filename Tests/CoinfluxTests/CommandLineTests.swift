@@ -47,6 +47,26 @@ struct CommandLineTests {
         #expect(outcome.standardOutput.hasPrefix("coinflux "))
     }
 
+    /// `coinflux decode` prints book messages in the book form and trades in the event form, and
+    /// reports a broken book message with its line number.
+    @Test func decodePrintsBooksAndEvents() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("coinflux-decode-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let frames = [
+            #"{"e":"depthUpdate","E":1672515782136,"s":"BNBBTC","U":157,"u":160,"b":[["0.0024","10"]],"a":[["0.0026","0"]]}"#,
+            #"{"e":"trade","E":1672515782136,"s":"BNBBTC","t":12345,"p":"0.001","q":"100","T":1672515782136,"m":true}"#,
+            #"{"e":"depthUpdate","E":1672515782136,"s":"BNBBTC","U":157,"b":[]}"#,
+        ]
+        try frames.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let outcome = try run(["decode", "--exchange", "binance", file.path])
+        #expect(outcome.status == 1)
+        let lines = outcome.standardOutput.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasPrefix(#"{"v":1,"type":"book","exchange":"binance","symbol":"BNB-BTC","book":"delta","bids":[[0.0024,10.0]],"asks":[[0.0026,0.0]],"first_update_id":157,"update_id":160,"event_time_ns":1672515782136000000,"#) == true)
+        #expect(lines.last?.hasPrefix(#"{"v":1,"type":"trade","exchange":"binance","symbol":"BNB-BTC","price":0.001,"size":100.0,"#) == true)
+        #expect(outcome.standardError.contains("line 3: missing field u"))
+    }
+
     @Test func invalidConfigurationExitsWithStatusTwoNamingTheKey() throws {
         let outcome = try run(["config", "--set", "processor.ema_alpha=1.5"])
         #expect(outcome.status == 2)

@@ -35,12 +35,17 @@ struct MalformedFrameTests {
     }
 
     /// What a fixture holds, by its name: `rest-trades*` a page of recent trades, `rest-markets*` a
-    /// market list, other `rest-*` a REST ticker body, anything else a WebSocket frame.
+    /// market list, `rest-book*` (and `rest-error-book*`) a REST book snapshot, other `rest-*` a REST
+    /// ticker body, `book*` a frame of a book connection, anything else a WebSocket frame.
     enum Kind: CaseIterable {
-        case frame, restTicker, restTrades, restMarkets
+        case frame, restTicker, restTrades, restMarkets, book, restBook
 
         init(fixture name: String) {
-            if name.hasPrefix("rest-trades") {
+            if name.hasPrefix("book") {
+                self = .book
+            } else if name.hasPrefix("rest-book") || name.hasPrefix("rest-error-book") {
+                self = .restBook
+            } else if name.hasPrefix("rest-trades") {
                 self = .restTrades
             } else if name.hasPrefix("rest-markets") {
                 self = .restMarkets
@@ -62,6 +67,7 @@ struct MalformedFrameTests {
         case .restTicker: expectRESTRejected(adapter, path: restPath(adapter), bytes, comment, sourceLocation: sourceLocation)
         case .restTrades: expectTradesRejected(adapter, symbol: tradeSymbol(folder), bytes, comment, sourceLocation: sourceLocation)
         case .restMarkets: expectMarketsRejected(adapter, bytes, comment, sourceLocation: sourceLocation)
+        case .book, .restBook: #expect(!parses(folder, kind, bytes), comment, sourceLocation: sourceLocation)
         }
     }
 
@@ -83,6 +89,15 @@ struct MalformedFrameTests {
                 return true
             case .restMarkets:
                 return (try? adapter.parseMarketList(body: buffer)) != nil
+            case .book:
+                guard let books = adapter as? any OrderBookAdapter else { return false }
+                var updates: [BookUpdate] = []
+                let parsed = (try? books.parseBook(frame: buffer, receivedAt: receivedAt, into: &updates)) != nil
+                if !parsed { #expect(updates.isEmpty) }
+                return parsed
+            case .restBook:
+                guard let books = adapter as? any OrderBookAdapter else { return false }
+                return (try? books.parseBookSnapshot(symbol: tradeSymbol(folder), body: buffer, receivedAt: receivedAt)) != nil
             }
         }
         if !succeeded { #expect(events == [sentinel]) }

@@ -15,7 +15,7 @@ extension EventCodec {
     /// - Throws: ``DecodeError`` as ``decode(_:)-(UnsafeRawBufferPointer)`` does.
     public static func decodeRecord(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> MarketRecord {
         var reader = JSONReader(bytes: bytes)
-        return try decodeObject(&reader)
+        return try decodeObject(&reader, bytes: bytes)
     }
 
     /// Decodes one event from any byte collection (`[UInt8]`, `Data`…); contiguous storage is read in place.
@@ -28,7 +28,7 @@ extension EventCodec {
         return try result.get()
     }
 
-    private static func decodeObject(_ reader: inout JSONReader) throws(DecodeError) -> MarketRecord {
+    private static func decodeObject(_ reader: inout JSONReader, bytes: UnsafeRawBufferPointer) throws(DecodeError) -> MarketRecord {
         var hasVersion = false
         var kind: RecordType?
         var exchange: Exchange?
@@ -59,7 +59,10 @@ extension EventCodec {
                 let found = try field("v") { () throws(JSONReader.Error) in try reader.readInt64() }
                 guard found == version else { throw .unsupportedVersion(found) }
                 hasVersion = true
-            case "type": kind = try named("type", &reader, in: kindNames)
+            case "type":
+                kind = try named("type", &reader, in: kindNames)
+                // A book has members of its own: read it again as one.
+                if kind == .book { return .book(try decodeBook(bytes)) }
             case "exchange": exchange = try named("exchange", &reader, in: exchangeNames)
             case "symbol": symbol = try readSymbol(&reader)
             case "price": price = try field("price") { () throws(JSONReader.Error) in try reader.readDouble() }
@@ -103,6 +106,7 @@ extension EventCodec {
         let eventKind: MarketEvent.Kind
         switch kind {
         case .gap: return .gap(try gap.record(exchange: exchange, symbol: symbol))
+        case .book: return .book(try decodeBook(bytes))
         case .ticker: eventKind = .ticker
         case .trade: eventKind = .trade
         }
@@ -120,7 +124,7 @@ extension EventCodec {
 
     /// The values of `"type"`.
     private enum RecordType: String, CaseIterable, Sendable {
-        case ticker, trade, gap
+        case ticker, trade, gap, book
     }
 
     /// The members of a gap record, as they are read.

@@ -158,6 +158,7 @@ public enum EventCodec {
         switch record {
         case .event(let event): try encode(event, into: &buffer)
         case .gap(let gap): try encode(gap, into: &buffer)
+        case .book(let book): try encode(book, into: &buffer)
         }
     }
 

@@ -84,6 +84,11 @@ public struct PremiumBook: Sendable {
         exchangeRate?.value
     }
 
+    /// The event time of the stored KRW-per-USDT rate, if any.
+    public var krwPerUSDTTimeNanos: Int64? {
+        exchangeRate?.eventTimeNanos
+    }
+
     /// Records the reference exchange's USDT price of `base`.
     @discardableResult
     public mutating func updateReference(base: String, priceUSDT: Double, eventTimeNanos: Int64) -> FactorUpdate {

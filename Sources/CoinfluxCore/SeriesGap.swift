@@ -62,16 +62,19 @@ public struct SeriesGap: Sendable, Hashable {
     public var seconds: Double { Double(endNanos &- startNanos) / 1e9 }
 }
 
-/// What the collector hands on and the processor takes: a market event, or the record of a gap.
+/// What the collector hands on and the processor takes: a market event, the record of a gap, or
+/// a synchronised order book (`market.books`).
 public enum MarketRecord: Sendable, Equatable {
     case event(MarketEvent)
     case gap(SeriesGap)
+    case book(BookUpdate)
 
     /// The symbol the record is about (its Kafka key is the symbol's base asset).
     public var symbol: Symbol {
         switch self {
         case .event(let event): event.symbol
         case .gap(let gap): gap.symbol
+        case .book(let book): book.symbol
         }
     }
 

@@ -26,6 +26,8 @@ public struct ExchangeFeed: Sendable {
     /// The exchange's REST API within its budget, shared by the gap repair and market discovery
     /// (and, through the pacer, the fallback).
     let rest: PacedRESTRequest
+    /// The exchange's REST budget, which its order-book feed shares.
+    public var restPacer: RequestPacer { rest.pacer }
     /// Most symbols one connection carries.
     public let symbolsPerConnection: Int
     private let symbolGauge: Gauge

@@ -3,13 +3,14 @@ import Kafka
 import Logging
 import Telemetry
 
-/// Produces events to Kafka: every event to the ticks topic keyed by base asset, and the
-/// KRW-per-USDT rates (`USDT-KRW` tickers) also to the FX topic, which every processor reads in full.
+/// Produces events to Kafka: every event to the ticks topic keyed by base asset, the
+/// KRW-per-USDT rates (`USDT-KRW` tickers) also to the FX topic, which every processor reads in
+/// full, and synchronised order books to the books topic, keyed by base asset too.
 ///
 /// Never blocks: when librdkafka's bounded queue is full (broker unreachable for long) the
 /// message is dropped, counted in `coinflux_producer_messages_total{outcome="dropped"}` and logged
 /// (rate-limited).
-public final class KafkaEventSink: MarketEventSink {
+public final class KafkaEventSink: MarketEventSink, BookSink {
     /// Room reserved for encoding a frame's events, one at a time: above the longest events (a
     /// ticker with every optional field at 17 significant digits is about 500 bytes), so the buffer
     /// does not grow while encoding.
@@ -36,13 +37,29 @@ public final class KafkaEventSink: MarketEventSink {
     private let producer: KafkaProducer
     private let ticks: Destination
     private let fx: Destination
+    private let books: Destination
     private let problems: RateLimitedLog
 
-    public init(producer: KafkaProducer, ticksTopic: String, fxTopic: String, metrics: Metrics, logger: Logger) {
+    public init(producer: KafkaProducer, ticksTopic: String, fxTopic: String, booksTopic: String = "market.books", metrics: Metrics, logger: Logger) {
         self.producer = producer
         ticks = Destination(ticksTopic, producer: producer, metrics: metrics)
         fx = Destination(fxTopic, producer: producer, metrics: metrics)
+        books = Destination(booksTopic, producer: producer, metrics: metrics)
         problems = RateLimitedLog(logger: logger)
+    }
+
+    @discardableResult
+    public func publish(_ book: BookUpdate) -> Bool {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(Self.encodeCapacity)
+        do {
+            try EventCodec.encode(book, into: &buffer)
+        } catch {
+            books.dropped.increment()
+            problems.warning("dropped an order book that cannot be encoded", metadata: ["error": "\(error)", "exchange": "\(book.exchange.rawValue)"])
+            return false
+        }
+        return send(buffer, key: EventCodec.key(for: book), to: books)
     }
 
     @discardableResult

@@ -17,7 +17,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     let warmupMessages: Counter
     private let deadLetteredUndecodable: Counter
     private let deadLetteredRejected: Counter
-    private let points: [Counter]  // ticker, trade, premium, candle_1m, gap
+    private let points: [Counter]  // ticker, trade, premium, candle_1m, gap, orderbook, premium_executable
     private let rejectedEvents: [Counter]  // invalid_price, out_of_order, late_trade, duplicate_trade, unencodable
     private let candleRevisions: Counter
     private let eventLag: [Exchange: Histogram]
@@ -38,19 +38,24 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     /// The worst partition's lag in seconds and whether intake is paused, for the status line.
     private let statusState = Mutex((lagSeconds: 0.0, paused: false))
 
-    /// - Parameter ticksTopic: The topic whose partitions' lag is reported.
-    public init(metrics: Metrics, ticksTopic: String) {
+    /// - Parameters:
+    ///   - ticksTopic: The topic whose partitions' lag is reported.
+    ///   - processGauges: where the gauges of the process's one main pipeline go (uncommitted
+    ///     messages, paused, tracked symbols): `metrics` unless this is a second pipeline (the
+    ///     order books'), whose values would overwrite the main one's.
+    public init(metrics: Metrics, ticksTopic: String, processGauges: Metrics? = nil) {
         self.metrics = metrics
+        let processGauges = processGauges ?? metrics
         batchMessages = metrics.histogram(MetricCatalogue.consumerBatchMessages, buckets: [1, 10, 100, 500, 1_000, 2_000, 5_000, 10_000])
-        uncommitted = metrics.gauge(MetricCatalogue.processorUncommitted)
+        uncommitted = processGauges.gauge(MetricCatalogue.processorUncommitted)
         commitsOK = metrics.counter(MetricCatalogue.consumerCommits, "ok")
         commitsFailed = metrics.counter(MetricCatalogue.consumerCommits, "failed")
-        paused = metrics.gauge(MetricCatalogue.processorPaused)
-        trackedSymbols = metrics.gauge(MetricCatalogue.processorTrackedSymbols)
+        paused = processGauges.gauge(MetricCatalogue.processorPaused)
+        trackedSymbols = processGauges.gauge(MetricCatalogue.processorTrackedSymbols)
         warmupMessages = metrics.counter(MetricCatalogue.processorWarmupMessages)
         deadLetteredUndecodable = metrics.counter(MetricCatalogue.deadLetters, "undecodable")
         deadLetteredRejected = metrics.counter(MetricCatalogue.deadLetters, "rejected_by_influxdb")
-        points = ["ticker", "trade", "premium", "candle_1m", "gap"].map { metrics.counter(MetricCatalogue.processorPoints, $0) }
+        points = ["ticker", "trade", "premium", "candle_1m", "gap", "orderbook", "premium_executable"].map { metrics.counter(MetricCatalogue.processorPoints, $0) }
         rejectedEvents = ["invalid_price", "out_of_order", "late_trade", "duplicate_trade", "unencodable"].map {
             metrics.counter(MetricCatalogue.processorRejectedEvents, $0)
         }
@@ -77,7 +82,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
 
     /// Counts what derivation produced.
     func record(_ counts: DerivationCounts) {
-        for (counter, value) in zip(points, [counts.tickers, counts.trades, counts.premiums, counts.candles, counts.gaps]) where value > 0 {
+        for (counter, value) in zip(points, [counts.tickers, counts.trades, counts.premiums, counts.candles, counts.gaps, counts.orderbooks, counts.executablePremiums]) where value > 0 {
             counter.increment(by: Int64(value))
         }
         let rejected = [counts.invalidPrices, counts.outOfOrder, counts.lateTrades, counts.duplicateTrades, counts.unencodable]

@@ -9,6 +9,10 @@ public struct DerivationCounts: Sendable, Hashable {
     public var candles = 0
     /// `gap` points.
     public var gaps = 0
+    /// `orderbook` points.
+    public var orderbooks = 0
+    /// `premium_executable` points.
+    public var executablePremiums = 0
     /// Ticks with a NaN, infinite, zero or negative price (or trade size).
     public var invalidPrices = 0
     /// Ticker ticks older than the series' last one: left out of the statistics.

@@ -18,6 +18,11 @@ extension PointDeriver {
         /// Ids of the trades applied within the revision horizon, to drop a trade that arrives twice
         /// (backfilled after it was received live, or from two redundant collectors).
         var tradeIDs: TradeIDWindow
+        /// The latest order book of the series (`market.books`), its event time, and the sampling
+        /// interval it was last written in.
+        var book = OrderBook()
+        var bookTimeNanos: Int64 = .min
+        var bookSampleInterval: Int64 = .min
 
         init(exchange: Exchange, symbol: Symbol, context: Context) {
             self.exchange = tagValue(exchange.rawValue)

@@ -18,6 +18,12 @@ import CoinfluxCore
 ///   overwrite each other and a replay writes the same point again.
 /// - `premium` (+ tag `reference`) for a KRW ticker: `premium`, `price`, `reference_price`,
 ///   `krw_per_usdt`.
+/// - `orderbook` (from `market.books`), one per series and `orderbookInterval` of event time, at
+///   the book's event time: `bid`, `bid_size`, `ask`, `ask_size`, `mid`, `spread_bps`,
+///   `bid_depth_10bps`, `ask_depth_10bps`, `bid_depth_50bps`, `ask_depth_50bps` (quote currency),
+///   `imbalance`, `bid_levels`, `ask_levels` (integers). See `PointDeriver+Books.swift`.
+/// - `premium_executable` (+ tags `basis`, `reference`) with each KRW venue's `orderbook` point:
+///   `size_krw`, `buy_premium`, `sell_premium`, the four fill fractions and `krw_per_usdt`.
 /// - `candle_1m` at the minute start: `open`, `high`, `low`, `close`, `volume`, `quote_volume`,
 ///   `trades` (integer). Written when the series' first trade of a later minute arrives (candles
 ///   close by event time); a trade for a minute already written is late: counted, not used.
@@ -35,19 +41,27 @@ public struct PointDeriver: Sendable {
         /// How long a written candle is revised by trades that arrive late (recovered after a
         /// gap), and how long trade ids are remembered to drop duplicates.
         public var candleRevisionHorizon: Duration
+        /// One `orderbook` point per book series and interval of event time.
+        public var orderbookInterval: Duration
+        /// The size, in KRW, of the orders `premium_executable` walks the books with.
+        public var premiumSizeKRW: Double
 
         public init(
             statistics: PriceStatistics.Configuration,
             referenceExchange: Exchange = .binance,
             maxReferenceAge: Duration = .seconds(60),
             maxExchangeRateAge: Duration = .seconds(600),
-            candleRevisionHorizon: Duration = .seconds(3_600)
+            candleRevisionHorizon: Duration = .seconds(3_600),
+            orderbookInterval: Duration = .seconds(1),
+            premiumSizeKRW: Double = 10_000_000
         ) {
             self.statistics = statistics
             self.referenceExchange = referenceExchange
             self.maxReferenceAge = maxReferenceAge
             self.maxExchangeRateAge = maxExchangeRateAge
             self.candleRevisionHorizon = candleRevisionHorizon
+            self.orderbookInterval = orderbookInterval
+            self.premiumSizeKRW = premiumSizeKRW
         }
     }
 
@@ -117,11 +131,13 @@ public struct PointDeriver: Sendable {
         case .gap(let gap):
             let index = seriesIndex(exchange: gap.exchange, symbol: gap.symbol)
             Self.applyGap(gap, to: &series.values[index], emit: emit, into: &buffer, counts: &counts)
+        case .book(let book):
+            applyBook(book, emit: emit, into: &buffer, counts: &counts)
         }
     }
 
     /// The index of the series' state, created on first use.
-    private mutating func seriesIndex(exchange: Exchange, symbol: Symbol) -> [SeriesKey: Series].Index {
+    mutating func seriesIndex(exchange: Exchange, symbol: Symbol) -> [SeriesKey: Series].Index {
         let key = SeriesKey(exchange: exchange, symbol: symbol)
         if let found = series.index(forKey: key) { return found }
         series[key] = Series(exchange: exchange, symbol: symbol, context: context)

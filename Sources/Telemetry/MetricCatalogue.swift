@@ -93,6 +93,18 @@ public enum MetricCatalogue {
         "coinflux_backfill_trades_total", .counter, labels: ["exchange", "outcome"],
         help: "Trades of gaps fetched from the exchange's REST history, by outcome (recovered, duplicate: received already); queue_full counts gaps recorded unrepaired because too many waited.",
         exportedBy: [.collect])
+    public static let orderbookResyncs = Definition(
+        "coinflux_orderbook_resyncs_total", .counter, labels: ["exchange", "reason"],
+        help: "Order books that fell out of sync and were resynchronised from a fresh snapshot, by reason (sequence_gap, crossed, stale, snapshot_mismatch).",
+        exportedBy: [.collect])
+    public static let orderbookUpdates = Definition(
+        "coinflux_orderbook_updates_total", .counter, labels: ["exchange", "outcome"],
+        help: "Order-book messages received, by outcome (applied, buffered: waiting for the REST snapshot, ignored: older than the book or before its snapshot), and books sent to the books topic (published).",
+        exportedBy: [.collect])
+    public static let orderbooks = Definition(
+        "coinflux_orderbooks", .gauge, labels: ["exchange", "state"],
+        help: "Order books the collector keeps, by state (in_sync: published; out_of_sync: waiting for a snapshot, never published meanwhile).",
+        exportedBy: [.collect])
     public static let producerMessages = Definition(
         "coinflux_producer_messages_total", .counter, labels: ["topic", "outcome"],
         help: "Messages handed to Kafka, by outcome (queued, dropped: the local queue was full).", exportedBy: [.collect, .process])
@@ -129,7 +141,7 @@ public enum MetricCatalogue {
         help: "Messages consumed whose points are not yet all acknowledged and committed (commit lag).", exportedBy: [.process])
     public static let processorPoints = Definition(
         "coinflux_processor_points_total", .counter, labels: ["measurement"],
-        help: "Points derived from events, by measurement (ticker, trade, premium, candle_1m, gap); revised candles count again.", exportedBy: [.process])
+        help: "Points derived from events, by measurement (ticker, trade, premium, candle_1m, gap, orderbook, premium_executable); revised candles count again.", exportedBy: [.process])
     public static let processorRejectedEvents = Definition(
         "coinflux_processor_rejected_events_total", .counter, labels: ["reason"],
         help: "Events left out, by reason (invalid_price, out_of_order, late_trade: beyond the candle revision horizon, duplicate_trade: a trade id seen already).", exportedBy: [.process])
@@ -187,7 +199,8 @@ public enum MetricCatalogue {
     public static let all: [Definition] = [
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
-        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, gaps, gapSeconds, backfillTrades, producerMessages, producerDeliveries, producerAckLatency,
+        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, gaps, gapSeconds, backfillTrades,
+        orderbookResyncs, orderbookUpdates, orderbooks, producerMessages, producerDeliveries, producerAckLatency,
         consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,

@@ -22,7 +22,7 @@ struct ConfigurationTableTests {
         _ = try CoinfluxConfiguration(reader: &reader)
         let read = Set(reader.knownKeys.map { key in
             Exchange.allCases.reduce(key) { name, exchange in
-                ["enabled", "symbols", "quotes", "url", "rest_url", "rest_requests_per_second"].contains(where: { name == "collector.\(exchange.rawValue).\($0)" })
+                ["enabled", "symbols", "quotes", "url", "rest_url", "rest_requests_per_second", "books"].contains(where: { name == "collector.\(exchange.rawValue).\($0)" })
                     ? name.replacingOccurrences(of: ".\(exchange.rawValue).", with: ".<exchange>.") : name
             }
         })

@@ -51,4 +51,22 @@ extension ConfigurationTests {
         #expect(error("collector:\n  binance:\n    quotes: []\n")?.reason == "must name at least one currency")
         #expect(error(nil, set: ["collector.discovery_interval=0s"])?.key == "collector.discovery_interval")
     }
+
+    /// Order books: off by default; per exchange, with the shared depth, interval and age; the
+    /// legacy Bithumb API has none; the processor's side.
+    @Test func orderBookKeys() throws {
+        let defaults = try load(nil)
+        #expect(defaults.feeds.values.allSatisfy { $0.books.isEmpty })
+        #expect(defaults.processor.books == false && defaults.kafka.booksTopic == "market.books")
+        #expect(defaults.feedTiming.bookDepth == 20 && defaults.feedTiming.bookPublishInterval == .milliseconds(250))
+        #expect(defaults.processor.premiumSize == 10_000_000 && defaults.processor.orderbookInterval == .seconds(1))
+        let books = try load("collector:\n  upbit:\n    books: [BTC-KRW, ETH-KRW]\n  books_depth: 5\nprocessor:\n  books: true\n  premium_size: 5000000\n")
+        #expect(books.feeds[.upbit]?.books == [Symbol(base: "BTC", quote: "KRW"), Symbol(base: "ETH", quote: "KRW")])
+        #expect(books.feedTiming.bookDepth == 5 && books.processor.books && books.processor.premiumSize == 5_000_000)
+        let legacy = error(nil, set: ["collector.bithumb.api=legacy", "collector.bithumb.books=BTC-KRW"])
+        #expect(legacy?.key == "collector.bithumb.books")
+        #expect(legacy?.reason.contains("collector.bithumb.api: v1") == true)
+        #expect(error(nil, set: ["collector.books_depth=0"])?.key == "collector.books_depth")
+        #expect(error(nil, set: ["processor.premium_size=0"])?.key == "processor.premium_size")
+    }
 }

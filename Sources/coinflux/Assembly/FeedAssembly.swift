@@ -34,6 +34,24 @@ enum FeedAssembly {
         }
     }
 
+    /// The order-book feed of every enabled exchange with `collector.<exchange>.books`: one
+    /// connection each, sharing the REST budget of the exchange's feed (a budget of its own when
+    /// the exchange has no ticker and trade feed).
+    static func bookFeeds(_ configuration: CoinfluxConfiguration, feeds: [ExchangeFeed], sink: any BookSink, metrics: Metrics,
+                          restClient: RESTClient? = nil, logger: Logger) -> [BookFeed] {
+        let timing = configuration.feedTiming
+        let books = BookSettings(depth: timing.bookDepth, publishInterval: timing.bookPublishInterval, staleAfter: timing.bookStaleAfter)
+        return configuration.feeds.sorted { $0.key.rawValue < $1.key.rawValue }.compactMap { exchange, feed -> BookFeed? in
+            guard feed.enabled, !feed.books.isEmpty,
+                  let adapter = ExchangeRegistry.adapter(for: exchange, bithumbAPI: feed.bithumbAPI) as? any OrderBookAdapter
+            else { return nil }
+            let pacer = feeds.first { $0.adapter.exchange == exchange }?.restPacer ?? RequestPacer(requestsPerSecond: feed.restRequestsPerSecond)
+            return BookFeed(adapter: adapter, webSocketURL: feed.url, restURL: feed.restURL, symbols: feed.books,
+                            settings: feedSettings(configuration), books: books, sink: sink, restPacer: pacer, metrics: metrics,
+                            httpClient: restClient?.client ?? .shared, logger: logger)
+        }
+    }
+
     /// Symbols `all` makes room for on an exchange with a per-connection stream limit (Binance:
     /// four connections of 512): more than any exchange lists in one quote. Connections without
     /// symbols open no socket.
@@ -71,9 +89,9 @@ enum FeedAssembly {
         }
     }
 
-    /// Whether any exchange feed is enabled with symbols or market discovery.
+    /// Whether any exchange feed is enabled with symbols, market discovery or order books.
     static func hasFeeds(_ configuration: CoinfluxConfiguration) -> Bool {
-        configuration.feeds.values.contains(where: \.isActive)
+        configuration.feeds.values.contains { $0.isActive || ($0.enabled && !$0.books.isEmpty) }
     }
 
     /// The REST fallback's own client when `collector.tls.ca_file` is set, else nil (the shared

@@ -23,7 +23,8 @@ enum ProcessorAssembly {
             fxTopic: configuration.kafka.fxTopic,
             deadLetterTopic: configuration.kafka.deadLetterTopic,
             derivation: PointDeriver.Settings(statistics: statistics, referenceExchange: processor.referenceExchange,
-                                              candleRevisionHorizon: processor.candleRevisionHorizon),
+                                              candleRevisionHorizon: processor.candleRevisionHorizon,
+                                              orderbookInterval: processor.orderbookInterval, premiumSizeKRW: processor.premiumSize),
             batchPoints: configuration.influxDB.batchLines * configuration.influxDB.connections,
             flushInterval: configuration.influxDB.flushInterval,
             warmupMessages: processor.warmupMessages,
@@ -48,13 +49,14 @@ enum ProcessorAssembly {
     }
 
     /// The Kafka source of `coinflux process` (and of `coinflux run` with Kafka): a member of
-    /// `processor.group` on the ticks topic, with the `kafka.properties`.
-    static func kafkaSource(_ configuration: CoinfluxConfiguration, metrics: ProcessorMetrics, logger: Logger) throws -> KafkaEventSource {
+    /// `processor.group` on the ticks topic, with the `kafka.properties`; with `books`, a member
+    /// of `<processor.group>-books` on the books topic instead.
+    static func kafkaSource(_ configuration: CoinfluxConfiguration, books: Bool = false, metrics: ProcessorMetrics, logger: Logger) throws -> KafkaEventSource {
         let kafka = configuration.kafka
         let consumer = KafkaEventSource.consumerConfiguration(
-            bootstrapServers: kafka.bootstrapServers, groupID: configuration.processor.group,
+            bootstrapServers: kafka.bootstrapServers, groupID: configuration.processor.group + (books ? "-books" : ""),
             caughtUpPause: kafka.caughtUpPause, properties: kafka.properties)
-        return try KafkaEventSource(consumerConfiguration: consumer, ticksTopic: kafka.ticksTopic, fxTopic: kafka.fxTopic,
+        return try KafkaEventSource(consumerConfiguration: consumer, ticksTopic: books ? kafka.booksTopic : kafka.ticksTopic, fxTopic: kafka.fxTopic,
                                     warmupMessages: configuration.processor.warmupMessages,
                                     warmupWindow: configuration.processor.warmupWindow, metrics: metrics, logger: logger)
     }

@@ -40,6 +40,18 @@ struct ProcessorStartup {
                   readiness: readiness, startupChecks: startupChecks, logger: logger)
     }
 
+    /// The order-book pipeline when `processor.books` is on (nil otherwise): a second processor on
+    /// the books topic, writing with `writer` and dead-lettering to `deadLetters` like the main one.
+    func bookProcessor(writer: any PointWriter, deadLetters: any DeadLetterSink, startupChecks: [DependencyWatch]) throws -> Processor? {
+        guard configuration.processor.books else { return nil }
+        let bookMetrics = ProcessorMetrics(metrics: metrics, ticksTopic: configuration.kafka.booksTopic, processGauges: Metrics())
+        let source = try ProcessorAssembly.kafkaSource(configuration, books: true, metrics: bookMetrics, logger: logger)
+        var bookLogger = logger
+        bookLogger[metadataKey: "pipeline"] = "books"
+        return Processor(source: source, settings: settings, writer: writer, deadLetters: deadLetters, metrics: bookMetrics,
+                         readiness: readiness, startupChecks: startupChecks, logger: bookLogger)
+    }
+
     /// Runs `services` (``ProcessBootstrap/run(_:deadline:logger:)``) with a shutdown deadline of
     /// `processor.shutdown_timeout` plus 15 s for the parts stopping after the processor.
     func run(_ services: [any Service]) async throws {

@@ -24,10 +24,11 @@ struct CollectCommand: AsyncParsableCommand {
             let kafka = try ProcessBootstrap.kafkaWatch(configuration, readiness: readiness, logger: logger)
             let producer = try ProcessBootstrap.kafkaProducer(configuration, logger: logger)
             let sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
-                                      fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
+                                      fxTopic: configuration.kafka.fxTopic, booksTopic: configuration.kafka.booksTopic,
+                                      metrics: metrics, logger: logger)
             let status = ProcessBootstrap.statusReport(configuration, logger: logger)
             guard FeedAssembly.hasFeeds(configuration) else {
-                throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
+                throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols or books (collector.<exchange>.enabled, collector.<exchange>.symbols, collector.<exchange>.books)")
             }
             let restClient = FeedAssembly.restClient(configuration)
             let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, status: status,
@@ -39,8 +40,9 @@ struct CollectCommand: AsyncParsableCommand {
             let resume = FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger)
             let producerService = ProducerService(producer: producer, metrics: metrics, logger: logger)
             status.register("kafka producer") { _ in producerService.status() }
+            let bookFeeds = FeedAssembly.bookFeeds(configuration, feeds: feeds, sink: sink, metrics: metrics, restClient: restClient, logger: logger)
             let services: [any Service] = [producerService, telemetry, kafka, resume, status] + (restClient.map { [$0] } ?? [])
-                + feeds.flatMap(\.services) + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger)
+                + feeds.flatMap(\.services) + bookFeeds + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger)
             try await ProcessBootstrap.run(services, deadline: Self.shutdownDeadline, logger: logger)
         }
     }

@@ -22,15 +22,15 @@ struct ProcessCommand: AsyncParsableCommand {
             let producer = try ProcessBootstrap.kafkaProducer(configuration, logger: logger)
             let source = try ProcessorAssembly.kafkaSource(configuration, metrics: startup.processorMetrics, logger: logger)
             let writer = try ProcessorAssembly.influxWriter(writerConfiguration, metrics: startup.processorMetrics, logger: logger)
-            let processor = startup.processor(
-                source: source, writer: writer,
-                deadLetters: KafkaDeadLetterSink(producer: producer, topic: configuration.kafka.deadLetterTopic, logger: logger),
-                startupChecks: [kafka, ProcessorAssembly.influxWatch(writer, configuration, readiness: readiness, logger: logger)])
+            let deadLetters = KafkaDeadLetterSink(producer: producer, topic: configuration.kafka.deadLetterTopic, logger: logger)
+            let startupChecks = [kafka, ProcessorAssembly.influxWatch(writer, configuration, readiness: readiness, logger: logger)]
+            let processor = startup.processor(source: source, writer: writer, deadLetters: deadLetters, startupChecks: startupChecks)
+            let bookProcessor = try startup.bookProcessor(writer: writer, deadLetters: deadLetters, startupChecks: startupChecks)
             // Shutdown runs in reverse: the processor writes its last batch, commits and leaves the
             // group; the broker watch and the endpoint stop; dead letters still queued are flushed;
             // the writer's connection pool closes.
             let producerService = ProducerService(producer: producer, metrics: startup.metrics, logger: logger)
-            try await startup.run([writer, producerService, startup.telemetry, kafka, startup.status, processor])
+            try await startup.run([writer, producerService, startup.telemetry, kafka, startup.status, processor] + (bookProcessor.map { [$0] } ?? []))
         }
     }
 }

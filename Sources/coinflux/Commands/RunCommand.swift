@@ -35,7 +35,8 @@ struct RunCommand: AsyncParsableCommand {
                 let producer = try ProcessBootstrap.kafkaProducer(configuration, logger: logger)
                 kafkaProducer = producer
                 sink = KafkaEventSink(producer: producer, ticksTopic: configuration.kafka.ticksTopic,
-                                      fxTopic: configuration.kafka.fxTopic, metrics: metrics, logger: logger)
+                                      fxTopic: configuration.kafka.fxTopic, booksTopic: configuration.kafka.booksTopic,
+                                      metrics: metrics, logger: logger)
                 source = try ProcessorAssembly.kafkaSource(configuration, metrics: startup.processorMetrics, logger: logger)
                 deadLetters = KafkaDeadLetterSink(producer: producer, topic: configuration.kafka.deadLetterTopic, logger: logger)
                 services += [ProducerService(producer: producer, metrics: metrics, logger: logger), kafka]
@@ -48,7 +49,7 @@ struct RunCommand: AsyncParsableCommand {
                 deadLetters = LogDeadLetterSink(logger: logger)
             }
             guard FeedAssembly.hasFeeds(configuration) else {
-                throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols (collector.<exchange>.enabled, collector.<exchange>.symbols)")
+                throw CommandFailure(.configuration, "invalid configuration: no exchange feed is enabled with symbols or books (collector.<exchange>.enabled, collector.<exchange>.symbols, collector.<exchange>.books)")
             }
             let writer: any PointWriter
             if let writerConfiguration = ProcessorAssembly.writerConfiguration(configuration) {
@@ -60,6 +61,8 @@ struct RunCommand: AsyncParsableCommand {
                 writer = try ProcessorAssembly.pointsFile(configuration, logger: logger)
             }
             let processor = startup.processor(source: source, writer: writer, deadLetters: deadLetters, startupChecks: startupChecks)
+            let bookProcessor = configuration.kafka.isConfigured
+                ? try startup.bookProcessor(writer: writer, deadLetters: deadLetters, startupChecks: startupChecks) : nil
             let restClient = FeedAssembly.restClient(configuration)
             let feeds = FeedAssembly.feeds(configuration, sink: sink, metrics: metrics, readiness: readiness, status: startup.status,
                                            restClient: restClient, logger: logger)
@@ -67,8 +70,15 @@ struct RunCommand: AsyncParsableCommand {
                 FeedAssembly.reportFailedDeliveries(of: kafkaProducer, to: feeds)
                 services.append(FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger))
             }
-            services += [startup.telemetry, startup.status, processor] + (restClient.map { [$0] } ?? []) + feeds.flatMap(\.services)
-                + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger)
+            var bookFeeds: [BookFeed] = []
+            if let bookSink = sink as? KafkaEventSink {
+                bookFeeds = FeedAssembly.bookFeeds(configuration, feeds: feeds, sink: bookSink, metrics: metrics, restClient: restClient, logger: logger)
+            } else if configuration.feeds.values.contains(where: { $0.enabled && !$0.books.isEmpty }) {
+                logger.warning("order books (collector.<exchange>.books) travel through Kafka: without kafka.brokers they are not kept")
+            }
+            services += [startup.telemetry, startup.status, processor] + (bookProcessor.map { [$0] } ?? []) + (restClient.map { [$0] } ?? [])
+                + feeds.flatMap(\.services)
+                + bookFeeds + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger)
             try await startup.run(services)
         }
     }

@@ -14,6 +14,7 @@ struct CoinfluxConfiguration: Sendable {
         var brokers: String
         var ticksTopic: String
         var fxTopic: String
+        var booksTopic: String
         var deadLetterTopic: String
         var partitions: Int
         var properties: [String: String]
@@ -60,6 +61,9 @@ struct CoinfluxConfiguration: Sendable {
         var warmupWindow: Duration
         var watchlist: [Symbol]
         var candleRevisionHorizon: Duration
+        var books: Bool
+        var orderbookInterval: Duration
+        var premiumSize: Double
         var commitInterval: Duration
         var shutdownTimeout: Duration
     }
@@ -86,6 +90,8 @@ struct CoinfluxConfiguration: Sendable {
         /// use one connection.
         var streamsPerConnection: Int?
         var restRequestsPerSecond: Double
+        /// The markets whose order books are kept; empty: none.
+        var books: [Symbol]
 
         /// The fixed symbol list; empty for `all` and `top:N`.
         var symbols: [Symbol] {
@@ -109,6 +115,12 @@ struct CoinfluxConfiguration: Sendable {
         var discoveryInterval: Duration
         /// `collector.tls.ca_file`: the authorities `wss`/`https` certificates must chain to; nil: the system's.
         var caFile: String?
+        /// `collector.books_depth`
+        var bookDepth: Int
+        /// `collector.books_publish_interval`
+        var bookPublishInterval: Duration
+        /// `collector.books_stale_after`
+        var bookStaleAfter: Duration
     }
 
     /// Log levels, named as swift-log names them.
@@ -178,6 +190,7 @@ extension CoinfluxConfiguration {
             brokers: try reader.read(Key.kafkaBrokers),
             ticksTopic: try reader.read(Key.kafkaTicksTopic),
             fxTopic: try reader.read(Key.kafkaFXTopic),
+            booksTopic: try reader.read(Key.kafkaBooksTopic),
             deadLetterTopic: try reader.read(Key.kafkaDeadLetterTopic),
             partitions: try reader.read(Key.kafkaPartitions),
             properties: try reader.read(Key.kafkaProperties),
@@ -209,6 +222,9 @@ extension CoinfluxConfiguration {
             warmupWindow: try reader.read(Key.warmupWindow),
             watchlist: try reader.read(Key.watchlist),
             candleRevisionHorizon: try reader.read(Key.candleRevisionHorizon),
+            books: try reader.read(Key.processorBooks),
+            orderbookInterval: try reader.read(Key.orderbookInterval),
+            premiumSize: try reader.read(Key.premiumSize),
             commitInterval: try reader.read(Key.commitInterval),
             shutdownTimeout: try reader.read(Key.shutdownTimeout))
         run = Run(queueCapacity: try reader.read(Key.queueCapacity), pointsFile: try reader.read(Key.pointsFile))
@@ -223,7 +239,13 @@ extension CoinfluxConfiguration {
                 quotes: try reader.read(Key.feedQuotes.for(exchange)),
                 bithumbAPI: bithumbAPI,
                 streamsPerConnection: exchange == .binance ? try reader.read(Key.binanceStreamsPerConnection) : nil,
-                restRequestsPerSecond: try reader.read(Key.feedRESTRequestsPerSecond.for(exchange)))
+                restRequestsPerSecond: try reader.read(Key.feedRESTRequestsPerSecond.for(exchange)),
+                books: try reader.read(Key.feedBooks.for(exchange)))
+            let booksKey = Key.feedBooks.for(exchange)
+            if feed.enabled, !feed.books.isEmpty, !(ExchangeRegistry.adapter(for: exchange, bithumbAPI: bithumbAPI) is any OrderBookAdapter) {
+                throw ConfigurationError(key: booksKey.name, origin: reader.origin(of: booksKey),
+                                         reason: "order books need the v1 API (collector.bithumb.api: v1); the legacy API's books are not supported")
+            }
             let symbolsKey = Key.feedSymbols.for(exchange)
             if feed.enabled, feed.selection.isDiscovered, ExchangeRegistry.adapter(for: exchange, bithumbAPI: bithumbAPI).marketListPath == nil {
                 throw ConfigurationError(key: symbolsKey.name, origin: reader.origin(of: symbolsKey),
@@ -240,7 +262,10 @@ extension CoinfluxConfiguration {
             reconnectMaximum: try reader.read(Key.reconnectMaximum),
             restartLookback: try reader.read(Key.restartLookback),
             discoveryInterval: try reader.read(Key.discoveryInterval),
-            caFile: try reader.read(Key.collectorCAFile))
+            caFile: try reader.read(Key.collectorCAFile),
+            bookDepth: try reader.read(Key.bookDepth),
+            bookPublishInterval: try reader.read(Key.bookPublishInterval),
+            bookStaleAfter: try reader.read(Key.bookStaleAfter))
         if feedTiming.reconnectMaximum < feedTiming.reconnectInitial {
             throw ConfigurationError(key: Key.reconnectMaximum.name, origin: reader.origin(of: Key.reconnectMaximum),
                                      reason: "must not be shorter than collector.reconnect_initial")

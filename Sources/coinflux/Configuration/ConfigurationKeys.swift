@@ -12,6 +12,8 @@ enum ConfigurationKeys {
         "bootstrap servers, comma-separated; `coinflux run` uses Kafka only when this is set")
     static let kafkaTicksTopic = ConfigurationKey("kafka.ticks_topic", default: "market.ticks", .text, "market events, keyed by base asset")
     static let kafkaFXTopic = ConfigurationKey("kafka.fx_topic", default: "market.fx", .text, "KRW-per-USDT rates")
+    static let kafkaBooksTopic = ConfigurationKey(
+        "kafka.books_topic", default: "market.books", .text, "synchronised order books, keyed by base asset (when `collector.<exchange>.books` lists markets)")
     static let kafkaDeadLetterTopic = ConfigurationKey("kafka.deadletter_topic", default: "market.deadletter", .text, "poison input with the reason")
     static let kafkaPartitions = ConfigurationKey(
         "kafka.partitions", default: 6, .integer(in: 1...1024), "partitions of the ticks topic when coinflux creates it (1–1024)")
@@ -70,6 +72,15 @@ enum ConfigurationKeys {
     static let candleRevisionHorizon = ConfigurationKey(
         "processor.candle_revision_horizon", default: .seconds(3_600), .duration,
         "a trade that arrives late (recovered after a gap) rewrites its minute's `candle_1m` point if the minute is at most this old (beyond it the trade is counted as `late_trade`); trade ids are remembered as long, to drop duplicates")
+    static let processorBooks = ConfigurationKey(
+        "processor.books", default: false, .boolean,
+        "also read `kafka.books_topic` (as group `<processor.group>-books`) and write `orderbook` and `premium_executable` points; turn on with `collector.<exchange>.books`")
+    static let orderbookInterval = ConfigurationKey(
+        "processor.orderbook_interval", default: .seconds(1), .positiveDuration,
+        "one `orderbook` point (and `premium_executable` for KRW venues) per market and interval of event time")
+    static let premiumSize = ConfigurationKey(
+        "processor.premium_size", default: 10_000_000.0, .number(above: 0, upTo: 1e12),
+        "order size in KRW that `premium_executable` walks the KRW and the reference books with")
     static let commitInterval = ConfigurationKey(
         "processor.commit_interval", default: .seconds(1), .duration,
         "shortest time between offset commits: acknowledged offsets wait for the next one (a crash re-reads at most this much more); `0s` commits after every write")
@@ -104,6 +115,18 @@ enum ConfigurationKeys {
         "collector.<exchange>.rest_requests_per_second", defaultFor: { exchange in restBudget(exchange) }, documented: "the exchange's budget",
         .number(above: 0, upTo: 100),
         "REST fallback requests per second, all the exchange's connections together (0–100; Binance 10, Bybit 20, the others 5: [REST budget](exchanges.md#rest-budget)); lower it when several collectors share one IP")
+    static let feedBooks = ConfigurationKey(
+        "collector.<exchange>.books", default: [Symbol](), documented: "empty", .symbols,
+        "markets whose order books the collector keeps in sync and publishes to `kafka.books_topic` (`BTC-KRW`), on a connection of their own ([order books](exchanges.md#order-books)); empty: none. Bithumb needs `collector.bithumb.api: v1`")
+    static let bookDepth = ConfigurationKey(
+        "collector.books_depth", default: 20, .integer(in: 1...200),
+        "levels per side of each published book (1–200; the exchange sends the smallest depth it offers at or above it)")
+    static let bookPublishInterval = ConfigurationKey(
+        "collector.books_publish_interval", default: .milliseconds(250), .positiveDuration,
+        "shortest time between two published books of one market; the latest state goes out")
+    static let bookStaleAfter = ConfigurationKey(
+        "collector.books_stale_after", default: .seconds(60), .positiveDuration,
+        "a book with no message for this long is resynchronised from a fresh snapshot")
     static let bithumbAPI = ConfigurationKey(
         "collector.bithumb.api", default: BithumbAPI.v1, .choice, "`v1` (current, Upbit-compatible) or `legacy` (`pubwss`)")
     static let binanceStreamsPerConnection = ConfigurationKey(
@@ -182,16 +205,18 @@ enum ConfigurationKeys {
 
     /// Every key, in the table's order.
     static let rows: [Row] = [
-        kafkaBrokers.documentation, kafkaTicksTopic.documentation, kafkaFXTopic.documentation, kafkaDeadLetterTopic.documentation,
+        kafkaBrokers.documentation, kafkaTicksTopic.documentation, kafkaFXTopic.documentation, kafkaBooksTopic.documentation, kafkaDeadLetterTopic.documentation,
         kafkaPartitions.documentation, kafkaProperties.documentation, kafkaCaughtUpPause.documentation,
         influxURL.documentation, influxAPI.documentation, influxDatabase.documentation, influxRetentionPolicy.documentation,
         influxOrg.documentation, influxBucket.documentation, influxToken.documentation, influxUsername.documentation,
         influxPassword.documentation, influxBatchLines.documentation, influxFlushInterval.documentation, influxConnections.documentation, influxCAFile.documentation,
         processorGroup.documentation, emaAlpha.documentation, emaHalfLives.documentation, referenceExchange.documentation,
-        warmupMessages.documentation, warmupWindow.documentation, watchlist.documentation, candleRevisionHorizon.documentation, commitInterval.documentation, shutdownTimeout.documentation,
+        warmupMessages.documentation, warmupWindow.documentation, watchlist.documentation, candleRevisionHorizon.documentation,
+        processorBooks.documentation, orderbookInterval.documentation, premiumSize.documentation, commitInterval.documentation, shutdownTimeout.documentation,
         queueCapacity.documentation, pointsFile.documentation,
         feedEnabled.documentation, feedSymbols.documentation, feedQuotes.documentation, feedURL.documentation, feedRESTURL.documentation,
-        feedRESTRequestsPerSecond.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,
+        feedRESTRequestsPerSecond.documentation, feedBooks.documentation, bookDepth.documentation, bookPublishInterval.documentation,
+        bookStaleAfter.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,
         discoveryInterval.documentation, silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
         reconnectInitial.documentation, reconnectMaximum.documentation, collectorCAFile.documentation,
         telemetryListen.documentation, logLevel.documentation, statusInterval.documentation, startupGrace.documentation,

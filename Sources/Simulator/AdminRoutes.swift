@@ -40,12 +40,7 @@ enum AdminRoutes {
         }
         router.get("/admin/:exchange/trades") { request, requestContext -> Response in
             let query = request.uri.queryParameters
-            guard let exchange = requestContext.parameters.get("exchange").flatMap(Exchange.init(rawValue:)),
-                  let symbol = query.get("symbol").flatMap(Symbol.init(normalized:)),
-                  let market = context.markets.market(exchange, symbol)
-            else {
-                return RESTRoutes.json(.notFound) { $0.writeStaticString(#"{"error":"no such market; use symbol=BASE-QUOTE"}"#) }
-            }
+            guard let (exchange, symbol, market) = market(query, requestContext, context: context) else { return noSuchMarket }
             let trades = market.loggedTrades(
                 since: query.get("since_ms").flatMap { Int64($0) } ?? .min, until: query.get("until_ms").flatMap { Int64($0) } ?? .max,
                 at: SimulatorContext.epochMicroseconds()
@@ -54,12 +49,7 @@ enum AdminRoutes {
         }
         router.get("/admin/:exchange/book") { request, requestContext -> Response in
             let query = request.uri.queryParameters
-            guard let exchange = requestContext.parameters.get("exchange").flatMap(Exchange.init(rawValue:)),
-                  let symbol = query.get("symbol").flatMap(Symbol.init(normalized:)),
-                  let market = context.markets.market(exchange, symbol)
-            else {
-                return RESTRoutes.json(.notFound) { $0.writeStaticString(#"{"error":"no such market; use symbol=BASE-QUOTE"}"#) }
-            }
+            guard let (exchange, symbol, market) = market(query, requestContext, context: context) else { return noSuchMarket }
             let tickText = query.get("tick")
             let tick = tickText.flatMap { Int64($0) }
             guard tickText == nil || tick != nil, let book = market.servedBook(tick: tick, at: SimulatorContext.epochMicroseconds()) else {
@@ -113,6 +103,19 @@ enum AdminRoutes {
                 }
             }
         }
+    }
+
+    /// The market a read route names: `:exchange` in the path, `symbol=BASE-QUOTE` in the query.
+    private static func market(_ query: Parameters, _ requestContext: BasicRequestContext, context: SimulatorContext) -> (Exchange, Symbol, Market)? {
+        guard let exchange = requestContext.parameters.get("exchange").flatMap(Exchange.init(rawValue:)),
+              let symbol = query.get("symbol").flatMap(Symbol.init(normalized:)),
+              let market = context.markets.market(exchange, symbol)
+        else { return nil }
+        return (exchange, symbol, market)
+    }
+
+    private static var noSuchMarket: Response {
+        RESTRoutes.json(.notFound) { $0.writeStaticString(#"{"error":"no such market; use symbol=BASE-QUOTE"}"#) }
     }
 
     private static func listing(_ list: Bool, exchange: Exchange, query: Parameters, context: SimulatorContext) -> Response {

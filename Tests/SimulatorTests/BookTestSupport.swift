@@ -1,3 +1,4 @@
+import CoinfluxCore
 import Foundation
 import Simulator
 import Testing
@@ -56,3 +57,7 @@ extension SimulatorConfiguration {
         SimulatorConfiguration(tradesPerSecond: 20, tickersPerSecond: 0, booksPerSecond: 10, seed: 11)
     }
 }
+
+/// The markets the book tests watch.
+let btcUSDT = Symbol(base: "BTC", quote: "USDT")
+let btcKRW = Symbol(base: "BTC", quote: "KRW")

@@ -7,8 +7,6 @@ import Testing
 /// the book the simulator reports for the same tick.
 @Suite("Order-book streams")
 struct OrderBookStreamTests {
-    static let btcUSDT = Symbol(base: "BTC", quote: "USDT")
-    static let btcKRW = Symbol(base: "BTC", quote: "KRW")
 
     @Test("Binance: diff-depth events on the REST snapshot by Binance's procedure give the served book; ids contiguous")
     func binance() async throws {
@@ -46,7 +44,7 @@ struct OrderBookStreamTests {
                     applied += 1
                     lastEvent = event
                 }
-                let served = try #require(simulator.book(of: Self.btcUSDT, on: .binance, tick: bookTick(ms: lastEvent["E"])))
+                let served = try #require(simulator.book(of: btcUSDT, on: .binance, tick: bookTick(ms: lastEvent["E"])))
                 #expect(served.lastUpdateID == local)
                 #expect(book == LocalBook(served))
                 #expect(!book.isCrossed)
@@ -102,7 +100,7 @@ struct OrderBookStreamTests {
                     sequence = try #require(data["seq"] as? Int)
                     last = delta
                 }
-                let served = try #require(simulator.book(of: Self.btcUSDT, on: .bybit, tick: bookTick(ms: last["ts"])))
+                let served = try #require(simulator.book(of: btcUSDT, on: .bybit, tick: bookTick(ms: last["ts"])))
                 #expect(served.updateID == updateID && served.sequence == sequence)
                 #expect(book == LocalBook(served, depth: 50))
 
@@ -137,7 +135,7 @@ struct OrderBookStreamTests {
                 let units = try #require(frame["orderbook_units"] as? [[String: Any]])
                 #expect(units.count == 15)
                 #expect(units.allSatisfy { jsonNumber($0["ask_price"]) != nil && jsonNumber($0["bid_size"]) != nil }, "JSON numbers")
-                let served = try #require(simulator.book(of: Self.btcKRW, on: exchange, tick: bookTick(ms: frame["timestamp"])))
+                let served = try #require(simulator.book(of: btcKRW, on: exchange, tick: bookTick(ms: frame["timestamp"])))
                 #expect(units.map { decimal($0["ask_price"]) } == served.asks.prefix(15).map { decimal($0.price) })
                 #expect(units.map { decimal($0["bid_price"]) } == served.bids.prefix(15).map { decimal($0.price) })
                 #expect(units.map { decimal($0["bid_size"]) } == served.bids.prefix(15).map { decimal($0.size) })
@@ -173,7 +171,7 @@ struct OrderBookStreamTests {
                 let bids = try #require(data["bids"] as? [[String: String]]).map { decimal($0["price"]) }
                 #expect(asks.count == 15 && bids.count == 15)
                 #expect(asks == asks.sorted(by: >) && bids == bids.sorted(by: >))
-                let served = try #require(simulator.book(of: Self.btcKRW, on: .coinone, tick: bookTick(ms: data["timestamp"])))
+                let served = try #require(simulator.book(of: btcKRW, on: .coinone, tick: bookTick(ms: data["timestamp"])))
                 #expect(served.coinoneID == data["id"] as? String)
                 #expect(asks == served.asks.prefix(15).reversed().map { decimal($0.price) })
                 #expect(bids == served.bids.prefix(15).map { decimal($0.price) })

@@ -10,8 +10,10 @@ import NIOCore
 /// - `POST /admin/<exchange>/error`
 /// - `POST /admin/<exchange>/refuse?seconds=N[&status=429]` (default 503)
 /// - `POST /admin/<exchange>/rest-limit?seconds=N[&retry_after=S]` (REST answers 429; default S = N)
+/// - `POST /admin/<exchange>/book-gap?symbol=BTC-USDT` and `POST /admin/<exchange>/crossed-book?symbol=BTC-USDT`
 /// - `POST /admin/<exchange>/list?symbol=BTC-USDT` and `POST /admin/<exchange>/delist?symbol=BTC-USDT`
 /// - `GET /admin/<exchange>/trades?symbol=BTC-USDT[&since_ms=&until_ms=]`: the market's logged trades
+/// - `GET /admin/<exchange>/book?symbol=BTC-USDT[&tick=K]`: the market's book at tick K (default: now), see ``ServedBook``
 /// - `GET /admin/counters`: every exchange's ``SimulatorCounters`` and REST request totals as JSON
 /// - `GET /admin/rest-requests`: every exchange's ``RESTRequestCounts``, per second
 enum AdminRoutes {
@@ -30,7 +32,7 @@ enum AdminRoutes {
             }
             guard let fault = parse(action, query: query) else {
                 return RESTRoutes.json(.badRequest) {
-                    $0.writeStaticString(#"{"error":"actions: close[?symbol=BASE-QUOTE], silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429], rest-limit?seconds=N[&retry_after=S], list?symbol=BASE-QUOTE, delist?symbol=BASE-QUOTE"}"#)
+                    $0.writeStaticString(#"{"error":"actions: close[?symbol=BASE-QUOTE], silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429], rest-limit?seconds=N[&retry_after=S], book-gap?symbol=BASE-QUOTE, crossed-book?symbol=BASE-QUOTE, list?symbol=BASE-QUOTE, delist?symbol=BASE-QUOTE"}"#)
                 }
             }
             context.faults.apply(fault, to: exchange)
@@ -38,17 +40,24 @@ enum AdminRoutes {
         }
         router.get("/admin/:exchange/trades") { request, requestContext -> Response in
             let query = request.uri.queryParameters
-            guard let exchange = requestContext.parameters.get("exchange").flatMap(Exchange.init(rawValue:)),
-                  let symbol = query.get("symbol").flatMap(Symbol.init(normalized:)),
-                  let market = context.markets.market(exchange, symbol)
-            else {
-                return RESTRoutes.json(.notFound) { $0.writeStaticString(#"{"error":"no such market; use symbol=BASE-QUOTE"}"#) }
-            }
+            guard let (exchange, symbol, market) = market(query, requestContext, context: context) else { return noSuchMarket }
             let trades = market.loggedTrades(
                 since: query.get("since_ms").flatMap { Int64($0) } ?? .min, until: query.get("until_ms").flatMap { Int64($0) } ?? .max,
                 at: SimulatorContext.epochMicroseconds()
             )
             return RESTRoutes.json(.ok) { writeTradeLog(trades, exchange: exchange, symbol: symbol, into: &$0) }
+        }
+        router.get("/admin/:exchange/book") { request, requestContext -> Response in
+            let query = request.uri.queryParameters
+            guard let (exchange, symbol, market) = market(query, requestContext, context: context) else { return noSuchMarket }
+            let tickText = query.get("tick")
+            let tick = tickText.flatMap { Int64($0) }
+            guard tickText == nil || tick != nil, let book = market.servedBook(tick: tick, at: SimulatorContext.epochMicroseconds()) else {
+                return RESTRoutes.json(.notFound) {
+                    $0.writeStaticString(#"{"error":"no book at that tick: books off, or the tick is later than now or older than the last 64"}"#)
+                }
+            }
+            return RESTRoutes.json(.ok) { book.write(exchange: exchange, symbol: symbol, into: &$0) }
         }
         router.get("/admin/counters") { _, _ -> Response in
             RESTRoutes.json(.ok) { buffer in
@@ -61,6 +70,8 @@ enum AdminRoutes {
                         ("subscriptionsReceived", counters.subscriptionsReceived), ("pingsReceived", counters.pingsReceived),
                         ("framesSent", counters.framesSent), ("tradesSent", counters.tradesSent), ("tickersSent", counters.tickersSent),
                         ("tradesDropped", counters.tradesDropped), ("tradesWithheld", counters.tradesWithheld),
+                        ("booksSent", counters.booksSent), ("bookMessagesSkipped", counters.bookMessagesSkipped),
+                        ("crossedBooksSent", counters.crossedBooksSent),
                         ("restRequests", rest.requests), ("restLimited", rest.limited), ("restWeight", rest.weight),
                     ], into: &buffer)
                 }
@@ -92,6 +103,19 @@ enum AdminRoutes {
                 }
             }
         }
+    }
+
+    /// The market a read route names: `:exchange` in the path, `symbol=BASE-QUOTE` in the query.
+    private static func market(_ query: Parameters, _ requestContext: BasicRequestContext, context: SimulatorContext) -> (Exchange, Symbol, Market)? {
+        guard let exchange = requestContext.parameters.get("exchange").flatMap(Exchange.init(rawValue:)),
+              let symbol = query.get("symbol").flatMap(Symbol.init(normalized:)),
+              let market = context.markets.market(exchange, symbol)
+        else { return nil }
+        return (exchange, symbol, market)
+    }
+
+    private static var noSuchMarket: Response {
+        RESTRoutes.json(.notFound) { $0.writeStaticString(#"{"error":"no such market; use symbol=BASE-QUOTE"}"#) }
     }
 
     private static func listing(_ list: Bool, exchange: Exchange, query: Parameters, context: SimulatorContext) -> Response {
@@ -177,6 +201,9 @@ enum AdminRoutes {
             let status = query.get("status").flatMap { Int($0) } ?? 503
             guard (400...599).contains(status) else { return nil }
             return seconds().map { .refuse($0, status: status) }
+        case "book-gap", "crossed-book":
+            guard let symbol = query.get("symbol").flatMap(Symbol.init(normalized:)) else { return nil }
+            return name == "book-gap" ? .bookGap(symbol) : .crossedBook(symbol)
         case "rest-limit":
             guard let duration = seconds() else { return nil }
             let fallback = Int((Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18).rounded(.up))

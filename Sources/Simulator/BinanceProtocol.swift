@@ -21,9 +21,9 @@ struct BinanceProtocol: ExchangeProtocol {
 
     /// How a stream name is understood.
     enum StreamName: Equatable {
-        /// A simulated stream: `<symbol>@ticker` or `<symbol>@trade`.
+        /// A simulated stream: `<symbol>@ticker`, `<symbol>@trade`, `<symbol>@depth@100ms` or `<symbol>@depth`.
         case simulated(Subscription)
-        /// Well formed but not simulated (`@depth`, `@aggTrade`, …): acknowledged, sends nothing.
+        /// Well formed but not simulated (`@depth5`, `@aggTrade`, …): acknowledged, sends nothing.
         case quiet(String)
         case invalid
     }
@@ -39,6 +39,8 @@ struct BinanceProtocol: ExchangeProtocol {
         switch parts[1] {
         case "ticker": return .simulated(Subscription(channel: .ticker, symbol: symbol, code: code, name: name))
         case "trade": return .simulated(Subscription(channel: .trade, symbol: symbol, code: code, name: name))
+        case "depth@100ms": return .simulated(Subscription(channel: .book, symbol: symbol, code: code, name: name))
+        case "depth": return .simulated(Subscription(channel: .book, symbol: symbol, code: code, name: name, onceASecond: true))
         default: return .quiet(name)
         }
     }
@@ -101,7 +103,7 @@ struct BinanceProtocol: ExchangeProtocol {
     }
 
     /// Writes `body`, inside the combined-stream wrapper on `/stream`.
-    private func wrapped(_ subscription: Subscription, into buffer: inout ByteBuffer, _ body: (inout ByteBuffer) -> Void) {
+    func wrapped(_ subscription: Subscription, into buffer: inout ByteBuffer, _ body: (inout ByteBuffer) -> Void) {
         if combined {
             buffer.writeStaticString("{\"stream\":")
             buffer.writeJSONString(subscription.name)

@@ -59,6 +59,11 @@ struct BithumbLegacyProtocol: ExchangeProtocol {
         return Symbol(base: base, quote: quote)
     }
 
+    /// The legacy API's book types are acknowledged but not simulated: no book streams exist here.
+    func writeBook(_ subscription: Subscription, _ frame: BookFrame, into buffer: inout ByteBuffer) -> Bool {
+        false
+    }
+
     func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
         let trade = market.lastTrade
         let digits = market.priceDigits

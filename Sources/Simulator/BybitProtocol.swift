@@ -4,7 +4,7 @@ import NIOWebSocket
 
 /// Bybit v5 public spot stream (`/v5/public/spot`).
 ///
-/// `{"op":"subscribe","args":["tickers.BTCUSDT","publicTrade.BTCUSDT"],"req_id":…}` (at most
+/// `{"op":"subscribe","args":["tickers.BTCUSDT","publicTrade.BTCUSDT","orderbook.50.BTCUSDT"],"req_id":…}` (at most
 /// 10 args) is acknowledged with `success`/`ret_msg`/`conn_id`/`op`; the client keeps the
 /// connection with `{"op":"ping"}`, answered with the spot pong. Tickers are snapshots with a
 /// `data` object; trades carry a `data` array. Prices are strings.
@@ -53,18 +53,24 @@ struct BybitProtocol: ExchangeProtocol {
         }
     }
 
-    /// `tickers.BTCUSDT` or `publicTrade.BTCUSDT`.
+    /// `tickers.BTCUSDT`, `publicTrade.BTCUSDT` or `orderbook.{1|50|200}.BTCUSDT`.
     static func subscription(topic: String) -> Subscription? {
         let parts = topic.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[1] == parts[1].uppercased(),
-              let symbol = Symbol.splitting(concatenated: String(parts[1]))
+        guard parts.count == 2 || parts.count == 3, let code = parts.last, code == code.uppercased(),
+              let symbol = Symbol.splitting(concatenated: String(code))
         else { return nil }
-        switch parts[0] {
-        case "tickers": return Subscription(channel: .ticker, symbol: symbol, code: String(parts[1]), name: topic)
-        case "publicTrade": return Subscription(channel: .trade, symbol: symbol, code: String(parts[1]), name: topic)
+        switch (parts[0], parts.count) {
+        case ("tickers", 2): return Subscription(channel: .ticker, symbol: symbol, code: String(code), name: topic)
+        case ("publicTrade", 2): return Subscription(channel: .trade, symbol: symbol, code: String(code), name: topic)
+        case ("orderbook", 3):
+            guard let depth = Int(parts[1]), bookDepths.contains(depth) else { return nil }
+            return Subscription(channel: .book, symbol: symbol, code: String(code), name: topic, depth: depth)
         default: return nil
         }
     }
+
+    /// The spot order-book depths served (the simulated book has 50 levels a side, so 200 carries 50).
+    static let bookDepths: Set<Int> = [1, 50, 200]
 
     func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer) {
         buffer.writeStaticString("{\"topic\":")

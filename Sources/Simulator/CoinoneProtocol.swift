@@ -5,7 +5,7 @@ import NIOWebSocket
 /// Coinone's public stream (the root of `stream.coinone.co.kr`).
 ///
 /// Greets with `CONNECTED` and a `session_id`; one pair per
-/// `{"request_type":"SUBSCRIBE","channel":"TICKER"|"TRADE","topic":{…}}`, answered `SUBSCRIBED`;
+/// `{"request_type":"SUBSCRIBE","channel":"TICKER"|"TRADE"|"ORDERBOOK","topic":{…}}`, answered `SUBSCRIBED`;
 /// bad requests get `{"response_type":"ERROR","error_code":…,"message":…}`. The client keeps
 /// the connection with `{"request_type":"PING"}` → `{"response_type":"PONG"}`. Values are strings.
 struct CoinoneProtocol: ExchangeProtocol {
@@ -33,11 +33,11 @@ struct CoinoneProtocol: ExchangeProtocol {
             return RequestOutcome(replies: [ByteBuffer(string: #"{"response_type":"PONG"}"#)], isKeepalivePing: true)
         case "SUBSCRIBE", "UNSUBSCRIBE":
             guard let channelName = request["channel"] as? String else { return Self.error("Invalid Channel") }
-            let channel: StreamChannel?
+            let channel: StreamChannel
             switch channelName {
             case "TICKER": channel = .ticker
             case "TRADE": channel = .trade
-            case "ORDERBOOK": channel = nil  // a real channel, not simulated: acknowledged, sends nothing
+            case "ORDERBOOK": channel = .book
             default: return Self.error("Invalid Channel")
             }
             if let format = request["format"] {
@@ -56,9 +56,10 @@ struct CoinoneProtocol: ExchangeProtocol {
             buffer.writeStaticString(",\"target_currency\":")
             buffer.writeJSONString(target)
             buffer.writeStaticString("}}")
-            let subscriptions = channel.map {
-                [Subscription(channel: $0, symbol: Symbol(base: target, quote: quote), code: "\(target)-\(quote)")]
-            } ?? []
+            let subscriptions = [Subscription(
+                channel: channel, symbol: Symbol(base: target, quote: quote), code: "\(target)-\(quote)",
+                depth: channel == .book ? Self.bookDepth : 0
+            )]
             return .subscribing(subscribing, subscriptions, replies: [buffer])
         default:
             return Self.error("Invalid Request Type")

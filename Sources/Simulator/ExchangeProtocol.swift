@@ -7,6 +7,8 @@ import NIOWebSocket
 enum StreamChannel: Hashable, Sendable {
     case ticker
     case trade
+    /// The order book (``SimulatedBook``).
+    case book
 }
 
 /// One stream a client subscribed to on one connection.
@@ -22,6 +24,13 @@ struct Subscription: Hashable, Sendable {
     var snapshot = false
     /// Keep streaming after the snapshot (false for Upbit's `is_only_snapshot`).
     var realtime = true
+    /// Book streams: levels per side carried (0: the whole book).
+    var depth = 0
+    /// Book streams: push once a second (Binance `@depth`) instead of every book tick.
+    var onceASecond = false
+    /// Set when a connection adds the stream, so that one subscribed again after an unsubscribe
+    /// starts afresh (a new Bybit snapshot).
+    var serial = 0
 }
 
 /// How a client's request changes its subscriptions.
@@ -94,6 +103,9 @@ protocol ExchangeProtocol: Sendable {
     func writeTrade(_ subscription: Subscription, trade: SimulatedTrade, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer)
     /// Writes one ticker frame of `subscription` reporting `market`.
     func writeTicker(_ subscription: Subscription, market: MarketState, snapshot: Bool, now: Int64, into buffer: inout ByteBuffer)
+    /// Writes the book frame of `subscription` for `frame.book`; false (nothing written) when none
+    /// is due: the part of the book the stream carries did not change since `frame.previous`.
+    func writeBook(_ subscription: Subscription, _ frame: BookFrame, into buffer: inout ByteBuffer) -> Bool
     /// The exchange's error frame, sent by the `error` fault.
     func errorFrame(_ session: SessionInfo) -> ByteBuffer
     /// A frame shaped like this exchange's ticker but with wrongly typed values.

@@ -112,6 +112,13 @@ public final class ExchangeSimulator: Service, Sendable {
         context.markets.market(exchange, symbol)?.loggedTrades(since: since, until: until, at: SimulatorContext.epochMicroseconds()) ?? []
     }
 
+    /// The order book of `symbol` on `exchange` at book `tick` (nil: the current tick), as every
+    /// book stream and REST served it; nil when books are off, the market was never listed, or the
+    /// tick is later than now or older than the last 64.
+    public func book(of symbol: Symbol, on exchange: Exchange, tick: Int64? = nil) -> ServedBook? {
+        context.markets.market(exchange, symbol)?.servedBook(tick: tick, at: SimulatorContext.epochMicroseconds())
+    }
+
     /// The symbols `exchange` lists now, in the order of its market list.
     public func listedSymbols(on exchange: Exchange) -> [Symbol] {
         context.markets.markets(exchange).filter(\.isListed).map(\.symbol)

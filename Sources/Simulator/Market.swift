@@ -9,6 +9,10 @@ final class Market: Sendable {
     let exchange: Exchange
     let symbol: Symbol
     let style: TradeStyle
+    /// Order-book ticks per second (``SimulatorConfiguration/booksPerSecond``); 0: no books.
+    let booksPerSecond: Double
+    /// The market's book model (grid and lot), to print a book's levels.
+    let bookModel: BookModel
     private let book: NIOLockedValueBox<Book>
 
     private struct Book {
@@ -18,6 +22,8 @@ final class Market: Sendable {
         /// The latest ticker tick asked for and the state it reports, the same to every connection.
         var tickerTick: Int64 = .min
         var tickerState: MarketState?
+        /// The recent order books, the same to every connection and to REST.
+        var books: BookHistory
     }
 
     /// What one stream read from the market.
@@ -29,15 +35,20 @@ final class Market: Sendable {
         var dropped: Int64
     }
 
-    init(exchange: Exchange, symbol: Symbol, seed: UInt64, startMicros: Int64, tradesPerSecond: Double, logCapacity: Int, volumeRank: Int) {
+    init(
+        exchange: Exchange, symbol: Symbol, seed: UInt64, startMicros: Int64, tradesPerSecond: Double, booksPerSecond: Double,
+        logCapacity: Int, volumeRank: Int
+    ) {
         self.exchange = exchange
         self.symbol = symbol
+        self.booksPerSecond = booksPerSecond
         style = TradeStyle.of(exchange)
         let state = MarketState(
             symbol: symbol, seed: seed, startMicros: startMicros, tradesPerSecond: tradesPerSecond,
             numbering: style.numbering, volumeRank: volumeRank
         )
-        book = NIOLockedValueBox(Book(state: state, log: TradeLog(capacity: logCapacity), listed: true))
+        bookModel = BookModel(state: state, seed: SplitMix64.derive(seed: seed, "book"))
+        book = NIOLockedValueBox(Book(state: state, log: TradeLog(capacity: logCapacity), listed: true, books: BookHistory(model: bookModel)))
     }
 
     var isListed: Bool {
@@ -80,6 +91,36 @@ final class Market: Sendable {
             }
             return book.state
         }
+    }
+
+    /// The book tick current at `nowMicros` (tick k is at k / ``booksPerSecond`` seconds of epoch time).
+    func bookTick(at nowMicros: Int64) -> Int64 {
+        Int64((Double(nowMicros) / 1e6 * booksPerSecond).rounded(.down))
+    }
+
+    /// The order book of `tick` (at most `nowMicros`'s tick), centred on the market's price at that
+    /// tick: made when first asked for and then the same for every connection and REST. Nil when
+    /// books are off or the tick is older than the last ``BookHistory/capacity`` made.
+    func book(tick: Int64, at nowMicros: Int64) -> SimulatedBook? {
+        guard booksPerSecond > 0 else { return nil }
+        return book.withLockedValue { book in
+            if let latest = book.books.latestTick, tick <= latest { return book.books.book(tick) }
+            Self.advance(&book, to: nowMicros)
+            let rate = booksPerSecond
+            let log = book.log
+            let state = book.state
+            book.books.advance(to: tick, time: { Int64((Double($0) * 1_000 / rate).rounded(.down)) }) { tick in
+                Self.price(at: Int64((Double(tick) * 1_000 / rate).rounded(.down)), log: log, state: state)
+            }
+            return book.books.book(tick)
+        }
+    }
+
+    /// The price of the last trade at or before `time` (epoch ms): from the log, else the oldest
+    /// logged trade's (the market was fast-forwarded past it), else the state's.
+    private static func price(at time: Int64, log: TradeLog, state: MarketState) -> Double {
+        let after = log.firstNumber { $0.time > time }
+        return log[after - 1]?.price ?? log[after]?.price ?? state.price
     }
 
     /// Number of the next trade at `nowMicros`: where a new stream starts reading.

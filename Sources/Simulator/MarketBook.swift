@@ -7,6 +7,7 @@ import NIOConcurrencyHelpers
 final class MarketBook: Sendable {
     private let seed: UInt64
     private let tradesPerSecond: Double
+    private let booksPerSecond: Double
     private let logCapacity: Int
     private let markets: NIOLockedValueBox<[Exchange: [Market]]>
 
@@ -16,6 +17,7 @@ final class MarketBook: Sendable {
     init(configuration: SimulatorConfiguration, seed: UInt64, startMicros: Int64) {
         self.seed = seed
         tradesPerSecond = configuration.effectiveTradesPerSecond
+        booksPerSecond = configuration.effectiveBooksPerSecond
         logCapacity = configuration.effectiveLogCapacity
         var all: [Exchange: [Market]] = [:]
         for exchange in configuration.exchanges {
@@ -23,7 +25,7 @@ final class MarketBook: Sendable {
             for symbol in configuration.markets[exchange] ?? [] where !list.contains(where: { $0.symbol == symbol }) {
                 guard list.count < Self.maxMarketsPerExchange else { break }
                 list.append(Self.market(exchange, symbol, seed: seed, startMicros: startMicros, rate: tradesPerSecond,
-                                        capacity: logCapacity, rank: list.count))
+                                        bookRate: booksPerSecond, capacity: logCapacity, rank: list.count))
             }
             all[exchange] = list
         }
@@ -54,7 +56,7 @@ final class MarketBook: Sendable {
             if let existing = list.first(where: { $0.symbol == symbol }) { return (existing, false) }
             guard list.count < Self.maxMarketsPerExchange else { return (nil, false) }
             let market = Self.market(exchange, symbol, seed: seed, startMicros: nowMicros, rate: tradesPerSecond,
-                                     capacity: logCapacity, rank: list.count)
+                                     bookRate: booksPerSecond, capacity: logCapacity, rank: list.count)
             list.append(market)
             markets[exchange] = list
             return (market, true)
@@ -70,10 +72,10 @@ final class MarketBook: Sendable {
         market(exchange, symbol)?.setListed(false, at: nowMicros) ?? false
     }
 
-    private static func market(_ exchange: Exchange, _ symbol: Symbol, seed: UInt64, startMicros: Int64, rate: Double, capacity: Int, rank: Int) -> Market {
+    private static func market(_ exchange: Exchange, _ symbol: Symbol, seed: UInt64, startMicros: Int64, rate: Double, bookRate: Double, capacity: Int, rank: Int) -> Market {
         Market(
             exchange: exchange, symbol: symbol, seed: SplitMix64.derive(seed: seed, "\(exchange.rawValue)/\(symbol)"),
-            startMicros: startMicros, tradesPerSecond: rate, logCapacity: capacity, volumeRank: rank
+            startMicros: startMicros, tradesPerSecond: rate, booksPerSecond: bookRate, logCapacity: capacity, volumeRank: rank
         )
     }
 }

@@ -65,6 +65,10 @@ final class RESTRequestLog: Sendable {
         case "/binance/api/v3/trades", "/binance/api/v3/historicalTrades": return 25
         case "/binance/api/v3/aggTrades": return 4
         case "/binance/api/v3/exchangeInfo": return 20
+        case "/binance/api/v3/depth":
+            // 1-100 → 5, 101-500 → 25, 501-1000 → 50, 1001-5000 → 250.
+            let limit = query["limit"].flatMap { Int($0) } ?? BinanceProtocol.defaultDepthLimit
+            return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1_000 ? 50 : 250
         case "/binance/api/v3/ticker/24hr":
             if query["symbol"] != nil { return 2 }
             guard let symbols = query["symbols"] else { return 80 }

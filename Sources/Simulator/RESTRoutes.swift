@@ -8,6 +8,8 @@ import NIOCore
 ///
 /// - `GET /binance/api/v3/ticker/24hr[?symbol=BTCUSDT | ?symbols=["BTCUSDT","ETHUSDT"]]` (no
 ///   parameter: every listed market)
+/// - `GET /binance/api/v3/depth?symbol=BTCUSDT[&limit=N]`: the current book tick's best N levels
+///   a side (default 100, at most 5000), `lastUpdateId` that tick's `u` (not served when books are off)
 /// - `GET /upbit/v1/ticker?markets=KRW-BTC,KRW-ETH` and `GET /upbit/v1/ticker/all?quote_currencies=KRW,BTC`
 /// - `GET /bybit/v5/market/tickers?category=spot[&symbol=BTCUSDT]`
 /// - `GET /bithumb/v1/ticker?markets=KRW-BTC` and `GET /bithumb/public/ticker/BTC_KRW`
@@ -38,6 +40,21 @@ enum RESTRoutes {
                 }
                 guard let market = BinanceRequest.market(code, markets: markets) else { return BinanceRequest.invalidSymbol }
                 return json(.ok) { BinanceProtocol.writeTicker(code, market: market.state(at: now), now: now / 1_000, form: .rest, into: &$0) }
+            }
+        }
+        if enabled.contains(.binance), context.configuration.effectiveBooksPerSecond > 0 {
+            router.get("/binance/api/v3/depth") { request, _ -> Response in
+                let now = SimulatorContext.epochMicroseconds()
+                let query = request.uri.queryParameters
+                guard let code = query.get("symbol") else { return BinanceRequest.missingSymbol }
+                guard let market = BinanceRequest.market(code, markets: markets) else { return BinanceRequest.invalidSymbol }
+                guard let limit = query.get("limit").map({ Int($0) }) ?? BinanceProtocol.defaultDepthLimit, limit > 0 else {
+                    return BinanceRequest.invalidLimit
+                }
+                guard let book = market.book(tick: market.bookTick(at: now), at: now) else { return BinanceRequest.invalidSymbol }
+                return json(.ok) {
+                    BinanceProtocol.writeRESTDepth(book, model: market.bookModel, limit: min(limit, BinanceProtocol.maxDepthLimit), into: &$0)
+                }
             }
         }
         if enabled.contains(.upbit) {
@@ -148,6 +165,10 @@ enum RESTRoutes {
 enum BinanceRequest {
     static var invalidSymbol: Response {
         RESTRoutes.json(.badRequest) { $0.writeStaticString(#"{"code":-1121,"msg":"Invalid symbol."}"#) }
+    }
+
+    static var invalidLimit: Response {
+        RESTRoutes.json(.badRequest) { $0.writeStaticString(#"{"code":-1100,"msg":"Illegal characters found in parameter 'limit'; legal range is '1-5000'."}"#) }
     }
 
     static var missingSymbol: Response {

@@ -12,6 +12,11 @@ final class SessionState: Sendable {
         var subscriptions: [Subscription] = []
         /// Changes whenever `subscriptions` does.
         var subscriptionsVersion = 0
+        /// Serial of the last stream added.
+        var lastSerial = 0
+        /// Markets whose next book message is to be skipped (the `bookGap` fault), or crossed.
+        var bookGaps: Set<Symbol> = []
+        var crossedBooks: Set<Symbol> = []
         /// Streams owed one snapshot frame (Upbit-compatible APIs).
         var pendingSnapshots: [Subscription] = []
         var lastReceived: ContinuousClock.Instant
@@ -32,6 +37,8 @@ final class SessionState: Sendable {
         var snapshots: [Subscription] = []
         var subscriptions: [Subscription] = []
         var subscriptionsVersion = 0
+        var bookGaps: Set<Symbol> = []
+        var crossedBooks: Set<Symbol> = []
     }
 
     /// Most streams one connection can hold (Binance's documented limit).
@@ -101,8 +108,10 @@ final class SessionState: Sendable {
             values.subscriptionsVersion += 1
             switch update {
             case .add(let added):
-                for subscription in added where !values.subscriptions.contains(where: { Self.sameStream($0, subscription) }) {
+                for var subscription in added where !values.subscriptions.contains(where: { Self.sameStream($0, subscription) }) {
                     guard values.subscriptions.count < Self.maxSubscriptions else { break }
+                    values.lastSerial += 1
+                    subscription.serial = values.lastSerial
                     values.subscriptions.append(subscription)
                 }
             case .remove(let removed):
@@ -119,6 +128,11 @@ final class SessionState: Sendable {
         values.withLockedValue { $0.subscriptions.contains { $0.symbol == symbol } }
     }
 
+    /// Whether a book stream of `symbol` is subscribed on this connection.
+    func carriesBook(_ symbol: Symbol) -> Bool {
+        values.withLockedValue { $0.subscriptions.contains { $0.channel == .book && $0.symbol == symbol } }
+    }
+
     private static func sameStream(_ lhs: Subscription, _ rhs: Subscription) -> Bool {
         lhs.channel == rhs.channel && lhs.code == rhs.code && lhs.name == rhs.name
     }
@@ -131,6 +145,13 @@ final class SessionState: Sendable {
 
     func requestMalformed(count: Int) {
         values.withLockedValue { $0.malformedToSend = min($0.malformedToSend + count, FaultBoard.maxPendingMalformed) }
+    }
+
+    /// Skips the next book message of `symbol` (`gap`) or sends it crossed.
+    func requestBookFault(_ symbol: Symbol, gap: Bool) {
+        values.withLockedValue {
+            if gap { $0.bookGaps.insert(symbol) } else { $0.crossedBooks.insert(symbol) }
+        }
     }
 
     func requestError() {
@@ -148,6 +169,10 @@ final class SessionState: Sendable {
             commands.malformed = values.malformedToSend
             commands.errors = values.errorsToSend
             commands.snapshots = values.pendingSnapshots
+            commands.bookGaps = values.bookGaps
+            commands.crossedBooks = values.crossedBooks
+            values.bookGaps = []
+            values.crossedBooks = []
             values.malformedToSend = 0
             values.errorsToSend = 0
             values.pendingSnapshots = []

@@ -51,6 +51,11 @@ public struct SimulatorConfiguration: Sendable {
     /// Ticker frames per second on each ticker subscription of each connection, each reporting the
     /// market's state at that moment. 0 ... 100 000. Default: 1 (Binance's `@ticker` pace).
     public var tickersPerSecond: Double
+    /// Order-book ticks per second of each market: every 1 / rate s of epoch time each market's
+    /// book moves (a few levels change), whether or not anyone subscribes, and book streams push
+    /// the ticks at which their part of the book changed. 0 ... 100 000; 0: no books. Default: 10
+    /// (Binance's `@depth@100ms` pace).
+    public var booksPerSecond: Double
     /// Seed of the markets; the same seed gives the same trades (prices, sizes, sides, Binance and
     /// Bybit ids, times relative to the start). Default: nil (random).
     public var seed: UInt64?
@@ -80,6 +85,7 @@ public struct SimulatorConfiguration: Sendable {
         port: Int = 0,
         tradesPerSecond: Double = 5,
         tickersPerSecond: Double = 1,
+        booksPerSecond: Double = 10,
         seed: UInt64? = nil,
         keepalive: Keepalive = Keepalive(),
         exchanges: Set<Exchange> = Set(Exchange.allCases),
@@ -92,6 +98,7 @@ public struct SimulatorConfiguration: Sendable {
         self.port = port
         self.tradesPerSecond = tradesPerSecond
         self.tickersPerSecond = tickersPerSecond
+        self.booksPerSecond = booksPerSecond
         self.seed = seed
         self.keepalive = keepalive
         self.exchanges = exchanges
@@ -101,13 +108,15 @@ public struct SimulatorConfiguration: Sendable {
         self.restHistoryDepth = restHistoryDepth
     }
 
-    /// Highest rate honoured, for trades per market and for tickers per subscription.
+    /// Highest rate honoured, for trades and books per market and for tickers per subscription.
     static let maxRate = 100_000.0
 
     /// `tradesPerSecond` clamped to 0 ... ``maxRate`` (NaN counts as 0).
     var effectiveTradesPerSecond: Double { Self.clamp(tradesPerSecond) }
     /// `tickersPerSecond` clamped to 0 ... ``maxRate`` (NaN counts as 0).
     var effectiveTickersPerSecond: Double { Self.clamp(tickersPerSecond) }
+    /// `booksPerSecond` clamped to 0 ... ``maxRate`` (NaN counts as 0).
+    var effectiveBooksPerSecond: Double { Self.clamp(booksPerSecond) }
     /// `tradeLogCapacity` clamped to 1 ... 1 000 000.
     var effectiveLogCapacity: Int { min(max(1, tradeLogCapacity), 1_000_000) }
 

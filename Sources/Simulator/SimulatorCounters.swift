@@ -21,6 +21,12 @@ public struct SimulatorCounters: Sendable, Equatable {
     public var tradesSent = 0
     /// Ticker frames sent (snapshots excluded), over all connections.
     public var tickersSent = 0
+    /// Book frames sent (Upbit-style snapshots included), over all connections.
+    public var booksSent = 0
+    /// Book messages not sent because of the `bookGap` fault.
+    public var bookMessagesSkipped = 0
+    /// Book messages sent crossed by the `crossedBook` fault.
+    public var crossedBooksSent = 0
     /// Trades a connection never received because it fell more than
     /// ``SimulatorConfiguration/maxBacklog`` trades behind (the backlog is dropped, not queued).
     public var tradesDropped = 0

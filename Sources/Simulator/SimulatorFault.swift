@@ -27,6 +27,14 @@ public enum SimulatorFault: Sendable, Equatable {
     /// Answer the exchange's REST endpoints with HTTP 429 and `Retry-After: retryAfterSeconds`
     /// for the duration, as an exchange does to a client over its request limit.
     case limitREST(Duration, retryAfterSeconds: Int)
+    /// Skip the next book message of this market on every current connection carrying its book:
+    /// a break in the update ids on Binance (`U` > previous `u` + 1) and Bybit (`u` jumps), a
+    /// missed message on the snapshot venues. Counted as `bookMessagesSkipped`.
+    case bookGap(Symbol)
+    /// Send the next book message of this market crossed on every current connection carrying its
+    /// book: on Binance and Bybit a delta that adds a bid at the best ask, on Upbit, Bithumb and
+    /// Coinone a book whose best bid is the best ask. Counted as `crossedBooksSent`.
+    case crossedBook(Symbol)
 }
 
 /// Fault state per exchange and the registry of live sessions the faults act on.
@@ -57,7 +65,7 @@ final class FaultBoard: Sendable {
                 boards[exchange, default: ExchangeFaults()].refusal = (now + duration, HTTPResponseStatus(statusCode: status))
             case .limitREST(let duration, let retryAfter):
                 boards[exchange, default: ExchangeFaults()].restLimit = (now + duration, retryAfter)
-            case .close, .closeConnections, .malformed, .error:
+            case .close, .closeConnections, .malformed, .error, .bookGap, .crossedBook:
                 break
             }
             return boards[exchange].map { Array($0.sessions.values) } ?? []
@@ -69,6 +77,8 @@ final class FaultBoard: Sendable {
                 if session.carries(symbol) { session.requestClose(code: .goingAway, reason: "simulated close") }
             case .malformed(let count): session.requestMalformed(count: min(max(0, count), Self.maxPendingMalformed))
             case .error: session.requestError()
+            case .bookGap(let symbol), .crossedBook(let symbol):
+                if session.carriesBook(symbol) { session.requestBookFault(symbol, gap: fault == .bookGap(symbol)) }
             case .silence, .refuse, .limitREST: break
             }
         }

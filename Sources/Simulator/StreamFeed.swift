@@ -6,13 +6,19 @@ import NIOCore
 /// ticker ticks of each ticker stream: every 1 / ``SimulatorConfiguration/tickersPerSecond``
 /// seconds of epoch time, the same ticks and the same frames for every connection (as an
 /// exchange broadcasts one ticker update to all), each reporting the market's state at that tick.
+/// Book streams follow the markets' book ticks (``SimulatorConfiguration/booksPerSecond``) the same
+/// way, each frame reporting the change since the book the stream sent last.
 struct StreamFeed {
     let handler: any ExchangeProtocol
     let markets: MarketBook
     let tickersPerSecond: Double
+    let booksPerSecond: Double
     private var streams: [Stream] = []
     private var version = -1
     private var malformedIndex = 0
+    /// Markets whose next book message is skipped (`bookGap`) or sent crossed (`crossedBook`).
+    private var bookGaps: Set<Symbol> = []
+    private var crossedBooks: Set<Symbol> = []
 
     /// What one pass produced besides frames.
     struct PassCounts {
@@ -20,6 +26,9 @@ struct StreamFeed {
         var tickers = 0
         var dropped = 0
         var withheld = 0
+        var books = 0
+        var booksSkipped = 0
+        var crossedBooks = 0
     }
 
     private struct Stream {
@@ -29,8 +38,10 @@ struct StreamFeed {
         /// Next trade number to send (trade streams), set when the market is first seen.
         var cursor: Int64?
         /// The next ticker tick to send (tick k is at k / tickersPerSecond seconds of epoch time),
-        /// set when the market is first seen.
+        /// set when the market is first seen; the next book tick on book streams.
         var nextTick: Int64?
+        /// Book streams: the book last sent (or skipped by a `bookGap`).
+        var lastBook: SimulatedBook?
     }
 
     /// Tickers at most sent on one stream in one pass: a quarter second's worth, at least 8, so a
@@ -40,10 +51,24 @@ struct StreamFeed {
         max(8, Int(tickersPerSecond / 4))
     }
 
-    init(handler: any ExchangeProtocol, markets: MarketBook, tickersPerSecond: Double) {
+    /// Book ticks at most sent on one stream in one pass, like ``maxTickersPerPass`` but within the
+    /// markets' book history; after a longer stall the stream sends the change over the whole stall.
+    var maxBooksPerPass: Int {
+        min(max(8, Int(booksPerSecond / 4)), BookHistory.capacity / 2)
+    }
+
+    init(handler: any ExchangeProtocol, markets: MarketBook, tickersPerSecond: Double, booksPerSecond: Double) {
         self.handler = handler
         self.markets = markets
         self.tickersPerSecond = tickersPerSecond
+        self.booksPerSecond = booksPerSecond
+    }
+
+    /// Adds book faults: the next book message of each market in `gaps` is skipped, of each in
+    /// `crossed` sent crossed.
+    mutating func addBookFaults(gaps: Set<Symbol>, crossed: Set<Symbol>) {
+        bookGaps.formUnion(gaps)
+        crossedBooks.formUnion(crossed)
     }
 
     /// Follows a change of the connection's subscriptions: streams kept keep their cursors.
@@ -117,13 +142,57 @@ struct StreamFeed {
                     frames.append(buffer)
                     counts.tickers += 1
                 }
+            case .book:
+                frames += books(index, market: market, epochMicros: epochMicros, silenced: silenced, counts: &counts)
             }
         }
         return frames
     }
 
+    /// The book frames due on book stream `index`: one per book tick since the last pass whose
+    /// change the stream carries (once a second for Binance `@depth`), the faults applied.
+    private mutating func books(_ index: Int, market: Market, epochMicros: Int64, silenced: Bool, counts: inout PassCounts) -> [ByteBuffer] {
+        guard booksPerSecond > 0 else { return [] }
+        let currentTick = market.bookTick(at: epochMicros)
+        guard let next = streams[index].nextTick else {
+            // The first tick at once, as the ticker streams.
+            streams[index].nextTick = currentTick
+            return []
+        }
+        guard currentTick >= next, !silenced else { return [] }
+        streams[index].nextTick = currentTick + 1
+        let subscription = streams[index].subscription
+        let perSecond = max(1, Int64(booksPerSecond.rounded()))
+        var frames: [ByteBuffer] = []
+        for tick in (currentTick - next >= Int64(maxBooksPerPass) ? currentTick : next)...currentTick {
+            if subscription.onceASecond, streams[index].lastBook != nil, tick.modulo(perSecond) != 0 { continue }
+            guard let book = market.book(tick: tick, at: epochMicros) else { continue }
+            let crossed = crossedBooks.contains(subscription.symbol)
+            let frame = BookFrame(
+                book: book, previous: streams[index].lastBook, model: market.bookModel, snapshot: false, crossed: crossed,
+                booksPerSecond: booksPerSecond
+            )
+            var buffer = ByteBuffer.withFrameHeadroom(capacity: 2_048)
+            let written = handler.writeBook(subscription, frame, into: &buffer)
+            streams[index].lastBook = book
+            guard written else { continue }
+            if bookGaps.remove(subscription.symbol) != nil {
+                counts.booksSkipped += 1
+                continue
+            }
+            if crossed {
+                crossedBooks.remove(subscription.symbol)
+                counts.crossedBooks += 1
+            }
+            frames.append(buffer)
+            counts.books += 1
+        }
+        return frames
+    }
+
     /// One snapshot frame per subscription (Upbit-compatible APIs): the market's state for a
-    /// ticker, its last trade for a trade stream. Nothing for markets not listed.
+    /// ticker, its last trade for a trade stream, its current book for a book stream. Nothing for
+    /// markets not listed.
     func snapshots(_ subscriptions: [Subscription], epochMicros: Int64) -> [ByteBuffer] {
         subscriptions.compactMap { subscription in
             guard let market = markets.listed(handler.exchange, subscription.symbol) else { return nil }
@@ -135,6 +204,12 @@ struct StreamFeed {
             case .trade:
                 guard state.lastTrade.number >= 0 else { return nil }
                 handler.writeTrade(subscription, trade: state.lastTrade, market: state, snapshot: true, now: epochMicros / 1_000, into: &buffer)
+            case .book:
+                guard let book = market.book(tick: market.bookTick(at: epochMicros), at: epochMicros) else { return nil }
+                let frame = BookFrame(
+                    book: book, previous: nil, model: market.bookModel, snapshot: true, crossed: false, booksPerSecond: booksPerSecond
+                )
+                guard handler.writeBook(subscription, frame, into: &buffer) else { return nil }
             }
             return buffer
         }

@@ -5,6 +5,7 @@ import NIOWebSocket
 /// Upbit's WebSocket API (`/websocket/v1`) and Bithumb's Upbit-compatible v1 API.
 ///
 /// A request is one JSON array `[{"ticket":…},{"type":"ticker","codes":[…]},{"format":"DEFAULT"}]`
+/// (types `ticker`, `trade`, `orderbook` with codes such as `KRW-BTC.15`)
 /// that replaces the connection's subscriptions; no ack is sent. Every server frame is
 /// **binary**; numbers are JSON numbers with trailing zeros. Text `PING` is answered
 /// `{"status":"UP"}`. The Bithumb dialect sends `sequential_id` as a string, KST
@@ -73,14 +74,15 @@ struct UpbitProtocol: ExchangeProtocol {
             switch request.type {
             case "ticker": channel = .ticker
             case "trade": channel = .trade
-            case "orderbook": continue  // a real type, not simulated: accepted, sends nothing
+            case "orderbook": channel = .book
             default: return Self.error("INVALID_PARAM", "type \(request.type) is not supported.")
             }
-            for case let code as String in request.codes {
+            for case let text as String in request.codes {
+                let (code, units) = channel == .book ? bookCode(text) : (code: text, units: 0)
                 guard let symbol = Symbol.parsing(quoteDashBase: code) else { continue }
                 subscriptions.append(Subscription(
                     channel: channel, symbol: symbol, code: code,
-                    snapshot: !request.onlyRealtime, realtime: !request.onlySnapshot
+                    snapshot: !request.onlyRealtime, realtime: !request.onlySnapshot, depth: units
                 ))
             }
         }

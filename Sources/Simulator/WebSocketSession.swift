@@ -6,7 +6,7 @@ import NIOWebSocket
 import ServiceLifecycle
 
 /// One WebSocket connection: reads client requests and keepalives, sends the subscribed markets'
-/// trades and tickers in batches, enforces the exchange's keepalive rule and applies faults.
+/// trades, tickers and books in batches, enforces the exchange's keepalive rule and applies faults.
 ///
 /// Two child tasks share the connection: the read loop answers requests and pings at once;
 /// the send loop wakes every ``SimulatorConfiguration/tickInterval`` for data, server pings,
@@ -132,7 +132,8 @@ struct WebSocketSession: Sendable {
         let clock = ContinuousClock()
         let policy = handler.keepalive(context.configuration.keepalive)
         var feed = StreamFeed(
-            handler: handler, markets: context.markets, tickersPerSecond: context.configuration.effectiveTickersPerSecond
+            handler: handler, markets: context.markets, tickersPerSecond: context.configuration.effectiveTickersPerSecond,
+            booksPerSecond: context.configuration.effectiveBooksPerSecond
         )
         var nextServerPing: ContinuousClock.Instant?
         if case .serverPing(let interval, _) = policy {
@@ -154,6 +155,7 @@ struct WebSocketSession: Sendable {
 
             let epochMicros = SimulatorContext.epochMicroseconds()
             feed.update(commands.subscriptions, version: commands.subscriptionsVersion, now: now)
+            feed.addBookFaults(gaps: commands.bookGaps, crossed: commands.crossedBooks)
             var frames: [WebSocketFrame] = []
             if !silenced {
                 for _ in 0..<commands.errors {
@@ -183,13 +185,16 @@ struct WebSocketSession: Sendable {
                 try await outbound.write(contentsOf: frames)
             }
             let sent = frames.reduce(0) { $0 + ($1.opcode == .ping ? 0 : 1) }
-            if sent + counts.dropped + counts.withheld > 0 {
+            if sent + counts.dropped + counts.withheld + counts.booksSkipped > 0 {
                 context.counters.update(exchange) {
                     $0.framesSent += sent
                     $0.tradesSent += counts.trades
                     $0.tickersSent += counts.tickers
                     $0.tradesDropped += counts.dropped
                     $0.tradesWithheld += counts.withheld
+                    $0.booksSent += counts.books
+                    $0.bookMessagesSkipped += counts.booksSkipped
+                    $0.crossedBooksSent += counts.crossedBooks
                 }
             }
             if !frames.isEmpty {

@@ -11,8 +11,8 @@ struct MarketModelTests {
     @Test("a seeded market replays the same trades however often it is looked at")
     func deterministic() {
         let symbol = Symbol(base: "BTC", quote: "USDT")
-        let once = Market(exchange: .binance, symbol: symbol, seed: 42, startMicros: Self.start, tradesPerSecond: 50, logCapacity: 10_000, volumeRank: 0)
-        let often = Market(exchange: .binance, symbol: symbol, seed: 42, startMicros: Self.start, tradesPerSecond: 50, logCapacity: 10_000, volumeRank: 0)
+        let once = Market(exchange: .binance, symbol: symbol, seed: 42, startMicros: Self.start, tradesPerSecond: 50, booksPerSecond: 10, logCapacity: 10_000, volumeRank: 0)
+        let often = Market(exchange: .binance, symbol: symbol, seed: 42, startMicros: Self.start, tradesPerSecond: 50, booksPerSecond: 10, logCapacity: 10_000, volumeRank: 0)
         for step in stride(from: Int64(0), through: 20_000_000, by: 7_919) {
             _ = often.head(at: Self.start + step)
         }
@@ -29,7 +29,7 @@ struct MarketModelTests {
     @Test("ids: Binance consecutive, Upbit/Bithumb/Coinone time-scaled, Bybit sparse", arguments: Exchange.allCases)
     func numbering(exchange: Exchange) {
         let market = Market(exchange: exchange, symbol: Symbol(base: "ETH", quote: "KRW"), seed: 1, startMicros: Self.start,
-                            tradesPerSecond: 2_000, logCapacity: 10_000, volumeRank: 0)
+                            tradesPerSecond: 2_000, booksPerSecond: 10, logCapacity: 10_000, volumeRank: 0)
         let trades = market.inspect(at: Self.start + 1_000_000) { log, _ in log.trades(from: 0, limit: .max) }
         let steps = zip(trades, trades.dropFirst()).map { $1.id - $0.id }
         #expect(steps.allSatisfy { $0 > 0 })
@@ -54,7 +54,7 @@ struct MarketModelTests {
         #expect(log.firstNumber { $0.id >= 1_000 } == 10)
 
         let market = Market(exchange: .binance, symbol: Symbol(base: "BTC", quote: "USDT"), seed: 3, startMicros: Self.start,
-                            tradesPerSecond: 10_000, logCapacity: 100_000, volumeRank: 0)
+                            tradesPerSecond: 10_000, booksPerSecond: 10, logCapacity: 100_000, volumeRank: 0)
         let read = market.read(from: 0, at: Self.start + 2_000_000, limit: 10)
         #expect(read.dropped > SimulatorConfiguration.maxBacklog, "20 000 trades behind")
         #expect(read.trades.isEmpty && read.next == market.head(at: Self.start + 2_000_000))
@@ -63,7 +63,7 @@ struct MarketModelTests {
     @Test("a market left alone for long skips ahead instead of simulating what its log cannot keep")
     func fastForward() {
         let market = Market(exchange: .binance, symbol: Symbol(base: "BTC", quote: "USDT"), seed: 3, startMicros: Self.start,
-                            tradesPerSecond: 1_000, logCapacity: 100, volumeRank: 0)
+                            tradesPerSecond: 1_000, booksPerSecond: 10, logCapacity: 100, volumeRank: 0)
         let head = market.head(at: Self.start + 3_600_000_000)  // an hour: about 3.6 million trades due
         #expect((3_500_000...3_700_000).contains(head))
         let kept = market.inspect(at: Self.start + 3_600_000_000) { log, _ in log.trades(from: 0, limit: .max) }

@@ -77,7 +77,7 @@ public struct BookSynchronizer: Sendable {
     public private(set) var isSynchronized = false
     /// The update id of the last applied message (nil where the exchange sends none).
     public private(set) var updateID: Int64?
-    /// The event time of the last applied message, nanoseconds since the epoch.
+    /// The event time of the last applied message (a REST snapshot's: its receipt), nanoseconds since the epoch.
     public private(set) var eventTimeNanos: Int64 = .min
     /// When the last message was received, nanoseconds since the epoch (for staleness).
     public private(set) var lastReceiveTimeNanos: Int64 = .min
@@ -172,7 +172,9 @@ public struct BookSynchronizer: Sendable {
         guard !book.isCrossed else { return outOfSync(.crossed) }
         isSynchronized = true
         updateID = update.updateID
-        eventTimeNanos = max(eventTimeNanos, update.eventTimeNanos)
+        // The stream's order is the book's: a delta after a REST snapshot (stamped with its receipt)
+        // carries the exchange's time again.
+        eventTimeNanos = update.eventTimeNanos
         return .updated
     }
 

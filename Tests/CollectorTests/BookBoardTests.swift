@@ -31,7 +31,7 @@ import Testing
         #expect(Self.published(snapshot) == [BookUpdate(
             kind: .snapshot, exchange: .binance, symbol: Self.btc,
             bids: [BookLevel(price: 100, size: 1), BookLevel(price: 99, size: 1)], asks: [BookLevel(price: 101, size: 1)],
-            updateID: 12, eventTimeNanos: 3, receiveTimeNanos: 3
+            updateID: 12, eventTimeNanos: 2, receiveTimeNanos: 3
         )])
         #expect(board.synchronizedCount == 1)
         // Within the interval: held back, then flushed.

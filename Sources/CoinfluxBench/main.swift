@@ -5,7 +5,7 @@ import Foundation
 // through scripts/bench.sh, which builds in release mode and starts a local broker and InfluxDB.
 // Figures are single-threaded ("per core") unless a row says otherwise.
 //
-// Arguments choose sections: codec, exchanges, core, kafka, influx, processor, collector,
+// Arguments choose sections: codec, exchanges, books, core, kafka, influx, processor, collector,
 // collector-rates (default: all).
 
 let environment = ProcessInfo.processInfo.environment
@@ -23,6 +23,9 @@ if section("codec", "Event codec (JSON)") {
 }
 if section("exchanges", "Exchange frame parsing") {
     ExchangeBenchmark.run()
+}
+if section("books", "Order-book messages parsed (and applied) per core") {
+    BookBenchmark.run()
 }
 if section("core", "Line protocol and analytics") {
     CoreBenchmark.run()

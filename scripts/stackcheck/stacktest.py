@@ -6,8 +6,9 @@ Run it under scripts/with-services.sh, which provides a Kafka-protocol broker an
 
 It starts, on free 127.0.0.1 ports and in a temporary directory: the exchange simulator
 (`coinflux simulate`), `coinflux collect` and two `coinflux process` replicas (one consumer group,
-static membership) fed by it, a real Prometheus (/usr/bin/prometheus) and a real Alertmanager
-(/usr/bin/prometheus-alertmanager) whose webhooks point at a receiver inside this script.
+static membership; the BTC order books of every exchange, BOOK_MARKETS, on) fed by it, a real
+Prometheus (/usr/bin/prometheus) and a real Alertmanager (/usr/bin/prometheus-alertmanager) whose
+webhooks point at a receiver inside this script.
 Prometheus finds the coinflux processes through a file_sd file that this test edits the way DNS
 discovery changes in compose: a replica that is gone is taken out of it. Then it checks:
 
@@ -76,6 +77,9 @@ EXCHANGE_PATHS = {
     "bithumb": "bithumb/websocket/v1",
     "coinone": "coinone/",
 }
+# Order books the collector keeps (collector.<exchange>.books): the base of the market dashboard's
+# saved $symbol on every exchange, so its spread, depth and executable-premium panels have data.
+BOOK_MARKETS = {"binance": "BTC-USDT", "bybit": "BTC-USDT", "upbit": "BTC-KRW", "bithumb": "BTC-KRW", "coinone": "BTC-KRW"}
 RULE_FILES = ("pipeline.rules.yml", "market.rules.yml", "replicas.rules.yml", "monitoring.rules.yml")
 PROCESSORS = ("process-a", "process-b")
 
@@ -227,13 +231,14 @@ class StackTest:
 
     def kafka_settings(self):
         return {"kafka.brokers": self.kafka, "kafka.ticks_topic": f"{self.run_id}.ticks",
-                "kafka.fx_topic": f"{self.run_id}.fx", "kafka.deadletter_topic": f"{self.run_id}.deadletter"}
+                "kafka.fx_topic": f"{self.run_id}.fx", "kafka.deadletter_topic": f"{self.run_id}.deadletter",
+                "kafka.books_topic": f"{self.run_id}.books"}
 
     def start_processor(self, name):
         self.ports[name] = self.ports.get(name) or free_port()
         self.coinflux(name, "process", {
             **self.kafka_settings(), "influxdb.url": self.influx.url, "influxdb.database": self.influx.database,
-            "processor.group": f"{self.run_id}-processor",
+            "processor.group": f"{self.run_id}-processor", "processor.books": "true",
             # Static membership, as the Kubernetes StatefulSet runs it: a restarted replica takes its
             # partitions back at once (noida-db never expires a dead member's session).
             "kafka.properties.group.instance.id": f"{self.run_id}-{name}",
@@ -337,6 +342,7 @@ class StackTest:
         self.ports["collect"] = free_port()
         self.coinflux("collect", "collect", {
             **self.feed_settings(), **self.kafka_settings(),
+            **{f"collector.{exchange}.books": market for exchange, market in BOOK_MARKETS.items()},
             "collector.silence_timeout": "5m",       # longer than the injected silence: the socket stays
             "collector.rest_fallback_after": "3s",   # polls only while a socket is down (not while silent)
             "telemetry.listen": f"127.0.0.1:{self.ports['collect']}", "log.level": "notice"})

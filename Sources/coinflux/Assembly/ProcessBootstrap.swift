@@ -58,13 +58,15 @@ enum ProcessBootstrap {
 
     /// Watches the brokers (`/readyz` check `kafka`, a log line per change) and, the first time
     /// one answers, creates the topics coinflux uses if they do not exist yet: the ticks topic
-    /// with the configured partitions, the FX and dead-letter topics with one partition each.
+    /// with the configured partitions, the FX and dead-letter topics with one partition each, and
+    /// with order books on (collector or processor) the books topic with the ticks topic's partitions.
     static func kafkaWatch(_ configuration: CoinfluxConfiguration, readiness: Readiness, logger: Logger) throws -> DependencyWatch {
         let kafka = configuration.kafka
         var adminConfiguration = KafkaAdminConfiguration(bootstrapServers: kafka.bootstrapServers)
         adminConfiguration.additionalProperties = kafka.properties
         let admin = try KafkaAdmin(configuration: adminConfiguration, logger: logger)
         let topicsEnsured = TopicsEnsured()
+        let usesBooks = configuration.processor.books || configuration.feeds.values.contains { $0.enabled && !$0.books.isEmpty }
         return DependencyWatch(name: "kafka", settings: "kafka.brokers", grace: configuration.startupGrace, interval: .seconds(5),
                                readiness: readiness, logger: logger) {
             do {
@@ -73,6 +75,7 @@ enum ProcessBootstrap {
                     try await admin.createTopic(kafka.ticksTopic, partitions: kafka.partitions, acceptExisting: true)
                     try await admin.createTopic(kafka.fxTopic, partitions: 1, acceptExisting: true)
                     try await admin.createTopic(kafka.deadLetterTopic, partitions: 1, acceptExisting: true)
+                    if usesBooks { try await admin.createTopic(kafka.booksTopic, partitions: kafka.partitions, acceptExisting: true) }
                     topicsEnsured.value.store(true, ordering: .relaxed)
                 }
                 return .available

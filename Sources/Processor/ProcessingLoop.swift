@@ -148,6 +148,8 @@ struct ProcessingLoop {
                 case .derived:
                     if case .success(.event(let event)) = message.record, event.kind == .ticker, settings.watchlist.contains(event.symbol) {
                         metrics.watch(event, deriver: state.deriver)
+                    } else if case .success(.book(let book)) = message.record, settings.watchlist.contains(book.symbol) {
+                        metrics.watch(book, deriver: state.deriver)
                     }
                 case .deadLettered, .skipped:
                     break

@@ -33,6 +33,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     private let marketPrice: LabelledFamily<Gauge>
     private let marketDeviation: LabelledFamily<Gauge>
     private let marketPremium: LabelledFamily<Gauge>
+    private let marketPremiumExecutable: LabelledFamily<Gauge>
     /// Points acknowledged, for the status line.
     let writtenForStatus = RateCounter()
     /// The worst partition's lag in seconds and whether intake is paused, for the status line.
@@ -78,6 +79,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         marketPrice = LabelledFamily { metrics.gauge(MetricCatalogue.marketPrice, labels: $0) }
         marketDeviation = LabelledFamily { metrics.gauge(MetricCatalogue.marketDeviation, labels: $0) }
         marketPremium = LabelledFamily { metrics.gauge(MetricCatalogue.marketPremium, labels: $0) }
+        marketPremiumExecutable = LabelledFamily { metrics.gauge(MetricCatalogue.marketPremiumExecutable, labels: $0) }
     }
 
     /// Counts what derivation produced.
@@ -131,6 +133,14 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         if event.symbol.quote == "KRW",
            let premium = deriver.premium(base: event.symbol.base, krwPrice: price, eventTimeNanos: statistics.lastEventTimeNanos) {
             marketPremium[[event.exchange.rawValue, event.symbol.base]].set(premium)
+        }
+    }
+
+    /// Updates the executable-premium gauges after a book of a watched KRW market was applied.
+    func watch(_ book: BookUpdate, deriver: PointDeriver) {
+        guard let premium = deriver.executablePremium(exchange: book.exchange, symbol: book.symbol) else { return }
+        for (direction, value) in [("buy", premium.buyInKorea.premium), ("sell", premium.sellInKorea.premium)] {
+            if let value { marketPremiumExecutable[[book.exchange.rawValue, book.symbol.base, direction]].set(value) }
         }
     }
 

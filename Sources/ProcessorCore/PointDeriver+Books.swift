@@ -29,6 +29,7 @@ extension PointDeriver {
         let sampleInterval = update.eventTimeNanos.dividedFloor(by: interval)
         guard sampleInterval != series.values[index].bookSampleInterval else { return }
         series.values[index].bookSampleInterval = sampleInterval
+        series.values[index].executablePremium = executablePremium(of: index, at: update.eventTimeNanos)
         guard emit, let summary = BookSummary(series.values[index].book) else { return }
         let book = series.values[index].book
         let outcome = buffer.append(MeasurementName.orderbook, timestampNanos: update.eventTimeNanos) { line in
@@ -51,20 +52,24 @@ extension PointDeriver {
         writeExecutablePremium(of: index, at: update.eventTimeNanos, into: &buffer, counts: &counts)
     }
 
-    /// The `premium_executable` point of a KRW book, when the reference book and the rate are fresh.
-    private func writeExecutablePremium(
-        of index: [SeriesKey: Series].Index, at timeNanos: Int64, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts
-    ) {
+    /// The executable premium of a KRW book at `timeNanos`, when the reference book and the rate are fresh.
+    private func executablePremium(of index: [SeriesKey: Series].Index, at timeNanos: Int64) -> ExecutablePremium? {
         let key = series.keys[index]
         let settings = context.settings
         guard key.symbol.quote == "KRW", key.exchange != settings.referenceExchange,
               let reference = series[SeriesKey(exchange: settings.referenceExchange, symbol: Symbol(base: key.symbol.base, quote: "USDT"))],
               !reference.book.isEmpty, timeNanos - reference.bookTimeNanos <= settings.maxReferenceAge.saturatingNanoseconds,
               let rate = premiums.krwPerUSDT, let rateTime = premiums.krwPerUSDTTimeNanos,
-              timeNanos - rateTime <= settings.maxExchangeRateAge.saturatingNanoseconds,
-              let premium = ExecutablePremium(krwBook: series.values[index].book, referenceBook: reference.book,
-                                              krwPerUSDT: rate, sizeKRW: settings.premiumSizeKRW)
-        else { return }
+              timeNanos - rateTime <= settings.maxExchangeRateAge.saturatingNanoseconds
+        else { return nil }
+        return ExecutablePremium(krwBook: series.values[index].book, referenceBook: reference.book, krwPerUSDT: rate, sizeKRW: settings.premiumSizeKRW)
+    }
+
+    /// The `premium_executable` point of the series' latest executable premium, if it has one.
+    private func writeExecutablePremium(
+        of index: [SeriesKey: Series].Index, at timeNanos: Int64, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts
+    ) {
+        guard let premium = series.values[index].executablePremium else { return }
         let outcome = buffer.append(MeasurementName.premiumExecutable, timestampNanos: timeNanos) { line in
             let tags = series.values[index]
             line.tag(Name.base, tags.base)
@@ -80,9 +85,14 @@ extension PointDeriver {
             line.field(Name.buyReferenceFill, premium.buyInKorea.referenceFill)
             line.field(Name.sellKRWFill, premium.sellInKorea.krwFill)
             line.field(Name.sellReferenceFill, premium.sellInKorea.referenceFill)
-            line.field(Name.krwPerUsdt, rate)
+            line.field(Name.krwPerUsdt, premiums.krwPerUSDT)
         }
         counts.count(outcome, \.executablePremiums)
+    }
+
+    /// The executable premium of `symbol`'s latest sampled book on `exchange` (KRW venues), if any.
+    public func executablePremium(exchange: Exchange, symbol: Symbol) -> ExecutablePremium? {
+        series[SeriesKey(exchange: exchange, symbol: symbol)]?.executablePremium
     }
 }
 

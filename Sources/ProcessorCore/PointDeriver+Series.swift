@@ -23,6 +23,8 @@ extension PointDeriver {
         var book = OrderBook()
         var bookTimeNanos: Int64 = .min
         var bookSampleInterval: Int64 = .min
+        /// The executable premium of the latest `premium_executable` point (KRW venues).
+        var executablePremium: ExecutablePremium?
 
         init(exchange: Exchange, symbol: Symbol, context: Context) {
             self.exchange = tagValue(exchange.rawValue)

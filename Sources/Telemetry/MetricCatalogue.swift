@@ -195,6 +195,11 @@ public enum MetricCatalogue {
         "coinflux_market_premium_ratio", .gauge, labels: ["exchange", "base"],
         help: "Premium of a KRW venue over the reference venue for a watchlist base asset, as a fraction.", exportedBy: [.process])
 
+    public static let marketPremiumExecutable = Definition(
+        "coinflux_market_premium_executable_ratio", .gauge, labels: ["exchange", "base", "direction"],
+        help: "Executable premium of a KRW venue over the reference venue at processor.premium_size for a watchlist base asset with order books, by direction (buy: buy in Korea, sell: sell in Korea), as a fraction.",
+        exportedBy: [.process])
+
     /// Every definition, in the order of the table in `docs/metrics.md`.
     public static let all: [Definition] = [
         buildInfo,
@@ -205,6 +210,6 @@ public enum MetricCatalogue {
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,
         influxRequests, influxRequestDuration, influxRetries, influxPointsWritten, influxPointsRejected, influxUp,
-        marketPrice, marketDeviation, marketPremium,
+        marketPrice, marketDeviation, marketPremium, marketPremiumExecutable,
     ]
 }

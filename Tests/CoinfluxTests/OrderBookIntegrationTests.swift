@@ -94,9 +94,7 @@ struct OrderBookIntegrationTests {
 
         // The simulator keeps the last 64 ticks of each book: collect them as they are served.
         var served: [BookKey: ServedBook] = [:]
-        let started = ContinuousClock.now
-        while ContinuousClock.now - started < .seconds(30) {
-            try await Task.sleep(for: .seconds(2))
+        func capture() {
             for (exchange, symbol) in Self.markets {
                 guard let latest = simulator.book(of: symbol, on: exchange) else { continue }
                 for tick in (latest.tick - 40)...latest.tick {
@@ -105,8 +103,17 @@ struct OrderBookIntegrationTests {
                 }
             }
         }
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .seconds(30) {
+            try await Task.sleep(for: .seconds(2))
+            capture()
+        }
         #expect(collector.terminate() == 0)
+        // The last books the collector published, served after the last capture.
+        capture()
         try await harness.waitForQuiet("orderbook", field: "mid", database: database)
+        // BTC-KRW is on the default watchlist: its executable premium is also a gauge.
+        let gauge = await processor.sample(#"coinflux_market_premium_executable_ratio{exchange="upbit",base="BTC",direction="buy"}"#)
         #expect(processor.terminate() == 0)
         await simulator.stop()
 
@@ -183,10 +190,22 @@ struct OrderBookIntegrationTests {
                         && Self.close(value("buy_reference_fill"), refSell.quantity / bought.quantity)
                         && Self.close(value("sell_reference_fill"), refBuy.quantity / sold.quantity)
                 }
-                if matched { premiumsChecked += 1 } else { premiumMismatches.append("\(exchangeName) at \(time): buy \(value("buy_premium") ?? .nan)") }
+                if matched {
+                    premiumsChecked += 1
+                } else {
+                    let candidates = ((tick - 60)...(tick + 10)).filter { served[BookKey(exchange: "binance", symbol: "BTC-USDT", tick: $0)] != nil }
+                    let orderbookTimes = try await harness.influx.query(
+                        "SELECT bid, ask FROM orderbook WHERE exchange = 'binance' AND time <= \(time) ORDER BY time DESC LIMIT 3", database: database)
+                    premiumMismatches.append("\(exchangeName) at \(time) (tick \(tick)): buy \(value("buy_premium") ?? .nan) sell \(value("sell_premium") ?? .nan) fills \(value("buy_krw_fill") ?? .nan) \(value("buy_reference_fill") ?? .nan); reference ticks served \(candidates.first ?? -1)…\(candidates.last ?? -1) (\(candidates.count)); binance orderbook points before: \(orderbookTimes.first?.values.map { $0.map { $0.double ?? Double($0.integer ?? 0) } } ?? [])")
+                }
             }
         }
         print("premium_executable points rebuilt from the served books: \(premiumsChecked), unmatched \(premiumMismatches.count)")
+        let latest = try await harness.influx.query(
+            "SELECT last(buy_premium) FROM premium_executable WHERE exchange = 'upbit' AND symbol = 'BTC-KRW'", database: database)
+        let lastPoint: Double? = latest.first?.values.first?.last?.double
+        #expect(gauge != nil)
+        #expect(gauge == lastPoint)
         #expect(premiumMismatches.isEmpty, "\(premiumMismatches.prefix(3))")
         #expect(premiumsChecked >= 20)
     }

@@ -63,10 +63,7 @@ extension EventCodec {
         try syntax { () throws(JSONReader.Error) in try reader.beginObject() }
         while let key = try syntax({ () throws(JSONReader.Error) in try reader.nextKey() }) {
             switch key {
-            case "v":
-                let found = try field("v") { () throws(JSONReader.Error) in try reader.readInt64() }
-                guard found == version else { throw .unsupportedVersion(found) }
-                hasVersion = true
+            case "v": hasVersion = try readVersion(&reader)
             case "type":
                 let view = try field("type") { () throws(JSONReader.Error) in try reader.readStringView() }
                 guard view == "book" else { throw .invalidField("type", reason: "\(quoted(view)) is not a book") }

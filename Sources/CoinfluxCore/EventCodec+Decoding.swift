@@ -55,10 +55,7 @@ extension EventCodec {
         try syntax { () throws(JSONReader.Error) in try reader.beginObject() }
         while let key = try syntax({ () throws(JSONReader.Error) in try reader.nextKey() }) {
             switch key {
-            case "v":
-                let found = try field("v") { () throws(JSONReader.Error) in try reader.readInt64() }
-                guard found == version else { throw .unsupportedVersion(found) }
-                hasVersion = true
+            case "v": hasVersion = try readVersion(&reader)
             case "type":
                 kind = try named("type", &reader, in: kindNames)
                 // A book has members of its own: read it again as one.
@@ -174,6 +171,13 @@ extension EventCodec {
     private static let repairNames = NameTable<SeriesGap.Repair>()
     static let exchangeNames = NameTable<Exchange>()
     private static let sideNames = NameTable<MarketEvent.TakerSide>()
+
+    /// Reads `v`; true when it is ``version``, else throws `.unsupportedVersion`.
+    static func readVersion(_ reader: inout JSONReader) throws(DecodeError) -> Bool {
+        let found = try field("v") { () throws(JSONReader.Error) in try reader.readInt64() }
+        guard found == version else { throw .unsupportedVersion(found) }
+        return true
+    }
 
     /// Runs a read, reporting its failure as broken JSON.
     static func syntax<T>(_ read: () throws(JSONReader.Error) -> T) throws(DecodeError) -> T {

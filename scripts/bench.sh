@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds coinflux-bench in release mode and runs it with a local broker and InfluxDB up.
 # Prints every figure beside its baseline; the tables of docs/performance.md come from this output.
-# Arguments choose sections (codec exchanges core kafka influx collector collector-rates processor),
+# Arguments choose sections (codec exchanges books core kafka influx collector collector-rates processor),
 # e.g. scripts/bench.sh processor
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -50,9 +50,13 @@ extension OrderBookAdapter {
 
 /// Readers of the exchanges' two shapes of price levels.
 enum BookLevels {
+    /// Room reserved per side: a 20-level update fills it without growing the array five times.
+    static let expectedLevels = 32
+
     /// `[["16493.50","0.006"],…]` (Binance, Bybit): price and quantity as strings or numbers.
     static func readPairs(_ reader: inout JSONReader) throws -> [BookLevel] {
         var levels: [BookLevel] = []
+        levels.reserveCapacity(expectedLevels)
         try reader.beginArray()
         while try reader.nextElement() {
             try reader.beginArray()
@@ -69,6 +73,7 @@ enum BookLevels {
     /// `[{"price":"695.5","qty":"5000"},…]` (Coinone; its SHORT format's `p`/`q`).
     static func readObjects(_ reader: inout JSONReader) throws -> [BookLevel] {
         var levels: [BookLevel] = []
+        levels.reserveCapacity(expectedLevels)
         try reader.beginArray()
         while try reader.nextElement() {
             var price: Double?

@@ -44,6 +44,8 @@ extension UpbitFormat {
         var time: Int64?
         var bids: [BookLevel] = []
         var asks: [BookLevel] = []
+        bids.reserveCapacity(BookLevels.expectedLevels)
+        asks.reserveCapacity(BookLevels.expectedLevels)
         var hasUnits = false
         try reader.beginObject()
         while let key = try reader.nextKey() {

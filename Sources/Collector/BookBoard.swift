@@ -35,6 +35,8 @@ struct BookBoard {
     let depth: Int
     let publishIntervalNanos: Int64
     private var markets: [Symbol: Market]
+    /// The markets in a fixed order, for ``flush(now:staleAfterNanos:)``'s actions.
+    private let order: [Symbol]
 
     /// - Parameters:
     ///   - exchange: whose books these are.
@@ -47,6 +49,7 @@ struct BookBoard {
         self.depth = depth
         self.publishIntervalNanos = publishIntervalNanos
         markets = Dictionary(symbols.map { ($0, Market(sync: BookSynchronizer(sequencing: sequencing))) }, uniquingKeysWith: { first, _ in first })
+        order = markets.keys.sorted { $0.description < $1.description }
     }
 
     /// How many of the markets are in sync now.
@@ -92,7 +95,7 @@ struct BookBoard {
     /// those silent for longer than `staleAfterNanos`.
     mutating func flush(now: Int64, staleAfterNanos: Int64) -> [Action] {
         var actions: [Action] = []
-        for symbol in markets.keys.sorted(by: { $0.description < $1.description }) {
+        for symbol in order {
             guard var market = markets[symbol] else { continue }
             if let outcome = market.sync.checkStaleness(nowNanos: now, maxAgeNanos: staleAfterNanos) {
                 actions += Self.follow(outcome, of: symbol, in: &market)

@@ -158,7 +158,7 @@ struct ProcessorHarness {
     static let measurements = ["ticker", "trade", "premium", "candle_1m"]
 
     /// Every point of `measurement` in `database`, each as one line (tags, time, fields in
-    /// column order), sorted; with `keysOnly` only tags and time.
+    /// column order; a number in its shortest exact form), sorted; with `keysOnly` only tags and time.
     func points(_ measurement: String, database: String, keysOnly: Bool = false) async throws -> [String] {
         var lines: [String] = []
         for series in try await influx.query("SELECT * FROM \(measurement) GROUP BY *", database: database) {
@@ -166,7 +166,7 @@ struct ProcessorHarness {
             for row in series.values {
                 let time = row.first?.integer.map(String.init) ?? "?"
                 let fields = keysOnly ? "" : zip(series.columns.dropFirst(), row.dropFirst()).map { column, cell in
-                    "\(column)=\(cell.isNull ? "null" : cell.double.map { String($0.bitPattern) } ?? cell.string ?? "?")"
+                    "\(column)=\(cell.isNull ? "null" : cell.double.map { "\($0)" } ?? cell.string ?? "?")"
                 }.joined(separator: ",")
                 lines.append("\(tags) \(time) \(fields)")
             }
@@ -176,19 +176,21 @@ struct ProcessorHarness {
 
     /// Compares every measurement of `actual` with `reference`, printing the counts: the
     /// measurements whose points differ (premium by tags and time only when `premiumValues`
-    /// is false: its KRW-per-USDT rate is the newest the processor knew, which depends on timing).
-    func differences(actual: String, reference: String, label: String, premiumValues: Bool = true) async throws -> [String] {
+    /// is false: its KRW-per-USDT rate is the newest the processor knew, which depends on timing),
+    /// and the measurements named in `also`.
+    func differences(actual: String, reference: String, label: String, premiumValues: Bool = true, also: [String] = []) async throws -> [String] {
         var differing: [String] = []
         var counts: [String] = []
-        for measurement in Self.measurements {
+        for measurement in Self.measurements + also {
             let keysOnly = measurement == "premium" && !premiumValues
             let expected = try await points(measurement, database: reference, keysOnly: keysOnly)
             let got = try await points(measurement, database: actual, keysOnly: keysOnly)
             counts.append("\(measurement) \(got.count)/\(expected.count)")
             if got != expected {
-                let missing = Set(expected).subtracting(got).count
-                let extra = Set(got).subtracting(expected).count
-                differing.append("\(measurement): \(got.count) points, reference \(expected.count) (\(missing) missing or different, \(extra) extra or different)")
+                let missing = Set(expected).subtracting(got).sorted()
+                let extra = Set(got).subtracting(expected).sorted()
+                differing.append("\(measurement): \(got.count) points, reference \(expected.count) (\(missing.count) missing or different, \(extra.count) extra or different); "
+                    + "first in the reference only: \(missing.prefix(3)); first in the run only: \(extra.prefix(3))")
             }
         }
         print("\(label): points per measurement (actual/reference): \(counts.joined(separator: ", "))")

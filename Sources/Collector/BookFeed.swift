@@ -202,10 +202,12 @@ public final class BookFeed: Service {
                     let snapshot = try body.withUnsafeReadableBytes { bytes in
                         try adapter.parseBookSnapshot(symbol: symbol, body: bytes, receivedAt: wallClockNanoseconds())
                     }
+                    metrics.snapshotsFetched.increment()
                     perform(state.board.withLock { $0.receiveSnapshot(snapshot, now: wallClockNanoseconds()) }, state)
                 } catch is CancellationError {
                     return
                 } catch {
+                    metrics.snapshotsFailed.increment()
                     problems.warning("order-book snapshot failed; asking again", metadata: ["symbol": "\(symbol)", "error": "\(error)"])
                     try await Task.sleep(for: .seconds(1))
                     perform(state.board.withLock { $0.snapshotFailed(symbol) }, state)

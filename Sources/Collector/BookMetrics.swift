@@ -8,6 +8,8 @@ struct BookMetrics: Sendable {
     let buffered: Counter
     let ignored: Counter
     let published: Counter
+    let snapshotsFetched: Counter
+    let snapshotsFailed: Counter
     let parseErrors: Counter
     let exchangeErrors: Counter
     private let resyncs: [BookResyncReason: Counter]
@@ -22,6 +24,8 @@ struct BookMetrics: Sendable {
         buffered = metrics.counter(MetricCatalogue.orderbookUpdates, name, "buffered")
         ignored = metrics.counter(MetricCatalogue.orderbookUpdates, name, "ignored")
         published = metrics.counter(MetricCatalogue.orderbookUpdates, name, "published")
+        snapshotsFetched = metrics.counter(MetricCatalogue.orderbookSnapshots, name, "ok")
+        snapshotsFailed = metrics.counter(MetricCatalogue.orderbookSnapshots, name, "failed")
         parseErrors = metrics.counter(MetricCatalogue.feedParseErrors, name)
         exchangeErrors = metrics.counter(MetricCatalogue.feedExchangeErrors, name)
         var resyncs: [BookResyncReason: Counter] = [:]

@@ -101,6 +101,10 @@ public enum MetricCatalogue {
         "coinflux_orderbook_updates_total", .counter, labels: ["exchange", "outcome"],
         help: "Order-book messages received, by outcome (applied, buffered: waiting for the REST snapshot, ignored: older than the book or before its snapshot), and books sent to the books topic (published).",
         exportedBy: [.collect])
+    public static let orderbookSnapshots = Definition(
+        "coinflux_orderbook_snapshots_total", .counter, labels: ["exchange", "outcome"],
+        help: "REST order-book snapshots requested to (re)synchronise a book, by outcome (ok, failed: an HTTP error, a rate limit or a body that does not parse; asked again a second later).",
+        exportedBy: [.collect])
     public static let orderbooks = Definition(
         "coinflux_orderbooks", .gauge, labels: ["exchange", "state"],
         help: "Order books the collector keeps, by state (in_sync: published; out_of_sync: waiting for a snapshot, never published meanwhile).",
@@ -205,7 +209,7 @@ public enum MetricCatalogue {
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
         feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, gaps, gapSeconds, backfillTrades,
-        orderbookResyncs, orderbookUpdates, orderbooks, producerMessages, producerDeliveries, producerAckLatency,
+        orderbookResyncs, orderbookUpdates, orderbookSnapshots, orderbooks, producerMessages, producerDeliveries, producerAckLatency,
         consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,

@@ -92,6 +92,31 @@ struct BookFeedTests {
         #expect(metricValue(metrics, "coinflux_orderbook_resyncs_total", ["exchange": exchange.rawValue, "reason": "crossed"]) == 0)
     }
 
+    /// A REST snapshot the exchange refuses (its rate limit, answered 429) is counted as failed and
+    /// asked for again; the book stays unpublished until a snapshot arrives, and is then the
+    /// served one.
+    @Test func failedSnapshotsAreCountedAndAskedAgain() async throws {
+        let (simulator, port) = try await startSimulator()
+        defer { Task { await simulator.stop() } }
+        simulator.inject(.limitREST(.seconds(3), retryAfterSeconds: 1), into: .binance)
+        let limitEnds = ContinuousClock.now + .seconds(3)
+        let sink = RecordingBookSink()
+        let metrics = Metrics()
+        let running = RunningFeeds([Self.feed(.binance, port: port, sink: sink, metrics: metrics)])
+        let snapshots = { (outcome: String) in metricValue(metrics, "coinflux_orderbook_snapshots_total", ["exchange": "binance", "outcome": outcome]) ?? 0 }
+        #expect(await eventually(timeout: .seconds(3)) { snapshots("failed") >= 1 }, "no failed snapshot counted")
+        try await Task.sleep(until: limitEnds - .milliseconds(300))
+        let publishedWhileLimited = sink.books.count
+        var start = 0
+        #expect(await eventually(timeout: .seconds(15)) { sink.books.count >= 10 })
+        let result = Self.check(sink, from: &start, simulator)
+        await running.stop()
+        #expect(publishedWhileLimited == 0, "\(publishedWhileLimited) books published before any snapshot")
+        #expect(snapshots("ok") >= 1)
+        #expect(result.mismatches.isEmpty, "\(result.mismatches.prefix(3))")
+        #expect(result.checked >= 5)
+    }
+
     /// A crossed book (every exchange) and a sequence break (the exchanges with sequence numbers)
     /// are counted as resyncs, and the books published after them are the served ones again.
     @Test(arguments: Exchange.allCases)

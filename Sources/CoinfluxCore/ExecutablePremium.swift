@@ -22,6 +22,8 @@ public struct ExecutablePremium: Sendable, Equatable {
 
     /// The order size, in KRW.
     public var sizeKRW: Double
+    /// The KRW-per-USDT rate both directions were converted at.
+    public var krwPerUSDT: Double
     /// Buy on the KRW asks, sell on the reference bids.
     public var buyInKorea: Direction
     /// Sell on the KRW bids, buy on the reference asks.
@@ -37,6 +39,7 @@ public struct ExecutablePremium: Sendable, Equatable {
     public init?(krwBook: OrderBook, referenceBook: OrderBook, krwPerUSDT: Double, sizeKRW: Double) {
         guard krwPerUSDT.isFinite, krwPerUSDT > 0, sizeKRW.isFinite, sizeKRW > 0 else { return nil }
         self.sizeKRW = sizeKRW
+        self.krwPerUSDT = krwPerUSDT
         let bought = krwBook.buy(spending: sizeKRW)
         buyInKorea = Self.direction(krwLeg: bought, referenceLeg: referenceBook.sell(quantity: bought.quantity), krwPerUSDT: krwPerUSDT)
         let sold = krwBook.sell(receiving: sizeKRW)

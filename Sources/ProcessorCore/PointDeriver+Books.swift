@@ -85,7 +85,7 @@ extension PointDeriver {
             line.field(Name.buyReferenceFill, premium.buyInKorea.referenceFill)
             line.field(Name.sellKRWFill, premium.sellInKorea.krwFill)
             line.field(Name.sellReferenceFill, premium.sellInKorea.referenceFill)
-            line.field(Name.krwPerUsdt, premiums.krwPerUSDT)
+            line.field(Name.krwPerUsdt, premium.krwPerUSDT)
         }
         counts.count(outcome, \.executablePremiums)
     }

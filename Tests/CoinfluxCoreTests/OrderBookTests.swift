@@ -101,6 +101,7 @@ import Testing
         let krw = OrderBook(bids: Self.levels([(1_300, 5), (1_290, 10)]), asks: Self.levels([(1_310, 5), (1_320, 10)]))
         let reference = OrderBook(bids: Self.levels([(1.00, 3), (0.99, 10)]), asks: Self.levels([(1.01, 3), (1.02, 10)]))
         let premium = try #require(ExecutablePremium(krwBook: krw, referenceBook: reference, krwPerUSDT: 1_250, sizeKRW: 10_000))
+        #expect(premium.krwPerUSDT == 1_250)
 
         // Buy in Korea: 6 550 KRW buys 5, the remaining 3 450 buy 3 450 / 1 320; sell that on the bids.
         let boughtQuantity = 5 + 3_450.0 / 1_320

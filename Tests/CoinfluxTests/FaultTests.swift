@@ -205,14 +205,20 @@ struct FaultTests {
         let live = Self.database("broker")
         let reference = Self.database("broker_ref")
         let harness = try await ProcessorHarness.make(broker: broker.address, databases: [live, reference])
+        // BTC's order books too, on their own topic and processor pipeline.
+        let booksTopic = "it.books.\(harness.suffix)"
+        let admin = try KafkaAdmin(configuration: KafkaAdminConfiguration(bootstrapServers: [harness.broker]), logger: Logger(label: "test.admin"))
+        try await admin.createTopic(booksTopic, partitions: 6)
+        let books = ["--set", "kafka.books_topic=\(booksTopic)", "--set", "processor.books=true"]
         let simulator = ExchangeSimulator(configuration: SimulatorConfiguration(tradesPerSecond: 40, tickersPerSecond: 40, seed: 21), logger: Logger(label: "test.simulator"))
         let simulatorPort = try await simulator.start()
-        let collector = try harness.startCollector(simulatorPort: simulatorPort)
+        let collector = try harness.startCollector(simulatorPort: simulatorPort, extra: ["--set", "kafka.books_topic=\(booksTopic)"]
+            + Exchange.allCases.flatMap { ["--set", "collector.\($0.rawValue).books=BTC-\([.binance, .bybit].contains($0) ? "USDT" : "KRW")"] })
         // The processor starts once the FX topic has a rate, like the reference run below.
         let fxQueued = "coinflux_producer_messages_total{topic=\"\(harness.fx)\",outcome=\"queued\"}"
         #expect(await Self.eventually(within: .seconds(30)) { (await collector.sample(fxQueued) ?? 0) > 0 }, "no FX rate: \(collector.logTail)")
         try await Task.sleep(for: .seconds(1))
-        let processor = try harness.startProcessor(group: "fault-broker-\(harness.suffix)", database: live)
+        let processor = try harness.startProcessor(group: "fault-broker-\(harness.suffix)", database: live, extra: books)
         try await harness.waitForCount("ticker", field: "price", database: live, atLeast: 200)
 
         for exchange in Exchange.allCases {
@@ -220,14 +226,20 @@ struct FaultTests {
         }
         try await Task.sleep(for: .seconds(6))
         let ticksQueued = "coinflux_producer_messages_total{topic=\"\(harness.ticks)\",outcome=\"queued\"}"
+        let booksQueued = "coinflux_producer_messages_total{topic=\"\(booksTopic)\",outcome=\"queued\"}"
         let delivered = "coinflux_producer_deliveries_total{outcome=\"delivered\"}"
+        /// Events queued to every topic so far.
+        func queuedNow() async -> Double {
+            var total = 0.0
+            for series in [ticksQueued, fxQueued, booksQueued] { total += await collector.sample(series) ?? 0 }
+            return total
+        }
         broker.kill()
         // The frames come back after a second; the collector holds them while the broker is down.
         var buffered = 0.0
         for _ in 0..<12 {
             try await Task.sleep(for: .milliseconds(500))
-            let queued = (await collector.sample(ticksQueued) ?? 0) + (await collector.sample(fxQueued) ?? 0)
-            buffered = max(buffered, queued - (await collector.sample(delivered) ?? 0))
+            buffered = max(buffered, await queuedNow() - (await collector.sample(delivered) ?? 0))
         }
         try await broker.start()
         try await Task.sleep(for: .seconds(8))
@@ -237,20 +249,26 @@ struct FaultTests {
 
         // Everything the collector queued is delivered once the broker is back.
         let settled = await Self.eventually(within: .seconds(60)) {
-            let queued = (await collector.sample(ticksQueued) ?? 0) + (await collector.sample(fxQueued) ?? 0)
+            let queued = await queuedNow()
             let deliveredNow = await collector.sample(delivered) ?? -1
             return queued > 0 && deliveredNow == queued
         }
         let queuedTicks = Int(await collector.sample(ticksQueued) ?? 0)
         let queuedFX = Int(await collector.sample(fxQueued) ?? 0)
+        let queuedBooks = Int(await collector.sample(booksQueued) ?? 0)
         let deliveredAll = Int(await collector.sample(delivered) ?? 0)
-        let dropped = await collector.sample("coinflux_producer_messages_total{topic=\"\(harness.ticks)\",outcome=\"dropped\"}") ?? 0
+        var dropped = 0.0
+        for topic in [harness.ticks, booksTopic] {
+            dropped += await collector.sample("coinflux_producer_messages_total{topic=\"\(topic)\",outcome=\"dropped\"}") ?? 0
+        }
         let failed = await collector.sample("coinflux_producer_deliveries_total{outcome=\"failed\"}") ?? 0
         let stored = try await harness.storedMessages(harness.ticks, partitions: 6)
-        print("broker kill -9: collector queued \(queuedTicks) ticks + \(queuedFX) FX, delivered \(deliveredAll), failed \(Int(failed)), dropped \(Int(dropped)); topic holds \(stored)")
+        let storedBooks = try await harness.storedMessages(booksTopic, partitions: 6)
+        print("broker kill -9: collector queued \(queuedTicks) ticks + \(queuedFX) FX + \(queuedBooks) books, delivered \(deliveredAll), failed \(Int(failed)), dropped \(Int(dropped)); topics hold \(stored) ticks, \(storedBooks) books")
         #expect(settled, "the collector did not deliver everything it queued: \(collector.logTail)")
         #expect(dropped == 0 && failed == 0)
         #expect(stored == queuedTicks, "the ticks topic holds \(stored) messages, the collector queued \(queuedTicks)")
+        #expect(storedBooks == queuedBooks && storedBooks > 0, "the books topic holds \(storedBooks) books, the collector queued \(queuedBooks)")
         // The collector may still record something: a gap whose REST repair failed when the
         // exchanges went away marks candles incomplete. Stopped, it has delivered all it will, and
         // both processors read the same, final topic.
@@ -264,17 +282,23 @@ struct FaultTests {
             await processor.sample("coinflux_consumer_messages_total{topic=\"\(harness.ticks)\"}") ?? 0 >= Double(final)
         }
         #expect(resumed, "the processor did not resume: \(processor.logTail)")
-        let uninterrupted = try harness.startProcessor(group: "fault-broker-ref-\(harness.suffix)", database: reference)
+        let uninterrupted = try harness.startProcessor(group: "fault-broker-ref-\(harness.suffix)", database: reference, extra: books)
         let replayed = await Self.eventually(within: .seconds(90)) {
             await uninterrupted.sample("coinflux_consumer_messages_total{topic=\"\(harness.ticks)\"}") ?? 0 >= Double(final)
         }
         #expect(replayed)
-        // Everything consumed is written once nothing is left uncommitted.
-        for each in [processor, uninterrupted] {
+        // Everything consumed is written once nothing is left uncommitted (the ticks), and once the
+        // book pipeline has read every book and its points stop changing.
+        for (each, database) in [(processor, live), (uninterrupted, reference)] {
             #expect(await Self.eventually(within: .seconds(60)) { await each.sample("coinflux_processor_uncommitted_messages") == 0 })
+            #expect(await Self.eventually(within: .seconds(60)) {
+                await each.sample("coinflux_consumer_messages_total{topic=\"\(booksTopic)\"}") ?? 0 >= Double(storedBooks)
+            })
+            try await harness.waitForQuiet("orderbook", field: "mid", database: database, quiet: .seconds(2))
         }
         // Premiums by series and time: their KRW-per-USDT rate is the newest the processor had read.
-        let differing = try await harness.differences(actual: live, reference: reference, label: "broker kill -9", premiumValues: false, also: ["gap"])
+        let differing = try await harness.differences(actual: live, reference: reference, label: "broker kill -9", premiumValues: false,
+                                                      also: ["gap", "orderbook", "premium_executable"])
         #expect(differing.isEmpty, "after the broker restart: \(differing)")
         #expect(processor.terminate() == 0)
         #expect(uninterrupted.terminate() == 0)

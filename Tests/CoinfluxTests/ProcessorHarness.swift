@@ -175,14 +175,14 @@ struct ProcessorHarness {
     }
 
     /// Compares every measurement of `actual` with `reference`, printing the counts: the
-    /// measurements whose points differ (premium by tags and time only when `premiumValues`
-    /// is false: its KRW-per-USDT rate is the newest the processor knew, which depends on timing),
-    /// and the measurements named in `also`.
+    /// measurements whose points differ (`premium` and `premium_executable` by tags and time only
+    /// when `premiumValues` is false: their KRW-per-USDT rate is the newest the processor knew,
+    /// which depends on timing), and the measurements named in `also`.
     func differences(actual: String, reference: String, label: String, premiumValues: Bool = true, also: [String] = []) async throws -> [String] {
         var differing: [String] = []
         var counts: [String] = []
         for measurement in Self.measurements + also {
-            let keysOnly = measurement == "premium" && !premiumValues
+            let keysOnly = measurement.hasPrefix("premium") && !premiumValues
             let expected = try await points(measurement, database: reference, keysOnly: keysOnly)
             let got = try await points(measurement, database: actual, keysOnly: keysOnly)
             counts.append("\(measurement) \(got.count)/\(expected.count)")

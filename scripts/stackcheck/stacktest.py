@@ -749,7 +749,8 @@ class StackTest:
         took = time.time() - dropped
         lag = self.prometheus.scalar("max(coinflux_consumer_lag_seconds)")
         if not alert:
-            self.lag_problems = [f"not in Alertmanager within {deadline - dropped:.0f} s of the outage (max lag {lag} s)"]
+            self.lag_problems = [f"not in Alertmanager within {deadline - dropped:.0f} s of the outage (max lag {lag} s)",
+                                 *self.lag_timeline(time.time() - dropped)]
             return None
         self.lag_problems = []
         if took < LAG_THRESHOLD + LAG_FOR - EVALUATION_INTERVAL:
@@ -760,9 +761,22 @@ class StackTest:
         say(f"  ConsumerLagSeconds {self.lag_fired}")
         return time.time()
 
+    def lag_timeline(self, seconds):
+        """What Prometheus saw since the outage began, for a lag alert that did not fire: the lag per
+        topic and the processors' scrape health, second by second, and the rule's own state."""
+        window = f"[{int(seconds) + 1}s:1s]"
+        lines = []
+        for expr in (f"max by (topic) (coinflux_consumer_lag_seconds){window}", f'up{{job="coinflux-processor"}}{window}'):
+            for series in self.prometheus.query(expr):
+                values = " ".join(f"{float(v):.0f}" for _, v in series.get("values", []))
+                lines.append(f"{expr.split(window)[0]} {series.get('metric')}: {values}")
+        lines += [f"Prometheus: {a['labels']} {a['state']} since {a.get('activeAt')}"
+                  for a in self.alerts_named("prometheus", "ConsumerLagSeconds")]
+        return lines
+
     def lag_seconds_resolves(self, fired, restored):
         if fired is None:
-            self.report.record(self.lag_check, False, "; ".join(self.lag_problems))
+            self.report.record(self.lag_check, False, self.lag_problems[0], "\n".join(self.lag_problems[1:]))
             return
         try:
             gone = wait_until("ConsumerLagSeconds gone from Alertmanager", 90, lambda: not self.alerts_named(

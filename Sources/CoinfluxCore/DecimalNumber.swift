@@ -41,7 +41,58 @@ struct DecimalNumber {
 
     /// Scans a number with JSON's grammar, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`,
     /// starting at `start`; the token ends at the first byte that cannot continue it.
+    ///
+    /// The prices and sizes of order books and trades (`"37000.12"`, `0.00100000`) take a short
+    /// path: at most 19 digits in all and no exponent fit the mantissa as they are, leading zeros
+    /// included, with no digit to weigh. Anything else, errors included, takes the full scan.
     static func scan(_ bytes: UnsafeRawBufferPointer, from start: Int) throws(JSONReader.Error) -> DecimalNumber {
+        var index = start
+        let negative = index < bytes.count && bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        if index < bytes.count, bytes[index] &- UInt8(ascii: "1") < 9 {
+            // [1-9][0-9]*: eight digits at a time while they come in eights.
+            while digits <= 11, index + 8 <= bytes.count,
+                  let group = eightDigitValue(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))) {
+                mantissa = mantissa &* 100_000_000 &+ group
+                digits += 8
+                index += 8
+            }
+            while index < bytes.count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10, digits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                digits += 1
+                index += 1
+            }
+        } else if index < bytes.count, bytes[index] == UInt8(ascii: "0") {
+            digits = 1
+            index += 1
+        } else {
+            return try scanFully(bytes, from: start)
+        }
+        var fractionDigits = 0
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            while index < bytes.count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10, digits < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(digit)
+                digits += 1
+                fractionDigits += 1
+                index += 1
+            }
+            // No fraction digit (`1.`) is an error the full scan reports.
+            guard fractionDigits > 0 else { return try scanFully(bytes, from: start) }
+        }
+        // A 20th digit or an exponent: the full scan.
+        if index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 || bytes[index] | 0x20 == UInt8(ascii: "e") {
+            return try scanFully(bytes, from: start)
+        }
+        return DecimalNumber(mantissa: mantissa, exponent: -fractionDigits, truncated: false, negative: negative,
+                             isInteger: fractionDigits == 0, start: start, end: index)
+    }
+
+    /// ``scan(_:from:)`` for every number JSON allows: more than 19 significant digits (the rest
+    /// only marks `truncated`), exponents; and the grammar's errors.
+    private static func scanFully(_ bytes: UnsafeRawBufferPointer, from start: Int) throws(JSONReader.Error) -> DecimalNumber {
         var number = DecimalNumber(start: start)
         var digitsKept = 0
         var index = start

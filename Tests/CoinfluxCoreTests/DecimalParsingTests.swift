@@ -110,6 +110,23 @@ struct DecimalParsingTests {
         #expect(checked > 25_000)
     }
 
+    @Test("random prices and sizes in the exchanges' shapes (leading and trailing zeros, 1–22 digits, around the 19-digit short path) match Double(String), as numbers and as strings (seeded)")
+    func randomExchangeDecimals() {
+        var random = SplitMix64(seed: 0x0B00_C5E5)
+        for _ in 0..<20_000 {
+            var digits = ""
+            for _ in 0..<Int.random(in: 1...22, using: &random) { digits.append(Character(String(Int.random(in: 0...9, using: &random)))) }
+            let integer = String(Int.random(in: 0...9_999_999, using: &random))
+            let text: String
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: text = "0." + String(repeating: "0", count: Int.random(in: 0...8, using: &random)) + digits  // a size: 0.00012000
+            case 1: text = integer + "." + digits  // a price: 37000.12
+            default: text = String(UInt64.random(in: 0...UInt64.max, using: &random) >> Int.random(in: 0...63, using: &random))  // an id: up to 20 digits
+            }
+            expectCorrectlyRounded(text)
+        }
+    }
+
     @Test("every finite double's shortest text reads back to the same double (seeded bit patterns)")
     func roundTripOfDescriptions() throws {
         var random = SplitMix64(seed: 0xB175)

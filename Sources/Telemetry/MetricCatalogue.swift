@@ -141,7 +141,7 @@ public enum MetricCatalogue {
         help: "Messages consumed whose points are not yet all acknowledged and committed (commit lag).", exportedBy: [.process])
     public static let processorPoints = Definition(
         "coinflux_processor_points_total", .counter, labels: ["measurement"],
-        help: "Points derived from events, by measurement (ticker, trade, premium, candle_1m, gap, orderbook, premium_executable); revised candles count again.", exportedBy: [.process])
+        help: "Points derived from events, by measurement (ticker, trade, premium, candle_1m, gap, orderbook, premium_executable, market_status); revised candles count again.", exportedBy: [.process])
     public static let processorRejectedEvents = Definition(
         "coinflux_processor_rejected_events_total", .counter, labels: ["reason"],
         help: "Events left out, by reason (invalid_price, out_of_order, late_trade: beyond the candle revision horizon, duplicate_trade: a trade id seen already).", exportedBy: [.process])
@@ -200,6 +200,11 @@ public enum MetricCatalogue {
         help: "Executable premium of a KRW venue over the reference venue at processor.premium_size for a watchlist base asset with order books, by direction (buy: buy in Korea, sell: sell in Korea), as a fraction.",
         exportedBy: [.process])
 
+    public static let marketStatusFlagged = Definition(
+        "coinflux_market_status_flagged", .gauge, labels: ["exchange", "base"],
+        help: "1 while a KRW market of Upbit or Bithumb has an investment warning or an alert in force (collector.market_status_interval), else 0; absent until its first status.",
+        exportedBy: [.process])
+
     /// Every definition, in the order of the table in `docs/metrics.md`.
     public static let all: [Definition] = [
         buildInfo,
@@ -210,6 +215,6 @@ public enum MetricCatalogue {
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,
         influxRequests, influxRequestDuration, influxRetries, influxPointsWritten, influxPointsRejected, influxUp,
-        marketPrice, marketDeviation, marketPremium, marketPremiumExecutable,
+        marketPrice, marketDeviation, marketPremium, marketPremiumExecutable, marketStatusFlagged,
     ]
 }

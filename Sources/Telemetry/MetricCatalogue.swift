@@ -82,6 +82,10 @@ public enum MetricCatalogue {
         "coinflux_discovery_errors_total", .counter, labels: ["exchange"],
         help: "Market-discovery reads (market list, and for top:N the tickers) that failed; the feed keeps its symbols.",
         exportedBy: [.collect])
+    public static let marketStatusPolls = Definition(
+        "coinflux_market_status_polls_total", .counter, labels: ["exchange", "outcome"],
+        help: "Reads of an exchange's market flags (Upbit, Bithumb; collector.market_status_interval), by outcome (ok, failed: a request or parse failed, nothing published).",
+        exportedBy: [.collect])
     public static let gaps = Definition(
         "coinflux_gaps_total", .counter, labels: ["exchange", "channel", "cause", "repaired"],
         help: "Gaps recorded in a series (a stretch it may not have received live), by channel, cause (connection, silence, sequence, producer, restart) and repair (yes, partly, no).",
@@ -209,7 +213,7 @@ public enum MetricCatalogue {
     public static let all: [Definition] = [
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
-        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, gaps, gapSeconds, backfillTrades,
+        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, marketStatusPolls, gaps, gapSeconds, backfillTrades,
         orderbookResyncs, orderbookUpdates, orderbooks, producerMessages, producerDeliveries, producerAckLatency,
         consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,

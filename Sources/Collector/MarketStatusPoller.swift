@@ -42,6 +42,9 @@ public final class MarketStatusPoller: Service {
         self.logger = logger
     }
 
+    /// The exchange whose flags it reads.
+    public var exchange: Exchange { adapter.exchange }
+
     public func run() async {
         await cancelWhenGracefulShutdown { await self.poll() }
     }

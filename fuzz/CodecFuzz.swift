@@ -3,13 +3,15 @@
 // so no import); libFuzzer supplies `main`, hence `-parse-as-library`.
 //
 // Oracles, besides "no crash, no hang, no sanitizer report":
-// - whatever EventCodec.decode accepts survives encode → decode unchanged;
+// - whatever EventCodec.decode accepts survives encode → decode unchanged, and so does a status
+//   record decodeRecord accepts;
 // - every number JSONReader reads equals what the standard library's parsers make of the same text.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func codecFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
     checkCodecRoundTrip(bytes)
+    checkStatusRoundTrip(bytes)
     _ = try? JSONReader.parse(bytes) { reader in try walk(&reader, in: bytes) }
     return 0
 }
@@ -23,6 +25,18 @@ private func checkCodecRoundTrip(_ bytes: UnsafeRawBufferPointer) {
         fatalError("decoded event does not survive its round trip: \(error)\n\(event)")
     }
     guard again == event else { fatalError("round trip changed the event:\n\(event)\n\(again)") }
+}
+
+private func checkStatusRoundTrip(_ bytes: UnsafeRawBufferPointer) {
+    guard case .status(let status) = try? EventCodec.decodeRecord(bytes) else { return }
+    var encoded: [UInt8] = []
+    do {
+        try EventCodec.encode(status, into: &encoded)
+        let again = try encoded.withUnsafeBytes { buffer throws(EventCodec.DecodeError) in try EventCodec.decodeRecord(buffer) }
+        guard again == .status(status) else { fatalError("round trip changed the status:\n\(status)\n\(again)") }
+    } catch {
+        fatalError("decoded status does not survive its round trip: \(error)\n\(status)")
+    }
 }
 
 /// Reads every value of the document through the typed API, checking numbers against the stdlib.

@@ -1,5 +1,6 @@
 // libFuzzer targets `binance`, `upbit`, `bithumb`, `bithumb-legacy`, `bybit`, `coinone`: one
-// exchange adapter's WebSocket frame and REST body parsers (ticker, recent trades, market list)
+// exchange adapter's WebSocket frame and REST body parsers (ticker, recent trades, market list,
+// and for Upbit and Bithumb the market flags: the input as each of the status bodies in turn)
 // over arbitrary bytes.
 // Built by `fuzz/run.sh <exchange> [seconds]` together with Sources/CoinfluxCore and the pure
 // Sources/Exchanges files as one module named CoinfluxCore (so the adapters' own
@@ -9,7 +10,7 @@
 // Oracles, besides "no crash, no hang, no sanitizer report": a failed parse leaves nothing
 // appended; a successful one appends only events of this exchange, stamped with the receive
 // time, with a finite price and a time after the epoch; a page of recent trades holds only
-// backfilled trades of the market asked for.
+// backfilled trades of the market asked for; market flags name only alert types.
 
 import Foundation
 
@@ -56,6 +57,14 @@ public func exchangeFuzzTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) 
         precondition(page.trades.allSatisfy { $0.isBackfilled && $0.kind == .trade && $0.symbol == fuzzedTradeSymbol }, "page not of backfilled trades of \(fuzzedTradeSymbol)")
     }
     _ = try? fuzzedAdapter.parseMarketList(body: bytes)
+    if let flagging = fuzzedAdapter as? any MarketStatusAdapter {
+        for place in flagging.marketStatusPaths.indices {
+            var bodies = Array(repeating: Array("[]".utf8), count: flagging.marketStatusPaths.count)
+            bodies[place] = Array(bytes)
+            guard let statuses = try? flagging.parseMarketStatuses(bodies: bodies) else { continue }
+            precondition(statuses.values.allSatisfy { $0.cautions.allSatisfy { MarketFlags.isCautionName(Array($0.utf8)) } }, "not an alert type in \(statuses)")
+        }
+    }
     return 0
 }
 

@@ -11,7 +11,7 @@ extension EventCodec {
         return event
     }
 
-    /// Decodes one record, a market event or a gap record (`"type":"gap"`), from its JSON form.
+    /// Decodes one record, a market event, a gap record (`"type":"gap"`), a book or a market status, from its JSON form.
     /// - Throws: ``DecodeError`` as ``decode(_:)-(UnsafeRawBufferPointer)`` does.
     public static func decodeRecord(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> MarketRecord {
         var reader = JSONReader(bytes: bytes)
@@ -60,6 +60,7 @@ extension EventCodec {
                 kind = try named("type", &reader, in: kindNames)
                 // A book has members of its own: read it again as one.
                 if kind == .book { return .book(try decodeBook(bytes)) }
+                if kind == .status { return .status(try decodeStatus(bytes)) }
             case "exchange": exchange = try named("exchange", &reader, in: exchangeNames)
             case "symbol": symbol = try readSymbol(&reader)
             case "price": price = try field("price") { () throws(JSONReader.Error) in try reader.readDouble() }
@@ -104,6 +105,7 @@ extension EventCodec {
         switch kind {
         case .gap: return .gap(try gap.record(exchange: exchange, symbol: symbol))
         case .book: return .book(try decodeBook(bytes))
+        case .status: return .status(try decodeStatus(bytes))
         case .ticker: eventKind = .ticker
         case .trade: eventKind = .trade
         }
@@ -121,7 +123,7 @@ extension EventCodec {
 
     /// The values of `"type"`.
     private enum RecordType: String, CaseIterable, Sendable {
-        case ticker, trade, gap, book
+        case ticker, trade, gap, book, status
     }
 
     /// The members of a gap record, as they are read.

@@ -62,12 +62,13 @@ public struct SeriesGap: Sendable, Hashable {
     public var seconds: Double { Double(endNanos &- startNanos) / 1e9 }
 }
 
-/// What the collector hands on and the processor takes: a market event, the record of a gap, or
-/// a synchronised order book (`market.books`).
+/// What the collector hands on and the processor takes: a market event, the record of a gap, a
+/// synchronised order book (`market.books`), or a market's status flags.
 public enum MarketRecord: Sendable, Equatable {
     case event(MarketEvent)
     case gap(SeriesGap)
     case book(BookUpdate)
+    case status(MarketStatus)
 
     /// The symbol the record is about (its Kafka key is the symbol's base asset).
     public var symbol: Symbol {
@@ -75,6 +76,7 @@ public enum MarketRecord: Sendable, Equatable {
         case .event(let event): event.symbol
         case .gap(let gap): gap.symbol
         case .book(let book): book.symbol
+        case .status(let status): status.symbol
         }
     }
 

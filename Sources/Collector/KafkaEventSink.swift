@@ -5,12 +5,13 @@ import Telemetry
 
 /// Produces events to Kafka: every event to the ticks topic keyed by base asset, the
 /// KRW-per-USDT rates (`USDT-KRW` tickers) also to the FX topic, which every processor reads in
-/// full, and synchronised order books to the books topic, keyed by base asset too.
+/// full, synchronised order books to the books topic, keyed by base asset too, and markets' status
+/// flags to the ticks topic.
 ///
 /// Never blocks: when librdkafka's bounded queue is full (broker unreachable for long) the
 /// message is dropped, counted in `coinflux_producer_messages_total{outcome="dropped"}` and logged
 /// (rate-limited).
-public final class KafkaEventSink: MarketEventSink, BookSink {
+public final class KafkaEventSink: MarketEventSink, BookSink, MarketStatusSink {
     /// Room reserved for encoding a frame's events, one at a time: above the longest events (a
     /// ticker with every optional field at 17 significant digits is about 500 bytes), so the buffer
     /// does not grow while encoding.
@@ -96,6 +97,19 @@ public final class KafkaEventSink: MarketEventSink, BookSink {
             return
         }
         send(buffer, key: EventCodec.key(for: MarketRecord.gap(gap)), to: ticks)
+    }
+
+    @discardableResult
+    public func publish(_ status: MarketStatus) -> Bool {
+        var buffer: [UInt8] = []
+        do {
+            try EventCodec.encode(status, into: &buffer)
+        } catch {
+            ticks.dropped.increment()
+            problems.warning("dropped a market status that cannot be encoded", metadata: ["error": "\(error)", "exchange": "\(status.exchange.rawValue)"])
+            return false
+        }
+        return send(buffer, key: EventCodec.key(for: MarketRecord.status(status)), to: ticks)
     }
 
     /// Enqueues one message; false (counted as dropped) when librdkafka refused it.

@@ -144,12 +144,16 @@ struct ProcessingLoop {
                 switch state.take(message, into: &batch, counts: &counts, topic: source.topic, now: now) {
                 case .warmedUp:
                     metrics.warmupMessages.increment()
+                    // The last status a warm-up re-reads is the latest known: the gauge starts from it.
+                    if case .success(.status(let status)) = message.record { metrics.watch(status) }
                     if let end = state.warmupEnd, message.position.offset + 1 >= end { warmupsEnded += 1 }
                 case .derived:
                     if case .success(.event(let event)) = message.record, event.kind == .ticker, settings.watchlist.contains(event.symbol) {
                         metrics.watch(event, deriver: state.deriver)
                     } else if case .success(.book(let book)) = message.record, settings.watchlist.contains(book.symbol) {
                         metrics.watch(book, deriver: state.deriver)
+                    } else if case .success(.status(let status)) = message.record {
+                        metrics.watch(status)
                     }
                 case .deadLettered, .skipped:
                     break

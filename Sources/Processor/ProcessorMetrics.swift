@@ -17,7 +17,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     let warmupMessages: Counter
     private let deadLetteredUndecodable: Counter
     private let deadLetteredRejected: Counter
-    private let points: [Counter]  // ticker, trade, premium, candle_1m, gap, orderbook, premium_executable
+    private let points: [Counter]  // ticker, trade, premium, candle_1m, gap, orderbook, premium_executable, market_status
     private let rejectedEvents: [Counter]  // invalid_price, out_of_order, late_trade, duplicate_trade, unencodable
     private let candleRevisions: Counter
     private let eventLag: [Exchange: Histogram]
@@ -34,6 +34,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     private let marketDeviation: LabelledFamily<Gauge>
     private let marketPremium: LabelledFamily<Gauge>
     private let marketPremiumExecutable: LabelledFamily<Gauge>
+    private let marketStatusFlagged: LabelledFamily<Gauge>
     /// Points acknowledged, for the status line.
     let writtenForStatus = RateCounter()
     /// The worst partition's lag in seconds and whether intake is paused, for the status line.
@@ -56,7 +57,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         warmupMessages = metrics.counter(MetricCatalogue.processorWarmupMessages)
         deadLetteredUndecodable = metrics.counter(MetricCatalogue.deadLetters, "undecodable")
         deadLetteredRejected = metrics.counter(MetricCatalogue.deadLetters, "rejected_by_influxdb")
-        points = ["ticker", "trade", "premium", "candle_1m", "gap", "orderbook", "premium_executable"].map { metrics.counter(MetricCatalogue.processorPoints, $0) }
+        points = ["ticker", "trade", "premium", "candle_1m", "gap", "orderbook", "premium_executable", "market_status"].map { metrics.counter(MetricCatalogue.processorPoints, $0) }
         rejectedEvents = ["invalid_price", "out_of_order", "late_trade", "duplicate_trade", "unencodable"].map {
             metrics.counter(MetricCatalogue.processorRejectedEvents, $0)
         }
@@ -80,11 +81,12 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         marketDeviation = LabelledFamily { metrics.gauge(MetricCatalogue.marketDeviation, labels: $0) }
         marketPremium = LabelledFamily { metrics.gauge(MetricCatalogue.marketPremium, labels: $0) }
         marketPremiumExecutable = LabelledFamily { metrics.gauge(MetricCatalogue.marketPremiumExecutable, labels: $0) }
+        marketStatusFlagged = LabelledFamily { metrics.gauge(MetricCatalogue.marketStatusFlagged, labels: $0) }
     }
 
     /// Counts what derivation produced.
     func record(_ counts: DerivationCounts) {
-        for (counter, value) in zip(points, [counts.tickers, counts.trades, counts.premiums, counts.candles, counts.gaps, counts.orderbooks, counts.executablePremiums]) where value > 0 {
+        for (counter, value) in zip(points, [counts.tickers, counts.trades, counts.premiums, counts.candles, counts.gaps, counts.orderbooks, counts.executablePremiums, counts.marketStatuses]) where value > 0 {
             counter.increment(by: Int64(value))
         }
         let rejected = [counts.invalidPrices, counts.outOfOrder, counts.lateTrades, counts.duplicateTrades, counts.unencodable]
@@ -142,6 +144,13 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         for (direction, value) in [("buy", premium.buyInKorea.premium), ("sell", premium.sellInKorea.premium)] {
             if let value { marketPremiumExecutable[[book.exchange.rawValue, book.symbol.base, direction]].set(value) }
         }
+    }
+
+    /// Sets the flagged gauge of a KRW market from its status record (other quotes have none:
+    /// the premium alerts it serves are about KRW markets).
+    func watch(_ status: MarketStatus) {
+        guard status.symbol.quote == "KRW" else { return }
+        marketStatusFlagged[[status.exchange.rawValue, status.symbol.base]].set(status.flags.isFlagged ? 1 : 0)
     }
 
     // MARK: InfluxWriterMetrics

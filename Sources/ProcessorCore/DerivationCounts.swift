@@ -13,6 +13,8 @@ public struct DerivationCounts: Sendable, Hashable {
     public var orderbooks = 0
     /// `premium_executable` points.
     public var executablePremiums = 0
+    /// `market_status` points.
+    public var marketStatuses = 0
     /// Ticks with a NaN, infinite, zero or negative price (or trade size).
     public var invalidPrices = 0
     /// Ticker ticks older than the series' last one: left out of the statistics.

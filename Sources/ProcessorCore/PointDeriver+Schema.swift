@@ -4,6 +4,7 @@ import CoinfluxCore
 enum MeasurementName {
     static let candleOneMinute: LineProtocol.Measurement = "candle_1m"
     static let gap: LineProtocol.Measurement = "gap"
+    static let marketStatus: LineProtocol.Measurement = "market_status"
     static let orderbook: LineProtocol.Measurement = "orderbook"
     static let premium: LineProtocol.Measurement = "premium"
     static let premiumExecutable: LineProtocol.Measurement = "premium_executable"
@@ -29,6 +30,8 @@ enum Name {
     static let bid: LineProtocol.Key = "bid"
     static let backfilled: LineProtocol.Key = "backfilled"
     static let bidSize: LineProtocol.Key = "bid_size"
+    static let caution: LineProtocol.Key = "caution"
+    static let cautions: LineProtocol.Key = "cautions"
     static let cause: LineProtocol.Key = "cause"
     static let channel: LineProtocol.Key = "channel"
     static let changeRate: LineProtocol.Key = "change_rate"
@@ -39,6 +42,7 @@ enum Name {
     static let ema: LineProtocol.Key = "ema"
     static let end: LineProtocol.Key = "end"
     static let exchange: LineProtocol.Key = "exchange"
+    static let flagged: LineProtocol.Key = "flagged"
     static let high: LineProtocol.Key = "high"
     static let imbalance: LineProtocol.Key = "imbalance"
     static let mid: LineProtocol.Key = "mid"
@@ -70,6 +74,7 @@ enum Name {
     static let unrecovered: LineProtocol.Key = "unrecovered"
     static let volume: LineProtocol.Key = "volume"
     static let volume24h: LineProtocol.Key = "volume_24h"
+    static let warning: LineProtocol.Key = "warning"
 }
 
 /// The `side` tag values, escaped once.

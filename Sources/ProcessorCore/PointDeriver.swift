@@ -24,6 +24,8 @@ import CoinfluxCore
 ///   `imbalance`, `bid_levels`, `ask_levels` (integers). See `PointDeriver+Books.swift`.
 /// - `premium_executable` (+ tags `basis`, `reference`) with each KRW venue's `orderbook` point:
 ///   `size_krw`, `buy_premium`, `sell_premium`, the four fill fractions and `krw_per_usdt`.
+/// - `market_status` at the time the collector read the flags: `warning`, `caution`, `flagged`
+///   (booleans) and `cautions` (string). See `PointDeriver+Status.swift`.
 /// - `candle_1m` at the minute start: `open`, `high`, `low`, `close`, `volume`, `quote_volume`,
 ///   `trades` (integer). Written when the series' first trade of a later minute arrives (candles
 ///   close by event time); a trade for a minute already written is late: counted, not used.
@@ -122,8 +124,8 @@ public struct PointDeriver: Sendable {
         }
     }
 
-    /// Applies a record: an event as ``apply(_:emit:into:counts:)-(MarketEvent,_,_,_)``, or a gap
-    /// (its `gap` point, and the candles it leaves incomplete).
+    /// Applies a record: an event as ``apply(_:emit:into:counts:)-(MarketEvent,_,_,_)``, a gap
+    /// (its `gap` point, and the candles it leaves incomplete), a book or a market status.
     public mutating func apply(_ record: MarketRecord, emit: Bool, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts) {
         switch record {
         case .event(let event):
@@ -133,6 +135,8 @@ public struct PointDeriver: Sendable {
             Self.applyGap(gap, to: &series.values[index], emit: emit, into: &buffer, counts: &counts)
         case .book(let book):
             applyBook(book, emit: emit, into: &buffer, counts: &counts)
+        case .status(let status):
+            applyStatus(status, emit: emit, into: &buffer, counts: &counts)
         }
     }
 

@@ -83,7 +83,7 @@ final class ExchangeRateFollower: Sendable {
         let event: MarketEvent
         switch message.sourceMessage().record {
         case .success(.event(let decoded)): event = decoded
-        case .success(.gap), .success(.book): return
+        case .success(.gap), .success(.book), .success(.status): return
         case .failure(let undecodable):
             logger.warning("skipping an undecodable FX message", metadata: ["offset": "\(message.offset)", "error": "\(undecodable.reason)"])
             return

@@ -12,6 +12,8 @@ import NIOCore
 /// - `POST /admin/<exchange>/rest-limit?seconds=N[&retry_after=S]` (REST answers 429; default S = N)
 /// - `POST /admin/<exchange>/book-gap?symbol=BTC-USDT` and `POST /admin/<exchange>/crossed-book?symbol=BTC-USDT`
 /// - `POST /admin/<exchange>/list?symbol=BTC-USDT` and `POST /admin/<exchange>/delist?symbol=BTC-USDT`
+/// - `POST /admin/<upbit|bithumb>/flag?symbol=BTC-KRW[&warning=true][&caution=TYPE[,TYPE…]]`: replaces the
+///   market's flags (neither: cleared), see ``MarketFlagBoard``
 /// - `GET /admin/<exchange>/trades?symbol=BTC-USDT[&since_ms=&until_ms=]`: the market's logged trades
 /// - `GET /admin/<exchange>/book?symbol=BTC-USDT[&tick=K]`: the market's book at tick K (default: now), see ``ServedBook``
 /// - `GET /admin/counters`: every exchange's ``SimulatorCounters`` and REST request totals as JSON
@@ -30,9 +32,12 @@ enum AdminRoutes {
             if action == "list" || action == "delist" {
                 return listing(action == "list", exchange: exchange, query: query, context: context)
             }
+            if action == "flag" {
+                return flagging(exchange: exchange, query: query, context: context)
+            }
             guard let fault = parse(action, query: query) else {
                 return RESTRoutes.json(.badRequest) {
-                    $0.writeStaticString(#"{"error":"actions: close[?symbol=BASE-QUOTE], silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429], rest-limit?seconds=N[&retry_after=S], book-gap?symbol=BASE-QUOTE, crossed-book?symbol=BASE-QUOTE, list?symbol=BASE-QUOTE, delist?symbol=BASE-QUOTE"}"#)
+                    $0.writeStaticString(#"{"error":"actions: close[?symbol=BASE-QUOTE], silence?seconds=N, malformed?count=N, error, refuse?seconds=N[&status=503|429], rest-limit?seconds=N[&retry_after=S], book-gap?symbol=BASE-QUOTE, crossed-book?symbol=BASE-QUOTE, list?symbol=BASE-QUOTE, delist?symbol=BASE-QUOTE, flag?symbol=BASE-QUOTE[&warning=true][&caution=TYPE,…]"}"#)
                 }
             }
             context.faults.apply(fault, to: exchange)
@@ -129,6 +134,25 @@ enum AdminRoutes {
         guard changed else {
             return RESTRoutes.json(.notFound) { $0.writeStaticString(#"{"error":"not listed, or the exchange is not served"}"#) }
         }
+        return RESTRoutes.json(.ok) { $0.writeStaticString(#"{"ok":true}"#) }
+    }
+
+    /// `flag?symbol=&warning=&caution=`: the market's new flags.
+    private static func flagging(exchange: Exchange, query: Parameters, context: SimulatorContext) -> Response {
+        guard MarketFlagBoard.exchanges.contains(exchange) else {
+            return RESTRoutes.json(.badRequest) { $0.writeStaticString(#"{"error":"only upbit and bithumb flag markets"}"#) }
+        }
+        guard let symbol = query.get("symbol").flatMap(Symbol.init(normalized:)), context.markets.market(exchange, symbol) != nil else {
+            return noSuchMarket
+        }
+        let warning = query.get("warning") ?? "false"
+        let cautions = (query.get("caution") ?? "").split(separator: ",").map(String.init)
+        guard warning == "true" || warning == "false", cautions.allSatisfy({ MarketFlags.isCautionName(Array($0.utf8)) }) else {
+            return RESTRoutes.json(.badRequest) {
+                $0.writeStaticString(#"{"error":"warning=true|false; caution: alert types (upper-case letters, digits, _) separated by commas"}"#)
+            }
+        }
+        context.flags.set(MarketFlags(warning: warning == "true", cautions: cautions), of: symbol, on: exchange)
         return RESTRoutes.json(.ok) { $0.writeStaticString(#"{"ok":true}"#) }
     }
 

@@ -139,6 +139,16 @@ public final class ExchangeSimulator: Service, Sendable {
         context.markets.delist(symbol, on: exchange, at: SimulatorContext.epochMicroseconds())
     }
 
+    /// Sets the warning and alert flags of `symbol` on Upbit or Bithumb (``MarketFlags/none``
+    /// clears them), as their market lists with details and Bithumb's alert list serve them.
+    /// False for another exchange or a market the exchange never listed.
+    @discardableResult
+    public func flag(_ symbol: Symbol, on exchange: Exchange, _ flags: MarketFlags) -> Bool {
+        guard MarketFlagBoard.exchanges.contains(exchange), context.markets.market(exchange, symbol) != nil else { return false }
+        context.flags.set(flags, of: symbol, on: exchange)
+        return true
+    }
+
     /// The REST requests `exchange`'s endpoints received, in all and per second.
     public func restRequests(for exchange: Exchange) -> RESTRequestCounts {
         context.restRequests.snapshot(exchange)

@@ -7,7 +7,10 @@ import NIOCore
 /// - Binance `GET /api/v3/exchangeInfo[?symbol=|symbols=]`: every market ever listed, `status`
 ///   `TRADING` or (delisted) `BREAK`, with `baseAsset`, `quoteAsset`, price and lot filters.
 /// - Upbit `GET /v1/market/all[?is_details=true]` and Bithumb `GET /v1/market/all[?isDetails=true]`:
-///   the listed markets (`market`, `korean_name`, `english_name`; details add the warning flags).
+///   the listed markets (`market`, `korean_name`, `english_name`; details add the warning flags of
+///   ``MarketFlagBoard``: Upbit's `market_event`, Bithumb's `market_warning`).
+/// - Bithumb `GET /v1/market/virtual_asset_warning`: one element per alert of a listed market
+///   (`market`, `warning_type`, `end_date` a day ahead in KST).
 /// - Bybit `GET /v5/market/instruments-info?category=spot[&symbol=]`: the listed markets, status `Trading`.
 /// - Coinone `GET /public/v2/markets/{quote}`: the listed markets of that quote currency.
 enum MarketListRoutes {
@@ -48,9 +51,35 @@ enum MarketListRoutes {
                         buffer.writeStaticString(",\"english_name\":")
                         buffer.writeJSONString(AssetNames.english(market.symbol.base))
                         if details {
-                            buffer.writeString(exchange == .upbit ? Self.upbitDetails : Self.bithumbDetails)
+                            let flags = context.flags.flags(of: market.symbol, on: exchange)
+                            if exchange == .upbit {
+                                writeUpbitMarketEvent(flags, into: &buffer)
+                            } else {
+                                buffer.writeStaticString(flags.warning ? #","market_warning":"CAUTION""# : #","market_warning":"NONE""#)
+                            }
                         }
                         buffer.writeStaticString("}")
+                    }
+                }
+            }
+        }
+        if enabled.contains(.bithumb) {
+            router.get("/bithumb/v1/market/virtual_asset_warning") { _, _ -> Response in
+                let alerts = markets.markets(.bithumb).filter(\.isListed).flatMap { market in
+                    context.flags.flags(of: market.symbol, on: .bithumb).cautions.map { (market.symbol, $0) }
+                }
+                let end = CivilTime(epochMilliseconds: SimulatorContext.epochMilliseconds() + 86_400_000, offsetHours: CivilTime.koreaOffsetHours)
+                return RESTRoutes.json(.ok) { buffer in
+                    RESTRoutes.writeArray(alerts, into: &buffer) { alert, buffer in
+                        buffer.writeStaticString("{\"market\":")
+                        buffer.writeJSONString(alert.0.quoteDashBase)
+                        buffer.writeStaticString(",\"warning_type\":")
+                        buffer.writeJSONString(alert.1)
+                        buffer.writeStaticString(",\"end_date\":\"")
+                        buffer.writeDashedDate(end)
+                        buffer.writeStaticString(" ")
+                        buffer.writeColonTime(end)
+                        buffer.writeStaticString("\"}")
                     }
                 }
             }
@@ -93,8 +122,22 @@ enum MarketListRoutes {
         }
     }
 
-    private static let upbitDetails = #","market_event":{"warning":false,"caution":{"PRICE_FLUCTUATIONS":false,"TRADING_VOLUME_SOARING":false,"DEPOSIT_AMOUNT_SOARING":false,"GLOBAL_PRICE_DIFFERENCES":false,"CONCENTRATION_OF_SMALL_ACCOUNTS":false}}"#
-    private static let bithumbDetails = #","market_warning":"NONE""#
+    /// Upbit's documented caution types, always listed (true or false).
+    private static let upbitCautions = [
+        "PRICE_FLUCTUATIONS", "TRADING_VOLUME_SOARING", "DEPOSIT_AMOUNT_SOARING", "GLOBAL_PRICE_DIFFERENCES", "CONCENTRATION_OF_SMALL_ACCOUNTS",
+    ]
+
+    /// `,"market_event":{"warning":…,"caution":{…}}`: the documented types, then any other type set.
+    private static func writeUpbitMarketEvent(_ flags: MarketFlags, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString(flags.warning ? #","market_event":{"warning":true,"caution":{"# : #","market_event":{"warning":false,"caution":{"#)
+        let others = flags.cautions.filter { !upbitCautions.contains($0) }
+        for (index, type) in (upbitCautions + others).enumerated() {
+            if index > 0 { buffer.writeStaticString(",") }
+            buffer.writeJSONString(type)
+            buffer.writeStaticString(flags.cautions.contains(type) ? ":true" : ":false")
+        }
+        buffer.writeStaticString("}}")
+    }
 
     private static func writeBinanceSymbol(_ market: Market, state: MarketState, into buffer: inout ByteBuffer) {
         buffer.writeStaticString("{\"symbol\":")

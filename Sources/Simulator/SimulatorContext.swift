@@ -7,6 +7,7 @@ final class SimulatorContext: Sendable {
     let counters = CounterBoard()
     let faults = FaultBoard()
     let restRequests = RESTRequestLog()
+    let flags = MarketFlagBoard()
     /// Every exchange's markets.
     let markets: MarketBook
     /// When the markets started trading, epoch µs.

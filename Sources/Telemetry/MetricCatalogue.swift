@@ -82,6 +82,10 @@ public enum MetricCatalogue {
         "coinflux_discovery_errors_total", .counter, labels: ["exchange"],
         help: "Market-discovery reads (market list, and for top:N the tickers) that failed; the feed keeps its symbols.",
         exportedBy: [.collect])
+    public static let marketStatusPolls = Definition(
+        "coinflux_market_status_polls_total", .counter, labels: ["exchange", "outcome"],
+        help: "Reads of an exchange's market flags (Upbit, Bithumb; collector.market_status_interval), by outcome (ok, failed: a request or parse failed, nothing published).",
+        exportedBy: [.collect])
     public static let gaps = Definition(
         "coinflux_gaps_total", .counter, labels: ["exchange", "channel", "cause", "repaired"],
         help: "Gaps recorded in a series (a stretch it may not have received live), by channel, cause (connection, silence, sequence, producer, restart) and repair (yes, partly, no).",
@@ -145,7 +149,7 @@ public enum MetricCatalogue {
         help: "Messages consumed whose points are not yet all acknowledged and committed (commit lag).", exportedBy: [.process])
     public static let processorPoints = Definition(
         "coinflux_processor_points_total", .counter, labels: ["measurement"],
-        help: "Points derived from events, by measurement (ticker, trade, premium, candle_1m, gap, orderbook, premium_executable); revised candles count again.", exportedBy: [.process])
+        help: "Points derived from events, by measurement (ticker, trade, premium, candle_1m, gap, orderbook, premium_executable, market_status); revised candles count again.", exportedBy: [.process])
     public static let processorRejectedEvents = Definition(
         "coinflux_processor_rejected_events_total", .counter, labels: ["reason"],
         help: "Events left out, by reason (invalid_price, out_of_order, late_trade: beyond the candle revision horizon, duplicate_trade: a trade id seen already).", exportedBy: [.process])
@@ -204,16 +208,21 @@ public enum MetricCatalogue {
         help: "Executable premium of a KRW venue over the reference venue at processor.premium_size for a watchlist base asset with order books, by direction (buy: buy in Korea, sell: sell in Korea), as a fraction.",
         exportedBy: [.process])
 
+    public static let marketStatusFlagged = Definition(
+        "coinflux_market_status_flagged", .gauge, labels: ["exchange", "base"],
+        help: "1 while a KRW market of Upbit or Bithumb has an investment warning or an alert in force (collector.market_status_interval), else 0; absent until its first status.",
+        exportedBy: [.process])
+
     /// Every definition, in the order of the table in `docs/metrics.md`.
     public static let all: [Definition] = [
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
-        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, gaps, gapSeconds, backfillTrades,
+        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, marketStatusPolls, gaps, gapSeconds, backfillTrades,
         orderbookResyncs, orderbookUpdates, orderbookSnapshots, orderbooks, producerMessages, producerDeliveries, producerAckLatency,
         consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,
         influxRequests, influxRequestDuration, influxRetries, influxPointsWritten, influxPointsRejected, influxUp,
-        marketPrice, marketDeviation, marketPremium, marketPremiumExecutable,
+        marketPrice, marketDeviation, marketPremium, marketPremiumExecutable, marketStatusFlagged,
     ]
 }

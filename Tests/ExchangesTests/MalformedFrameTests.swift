@@ -35,10 +35,11 @@ struct MalformedFrameTests {
     }
 
     /// What a fixture holds, by its name: `rest-trades*` a page of recent trades, `rest-markets*` a
-    /// market list, `rest-book*` (and `rest-error-book*`) a REST book snapshot, other `rest-*` a REST
+    /// market list, `rest-book*` (and `rest-error-book*`) a REST book snapshot, `rest-status*` the
+    /// (first) body of the market flags, `rest-alerts*` Bithumb's alert list, other `rest-*` a REST
     /// ticker body, `book*` a frame of a book connection, anything else a WebSocket frame.
     enum Kind: CaseIterable {
-        case frame, restTicker, restTrades, restMarkets, book, restBook
+        case frame, restTicker, restTrades, restMarkets, book, restBook, restStatus, restAlerts
 
         init(fixture name: String) {
             if name.hasPrefix("book") {
@@ -49,6 +50,10 @@ struct MalformedFrameTests {
                 self = .restTrades
             } else if name.hasPrefix("rest-markets") {
                 self = .restMarkets
+            } else if name.hasPrefix("rest-status") {
+                self = .restStatus
+            } else if name.hasPrefix("rest-alerts") {
+                self = .restAlerts
             } else {
                 self = name.hasPrefix("rest-") ? .restTicker : .frame
             }
@@ -67,7 +72,7 @@ struct MalformedFrameTests {
         case .restTicker: expectRESTRejected(adapter, path: restPath(adapter), bytes, comment, sourceLocation: sourceLocation)
         case .restTrades: expectTradesRejected(adapter, symbol: tradeSymbol(folder), bytes, comment, sourceLocation: sourceLocation)
         case .restMarkets: expectMarketsRejected(adapter, bytes, comment, sourceLocation: sourceLocation)
-        case .book, .restBook: #expect(!parses(folder, kind, bytes), comment, sourceLocation: sourceLocation)
+        case .book, .restBook, .restStatus, .restAlerts: #expect(!parses(folder, kind, bytes), comment, sourceLocation: sourceLocation)
         }
     }
 
@@ -98,6 +103,14 @@ struct MalformedFrameTests {
             case .restBook:
                 guard let books = adapter as? any OrderBookAdapter else { return false }
                 return (try? books.parseBookSnapshot(symbol: tradeSymbol(folder), body: buffer, receivedAt: receivedAt)) != nil
+            case .restStatus, .restAlerts:
+                // The body in its place among the adapter's status bodies; the others empty lists.
+                guard let flagging = adapter as? any MarketStatusAdapter else { return false }
+                let place = kind == .restStatus ? 0 : 1
+                guard place < flagging.marketStatusPaths.count else { return false }
+                var bodies = Array(repeating: Array("[]".utf8), count: flagging.marketStatusPaths.count)
+                bodies[place] = Array(buffer)
+                return (try? flagging.parseMarketStatuses(bodies: bodies)) != nil
             }
         }
         if !succeeded { #expect(events == [sentinel]) }
@@ -209,6 +222,11 @@ struct MalformedFrameTests {
         ("upbit", "rest-trades.json", "sequential_id", "{}"), ("upbit", "rest-trades.json", "ask_bid", #""UP""#),
         ("upbit", "rest-trades.json", "timestamp", "-5"), ("upbit", "rest-trades.json", "market", #""KRW_BTC""#),
         ("upbit", "rest-markets.json", "market", "7"),
+        ("upbit", "rest-status.json", "market", "7"), ("upbit", "rest-status.json", "warning", #""false""#),
+        ("upbit", "rest-status.json", "PRICE_FLUCTUATIONS", "null"),
+        ("bithumb", "rest-status.json", "market_warning", "false"), ("bithumb", "rest-status.json", "market_warning", #""WARNING""#),
+        ("bithumb", "rest-alerts.json", "warning_type", "1"), ("bithumb", "rest-alerts.json", "warning_type", #""price""#),
+        ("bithumb", "rest-alerts.json", "market", "[]"),
         ("bithumb", "rest-trades.json", "trade_volume", #""""#), ("bithumb", "rest-markets.json", "market", "null"),
         ("bybit", "rest-trades.json", "side", #""buy""#), ("bybit", "rest-trades.json", "time", #""later""#),
         ("bybit", "rest-trades.json", "execId", "[]"), ("bybit", "rest-trades.json", "category", #""linear""#),
@@ -257,6 +275,9 @@ struct MalformedFrameTests {
         ("coinone", "rest-trades.json", "id"), ("coinone", "rest-trades.json", "price"), ("coinone", "rest-trades.json", "qty"),
         ("coinone", "rest-trades.json", "timestamp"), ("coinone", "rest-trades.json", "result"), ("coinone", "rest-trades.json", "target_currency"),
         ("coinone", "rest-markets.json", "quote_currency"), ("coinone", "rest-markets.json", "target_currency"), ("coinone", "rest-markets.json", "result"),
+        ("upbit", "rest-status.json", "market"), ("upbit", "rest-status.json", "warning"),
+        ("bithumb", "rest-status.json", "market"), ("bithumb", "rest-status.json", "market_warning"),
+        ("bithumb", "rest-alerts.json", "market"), ("bithumb", "rest-alerts.json", "warning_type"),
     ])
     func missingFieldsAreRejected(folder: String, fixture: String, key: String) throws {
         let text = removing(key, from: try Fixture.bytes(folder + "/" + fixture))

@@ -69,6 +69,18 @@ enum FeedAssembly {
         }
     }
 
+    /// The market-status poller of every feed whose exchange flags markets (Upbit, Bithumb v1),
+    /// unless `collector.market_status_interval` is 0.
+    static func statusPollers(_ configuration: CoinfluxConfiguration, feeds: [ExchangeFeed], sink: any MarketStatusSink,
+                              metrics: Metrics, logger: Logger) -> [MarketStatusPoller] {
+        let interval = configuration.feedTiming.marketStatusInterval
+        guard interval > .zero else { return [] }
+        return feeds.compactMap { feed in
+            guard let adapter = feed.adapter as? any MarketStatusAdapter else { return nil }
+            return MarketStatusPoller(feed: feed, adapter: adapter, sink: sink, interval: interval, metrics: metrics, logger: logger)
+        }
+    }
+
     /// Reads back, at start, where the last run left each series (`collector.restart_lookback`
     /// messages per partition of the ticks topic).
     static func restartResume(_ configuration: CoinfluxConfiguration, feeds: [ExchangeFeed], logger: Logger) -> RestartResume {

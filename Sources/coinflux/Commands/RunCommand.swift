@@ -71,14 +71,17 @@ struct RunCommand: AsyncParsableCommand {
                 services.append(FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger))
             }
             var bookFeeds: [BookFeed] = []
+            // Market status flags travel through Kafka too; without it they are not read.
+            var statusPollers: [MarketStatusPoller] = []
             if let bookSink = sink as? KafkaEventSink {
                 bookFeeds = FeedAssembly.bookFeeds(configuration, feeds: feeds, sink: bookSink, metrics: metrics, restClient: restClient, logger: logger)
+                statusPollers = FeedAssembly.statusPollers(configuration, feeds: feeds, sink: bookSink, metrics: metrics, logger: logger)
             } else if configuration.feeds.values.contains(where: { $0.enabled && !$0.books.isEmpty }) {
                 logger.warning("order books (collector.<exchange>.books) travel through Kafka: without kafka.brokers they are not kept")
             }
             services += [startup.telemetry, startup.status, processor] + (bookProcessor.map { [$0] } ?? []) + (restClient.map { [$0] } ?? [])
                 + feeds.flatMap(\.services)
-                + bookFeeds + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger)
+                + bookFeeds + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger) + statusPollers
             try await startup.run(services)
         }
     }

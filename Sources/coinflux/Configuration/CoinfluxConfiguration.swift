@@ -113,6 +113,8 @@ struct CoinfluxConfiguration: Sendable {
         var restartLookback: Int
         /// `collector.discovery_interval`: how often `all` and `top:N` re-read the market list.
         var discoveryInterval: Duration
+        /// `collector.market_status_interval`: how often market flags are read; zero: never.
+        var marketStatusInterval: Duration
         /// `collector.tls.ca_file`: the authorities `wss`/`https` certificates must chain to; nil: the system's.
         var caFile: String?
         /// `collector.books_depth`
@@ -262,6 +264,7 @@ extension CoinfluxConfiguration {
             reconnectMaximum: try reader.read(Key.reconnectMaximum),
             restartLookback: try reader.read(Key.restartLookback),
             discoveryInterval: try reader.read(Key.discoveryInterval),
+            marketStatusInterval: try reader.read(Key.marketStatusInterval),
             caFile: try reader.read(Key.collectorCAFile),
             bookDepth: try reader.read(Key.bookDepth),
             bookPublishInterval: try reader.read(Key.bookPublishInterval),

@@ -137,6 +137,9 @@ enum ConfigurationKeys {
     static let discoveryInterval = ConfigurationKey(
         "collector.discovery_interval", default: .seconds(300), .positiveDuration,
         "how often feeds with `symbols: all` or `top:N` re-read the exchange's market list; listings are subscribed and delistings unsubscribed at the next read")
+    static let marketStatusInterval = ConfigurationKey(
+        "collector.market_status_interval", default: .seconds(60), .duration,
+        "how often the Upbit and Bithumb (`api: v1`) feeds read their markets' warning and alert flags and publish the status of every tracked market ([market status](exchanges.md#market-status-flags)), within the exchange's REST budget; 0 turns it off")
     static let silenceTimeout = ConfigurationKey(
         "collector.silence_timeout", default: .seconds(30), .positiveDuration, "a socket with no frame for this long is replaced")
     static let restFallbackAfter = ConfigurationKey(
@@ -217,7 +220,7 @@ enum ConfigurationKeys {
         feedEnabled.documentation, feedSymbols.documentation, feedQuotes.documentation, feedURL.documentation, feedRESTURL.documentation,
         feedRESTRequestsPerSecond.documentation, feedBooks.documentation, bookDepth.documentation, bookPublishInterval.documentation,
         bookStaleAfter.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,
-        discoveryInterval.documentation, silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
+        discoveryInterval.documentation, marketStatusInterval.documentation, silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
         reconnectInitial.documentation, reconnectMaximum.documentation, collectorCAFile.documentation,
         telemetryListen.documentation, logLevel.documentation, statusInterval.documentation, startupGrace.documentation,
     ]

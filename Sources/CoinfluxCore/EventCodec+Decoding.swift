@@ -5,10 +5,12 @@ extension EventCodec {
     /// - Throws: ``DecodeError``: `.malformed` for anything but one well-formed JSON object,
     ///   `.unsupportedVersion` for a `v` other than ``version``, `.missingField`, `.invalidField`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> MarketEvent {
-        guard case .event(let event) = try decodeRecord(bytes) else {
-            throw .invalidField("type", reason: "a gap record, not a market event")
+        switch try decodeRecord(bytes) {
+        case .event(let event): return event
+        case .gap: throw .invalidField("type", reason: "a gap record, not a market event")
+        case .book: throw .invalidField("type", reason: "a book, not a market event")
+        case .status: throw .invalidField("type", reason: "a market status, not a market event")
         }
-        return event
     }
 
     /// Decodes one record, a market event, a gap record (`"type":"gap"`), a book or a market status, from its JSON form.

@@ -58,8 +58,11 @@ struct CollectIntegrationTests {
         #expect(queuedFX > 0, "no USDT-KRW rate reached the FX topic")
 
         // Every queued message is in the topic: nothing lost while the broker was up.
-        let events = try await readAll(ticks, broker: broker, expected: Int(queuedTicks))
-        #expect(events.count == Int(queuedTicks))
+        let records = try await readAll(ticks, broker: broker, expected: Int(queuedTicks))
+        #expect(records.count == Int(queuedTicks))
+        let events = records.compactMap { partition, record in
+            if case .event(let event) = record { (partition: partition, event: event) } else { nil }
+        }
         #expect(Set(events.map(\.event.exchange)) == Set(Exchange.allCases), "exchanges seen: \(Set(events.map(\.event.exchange)))")
 
         // Keyed by base asset, and per-key order preserved: within a partition, each market's trade
@@ -82,23 +85,24 @@ struct CollectIntegrationTests {
     }
 
     /// Reads `topic` from the beginning until `expected` messages arrived (or 30 s passed).
-    private func readAll(_ topic: String, broker: String, expected: Int) async throws -> [(partition: Int, event: MarketEvent)] {
+    /// Every record of `topic` (market events, and the gap and market status records beside them).
+    private func readAll(_ topic: String, broker: String, expected: Int) async throws -> [(partition: Int, record: MarketRecord)] {
         let consumer = try KafkaConsumer(
             configuration: KafkaConsumerConfiguration(bootstrapServers: [broker], groupID: "it-\(UUID().uuidString)"),
             logger: Logger(label: "test.consumer"))
         try consumer.subscribe(topics: [topic])
-        var events: [(Int, MarketEvent)] = []
+        func decoded(_ message: KafkaMessage) throws -> (Int, MarketRecord) {
+            (message.partition, try Array(message.value).withUnsafeBytes { try EventCodec.decodeRecord($0) })
+        }
+        var records: [(Int, MarketRecord)] = []
         let deadline = ContinuousClock.now + .seconds(30)
-        while events.count < expected, ContinuousClock.now < deadline {
-            for message in try await consumer.poll(maximumMessages: 1000, timeout: .milliseconds(200)) {
-                events.append((message.partition, try EventCodec.decode(message.value)))
-            }
+        while records.count < expected, ContinuousClock.now < deadline {
+            records += try await consumer.poll(maximumMessages: 1000, timeout: .milliseconds(200)).map(decoded)
         }
         // Anything beyond the expected count would be a duplicate; give it a moment to show up.
-        events += try await consumer.poll(maximumMessages: 1000, timeout: .milliseconds(500))
-            .map { ($0.partition, try EventCodec.decode($0.value)) }
+        records += try await consumer.poll(maximumMessages: 1000, timeout: .milliseconds(500)).map(decoded)
         try await consumer.close()
-        return events
+        return records
     }
 
     private func scrape(_ url: String) async throws -> String {

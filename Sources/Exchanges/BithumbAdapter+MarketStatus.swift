@@ -29,61 +29,21 @@ extension BithumbAdapter: MarketStatusAdapter {
 
     /// The investment warning of each mapped market in a `/v1/market/all?isDetails=true` body.
     static func parseMarketWarnings(_ body: UnsafeRawBufferPointer) throws(FrameError) -> [Symbol: MarketFlags] {
-        try FrameParsing.parse(body) { reader in
-            try UpbitFormat.expectArray(&reader, of: "markets")
-            var statuses: [Symbol: MarketFlags] = [:]
-            try reader.beginArray()
-            while try reader.nextElement() {
-                var code: JSONReader.StringView?
-                var warning: Bool?
-                try reader.beginObject()
-                while let key = try reader.nextKey() {
-                    switch key {
-                    case "market": code = try reader.readStringView()
-                    case "market_warning":
-                        let value = try reader.readStringView()
-                        if value == "NONE" {
-                            warning = false
-                        } else if value == "CAUTION" {
-                            warning = true
-                        } else {
-                            throw FrameError("market_warning \(value.description.prefix(64)) is neither NONE nor CAUTION")
-                        }
-                    default: try reader.skipValue()
-                    }
-                }
-                guard let code else { throw FrameError.missing("market") }
-                guard let warning else { throw FrameError.missing("market_warning") }
-                if let symbol = try MarketCode.decoded(code, MarketCode.quoteDashBase) { statuses[symbol] = MarketFlags(warning: warning) }
-            }
-            return statuses
+        let listed = try UpbitFormat.parseMarketFlags(body, of: "markets", member: "market_warning") { reader in
+            let value = try reader.readStringView()
+            if value == "NONE" { return MarketFlags(warning: false) }
+            if value == "CAUTION" { return MarketFlags(warning: true) }
+            throw FrameError("market_warning \(value.description.prefix(64)) is neither NONE nor CAUTION")
         }
+        return Dictionary(listed, uniquingKeysWith: { _, last in last })
     }
 
-    /// The alerts of each mapped market in a `/v1/market/virtual_asset_warning` body.
+    /// The alerts of each mapped market in a `/v1/market/virtual_asset_warning` body (one element
+    /// per alert: a market's alerts are merged).
     static func parseAlerts(_ body: UnsafeRawBufferPointer) throws(FrameError) -> [Symbol: MarketFlags] {
-        try FrameParsing.parse(body) { reader in
-            try UpbitFormat.expectArray(&reader, of: "alerts")
-            var statuses: [Symbol: MarketFlags] = [:]
-            try reader.beginArray()
-            while try reader.nextElement() {
-                var code: JSONReader.StringView?
-                var type: String?
-                try reader.beginObject()
-                while let key = try reader.nextKey() {
-                    switch key {
-                    case "market": code = try reader.readStringView()
-                    case "warning_type": type = try FrameParsing.cautionName(try reader.readStringView())
-                    default: try reader.skipValue()
-                    }
-                }
-                guard let code else { throw FrameError.missing("market") }
-                guard let type else { throw FrameError.missing("warning_type") }
-                if let symbol = try MarketCode.decoded(code, MarketCode.quoteDashBase) {
-                    statuses[symbol] = (statuses[symbol] ?? .none).merged(with: MarketFlags(cautions: [type]))
-                }
-            }
-            return statuses
+        let listed = try UpbitFormat.parseMarketFlags(body, of: "alerts", member: "warning_type") { reader in
+            MarketFlags(cautions: [try FrameParsing.cautionName(try reader.readStringView())])
         }
+        return Dictionary(listed, uniquingKeysWith: { first, next in first.merged(with: next) })
     }
 }

@@ -18,27 +18,8 @@ extension UpbitAdapter: MarketStatusAdapter {
 
     /// The flags of each mapped market in a `/v1/market/all?is_details=true` body.
     static func parseMarketEvents(_ body: UnsafeRawBufferPointer) throws(FrameError) -> [Symbol: MarketFlags] {
-        try FrameParsing.parse(body) { reader in
-            try UpbitFormat.expectArray(&reader, of: "markets")
-            var statuses: [Symbol: MarketFlags] = [:]
-            try reader.beginArray()
-            while try reader.nextElement() {
-                var code: JSONReader.StringView?
-                var flags: MarketFlags?
-                try reader.beginObject()
-                while let key = try reader.nextKey() {
-                    switch key {
-                    case "market": code = try reader.readStringView()
-                    case "market_event": flags = try parseMarketEvent(&reader)
-                    default: try reader.skipValue()
-                    }
-                }
-                guard let code else { throw FrameError.missing("market") }
-                guard let flags else { throw FrameError.missing("market_event") }
-                if let symbol = try MarketCode.decoded(code, MarketCode.quoteDashBase) { statuses[symbol] = flags }
-            }
-            return statuses
-        }
+        let listed = try UpbitFormat.parseMarketFlags(body, of: "markets", member: "market_event", read: parseMarketEvent)
+        return Dictionary(listed, uniquingKeysWith: { _, last in last })
     }
 
     /// `{"warning":bool,"caution":{"TYPE":bool,…}}`: both members required.

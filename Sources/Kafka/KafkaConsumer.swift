@@ -226,8 +226,13 @@ public final class KafkaConsumer: Sendable {
     public func seek(_ positions: [KafkaTopicPartitionOffset], timeout: Duration = .seconds(10)) async throws {
         try checkOpen()
         let milliseconds = timeout.rdKafkaMilliseconds
-        try await pollQueue.run { [client] in
+        try await pollQueue.run { [self] in
             try client.seek(positions, timeoutMilliseconds: milliseconds)
+            // A partition resting at its end would wait for messages beyond it: it fetches again.
+            try rests.withLock { rests in
+                let ended = rests.moved(positions.map(\.topicPartition))
+                if !ended.isEmpty { try client.resume(ended) }
+            }
         }
     }
 

@@ -58,6 +58,21 @@ struct PartitionRestsTests {
         #expect(rests.caughtUpOffset(first, position: 11, highWatermark: 11) == 11)
     }
 
+    @Test("a seek ends the rest of a partition (it fetches from its new position), not the application's pause")
+    func seekEndsRests() {
+        var rests = PartitionRests(pause: .milliseconds(20))
+        let now = ContinuousClock.now
+        rests.reachedEnds([first: 20])
+        rests.rest([first: 20], now: now)
+        rests.applicationPaused([second])
+        #expect(rests.moved([first, second]) == [first])
+        #expect(rests.due(now: now + .seconds(1)).isEmpty)
+        // Its old end no longer says where it is.
+        #expect(rests.caughtUpOffset(first, position: nil, highWatermark: 20) == nil)
+        #expect(rests.restable([first, second]) == [first])
+        #expect(rests.moved([first]).isEmpty)
+    }
+
     @Test("an application pause wins: never rested, never resumed by a rest")
     func applicationPauseWins() {
         var rests = PartitionRests(pause: .milliseconds(20))

@@ -126,6 +126,19 @@ struct PartitionRests: Sendable {
         }
     }
 
+    /// The application moved the read position of `partitions` (a seek): a rest waited for
+    /// messages beyond where the partition stopped, which no longer applies. Ends their rests and
+    /// returns the partitions that were resting, to resume; the application's pauses stay.
+    mutating func moved(_ partitions: [KafkaTopicPartition]) -> [KafkaTopicPartition] {
+        var ended: [KafkaTopicPartition] = []
+        for partition in partitions {
+            ends[partition] = nil
+            awakened[partition] = nil
+            if resting.removeValue(forKey: partition) != nil { ended.append(partition) }
+        }
+        return ended
+    }
+
     /// Forgets partitions no longer assigned (their next assignment starts unpaused).
     mutating func keepOnly(_ assigned: Set<KafkaTopicPartition>) {
         heldByApplication.formIntersection(assigned)

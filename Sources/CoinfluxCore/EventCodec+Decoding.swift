@@ -10,10 +10,12 @@ extension EventCodec {
         case .gap: throw .invalidField("type", reason: "a gap record, not a market event")
         case .book: throw .invalidField("type", reason: "a book, not a market event")
         case .status: throw .invalidField("type", reason: "a market status, not a market event")
+        case .fx: throw .invalidField("type", reason: "an FX rate, not a market event")
         }
     }
 
-    /// Decodes one record, a market event, a gap record (`"type":"gap"`), a book or a market status, from its JSON form.
+    /// Decodes one record, a market event, a gap record (`"type":"gap"`), a book, a market status
+    /// or an FX rate, from its JSON form.
     /// - Throws: ``DecodeError`` as ``decode(_:)-(UnsafeRawBufferPointer)`` does.
     public static func decodeRecord(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> MarketRecord {
         var reader = JSONReader(bytes: bytes)
@@ -63,6 +65,7 @@ extension EventCodec {
                 // A book has members of its own: read it again as one.
                 if kind == .book { return .book(try decodeBook(bytes)) }
                 if kind == .status { return .status(try decodeStatus(bytes)) }
+                if kind == .fx { return .fx(try decodeFX(bytes)) }
             case "exchange": exchange = try named("exchange", &reader, in: exchangeNames)
             case "symbol": symbol = try readSymbol(&reader)
             case "price": price = try field("price") { () throws(JSONReader.Error) in try reader.readDouble() }
@@ -108,6 +111,7 @@ extension EventCodec {
         case .gap: return .gap(try gap.record(exchange: exchange, symbol: symbol))
         case .book: return .book(try decodeBook(bytes))
         case .status: return .status(try decodeStatus(bytes))
+        case .fx: return .fx(try decodeFX(bytes))
         case .ticker: eventKind = .ticker
         case .trade: eventKind = .trade
         }
@@ -125,7 +129,7 @@ extension EventCodec {
 
     /// The values of `"type"`.
     private enum RecordType: String, CaseIterable, Sendable {
-        case ticker, trade, gap, book, status
+        case ticker, trade, gap, book, status, fx
     }
 
     /// The members of a gap record, as they are read.

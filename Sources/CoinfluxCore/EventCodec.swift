@@ -153,13 +153,14 @@ public enum EventCodec {
         buffer.append(UInt8(ascii: "}"))
     }
 
-    /// Appends the JSON form of a record (event, gap, book or status) to `buffer`.
+    /// Appends the JSON form of a record (event, gap, book, status or FX rate) to `buffer`.
     public static func encode(_ record: MarketRecord, into buffer: inout [UInt8]) throws(EncodeError) {
         switch record {
         case .event(let event): try encode(event, into: &buffer)
         case .gap(let gap): try encode(gap, into: &buffer)
         case .book(let book): try encode(book, into: &buffer)
         case .status(let status): try encode(status, into: &buffer)
+        case .fx(let rate): try encode(rate, into: &buffer)
         }
     }
 

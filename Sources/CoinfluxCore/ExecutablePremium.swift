@@ -2,7 +2,7 @@
 /// asset's USDT market on a reference venue, in both directions.
 ///
 /// - Buy in Korea: spend `sizeKRW` on the KRW book's asks (getting quantity `q`), sell `q` on the
-///   reference book's bids: `premium = krwAverage / (referenceAverage · krwPerUSDT) − 1`.
+///   reference book's bids: `premium = krwAverage / (referenceAverage · krwPerDollar) − 1`.
 /// - Sell in Korea: sell on the KRW book's bids until `sizeKRW` is received (giving up `q`), buy
 ///   `q` on the reference book's asks, same formula.
 ///
@@ -22,8 +22,9 @@ public struct ExecutablePremium: Sendable, Equatable {
 
     /// The order size, in KRW.
     public var sizeKRW: Double
-    /// The KRW-per-USDT rate both directions were converted at.
-    public var krwPerUSDT: Double
+    /// The won per dollar both directions were converted at: KRW per USDT (basis `usdt`) or KRW
+    /// per USD from the FX source (basis `fx`).
+    public var krwPerDollar: Double
     /// Buy on the KRW asks, sell on the reference bids.
     public var buyInKorea: Direction
     /// Sell on the KRW bids, buy on the reference asks.
@@ -33,23 +34,23 @@ public struct ExecutablePremium: Sendable, Equatable {
     /// - Parameters:
     ///   - krwBook: the KRW market's book (e.g. Upbit `KRW-BTC`).
     ///   - referenceBook: the reference venue's USDT book of the same base (e.g. Binance `BTCUSDT`).
-    ///   - krwPerUSDT: the conversion the premium's basis uses; must be finite and positive.
+    ///   - krwPerDollar: the conversion the premium's basis uses; must be finite and positive.
     ///   - sizeKRW: the order size; must be finite and positive.
     /// - Returns: nil for an invalid rate or size.
-    public init?(krwBook: OrderBook, referenceBook: OrderBook, krwPerUSDT: Double, sizeKRW: Double) {
-        guard krwPerUSDT.isFinite, krwPerUSDT > 0, sizeKRW.isFinite, sizeKRW > 0 else { return nil }
+    public init?(krwBook: OrderBook, referenceBook: OrderBook, krwPerDollar: Double, sizeKRW: Double) {
+        guard krwPerDollar.isFinite, krwPerDollar > 0, sizeKRW.isFinite, sizeKRW > 0 else { return nil }
         self.sizeKRW = sizeKRW
-        self.krwPerUSDT = krwPerUSDT
+        self.krwPerDollar = krwPerDollar
         let bought = krwBook.buy(spending: sizeKRW)
-        buyInKorea = Self.direction(krwLeg: bought, referenceLeg: referenceBook.sell(quantity: bought.quantity), krwPerUSDT: krwPerUSDT)
+        buyInKorea = Self.direction(krwLeg: bought, referenceLeg: referenceBook.sell(quantity: bought.quantity), krwPerDollar: krwPerDollar)
         let sold = krwBook.sell(receiving: sizeKRW)
-        sellInKorea = Self.direction(krwLeg: sold, referenceLeg: referenceBook.buy(quantity: sold.quantity), krwPerUSDT: krwPerUSDT)
+        sellInKorea = Self.direction(krwLeg: sold, referenceLeg: referenceBook.buy(quantity: sold.quantity), krwPerDollar: krwPerDollar)
     }
 
-    private static func direction(krwLeg: BookFill, referenceLeg: BookFill, krwPerUSDT: Double) -> Direction {
+    private static func direction(krwLeg: BookFill, referenceLeg: BookFill, krwPerDollar: Double) -> Direction {
         var premium: Double?
         if let krw = krwLeg.averagePrice, let reference = referenceLeg.averagePrice {
-            premium = krw / (reference * krwPerUSDT) - 1
+            premium = krw / (reference * krwPerDollar) - 1
         }
         return Direction(premium: premium, krwFill: krwLeg.filledFraction, referenceFill: referenceLeg.filledFraction)
     }

@@ -1,8 +1,12 @@
 /// The cross-exchange ("kimchi") premium of KRW markets over a reference USDT market.
 ///
-/// Holds the latest reference price per base asset (e.g. Binance `BTC-USDT`) and the latest
-/// KRW-per-USDT rate; for a KRW price of the same base it computes
-/// `premium = P_krw / (P_ref_usdt · KRW_per_USDT) − 1` as a fraction (0.03 = 3 %).
+/// Holds the latest reference price per base asset (e.g. Binance `BTC-USDT`), the latest
+/// KRW-per-USDT rate and the latest USD/KRW rate of an FX source; for a KRW price of the same
+/// base it computes the premium on two bases, as fractions (0.03 = 3 %):
+/// - `usdt`: `P_krw / (P_ref_usdt · KRW_per_USDT) − 1`, the Korean venues' own dollar;
+/// - `fx`: `P_krw / (P_ref_usdt · KRW_per_USD) − 1`, the bank's dollar (a USDT counted as a USD);
+/// and the tether premium, `KRW_per_USDT / KRW_per_USD − 1`, which links them:
+/// `1 + fx = (1 + usdt) · (1 + tether)` when all three use the same KRW-per-USDT rate.
 ///
 /// Policies:
 /// - A factor update that is NaN, infinite, zero or negative is refused and the previous value
@@ -35,11 +39,15 @@ public struct PremiumBook: Sendable {
         case staleReference
         /// The KRW-per-USDT rate is older than the configured maximum age.
         case staleExchangeRate
+        /// No USD/KRW rate yet (none is configured, or none read so far).
+        case noFXRate
+        /// The USD/KRW rate was read longer ago than the configured maximum age.
+        case staleFXRate
     }
 
     /// A premium, or why there is none.
     public enum Outcome: Sendable, Hashable {
-        /// `P_krw / (P_ref_usdt · KRW_per_USDT) − 1`.
+        /// The premium as a fraction.
         case premium(Double)
         /// A factor is missing, stale or invalid.
         case unavailable(Unavailable)
@@ -60,18 +68,23 @@ public struct PremiumBook: Sendable {
     public let maxReferenceAgeNanos: Int64?
     /// Maximum age of the KRW-per-USDT rate relative to the KRW tick, in nanoseconds; nil: no limit.
     public let maxExchangeRateAgeNanos: Int64?
+    /// Maximum time since the USD/KRW rate was read, relative to the KRW tick, in nanoseconds; nil: no limit.
+    public let maxFXRateAgeNanos: Int64?
     private var references: [String: Factor] = [:]
     private var exchangeRate: Factor?
+    private var fxRate: FXRate?
 
     /// An empty book.
     /// - Parameters:
     ///   - maxReferenceAge: Oldest usable reference price. Default: no limit.
     ///   - maxExchangeRateAge: Oldest usable KRW-per-USDT rate. Default: no limit.
+    ///   - maxFXRateAge: Longest time since the USD/KRW rate was read. Default: no limit.
     ///   Durations beyond ±292 years mean no limit; negative ones make every factor stale
     ///   unless it is newer than the tick.
-    public init(maxReferenceAge: Duration? = nil, maxExchangeRateAge: Duration? = nil) {
+    public init(maxReferenceAge: Duration? = nil, maxExchangeRateAge: Duration? = nil, maxFXRateAge: Duration? = nil) {
         maxReferenceAgeNanos = maxReferenceAge?.wholeNanoseconds
         maxExchangeRateAgeNanos = maxExchangeRateAge?.wholeNanoseconds
+        maxFXRateAgeNanos = maxFXRateAge?.wholeNanoseconds
     }
 
     /// The stored reference price (USDT) of `base`, if any.
@@ -87,6 +100,11 @@ public struct PremiumBook: Sendable {
     /// The event time of the stored KRW-per-USDT rate, if any.
     public var krwPerUSDTTimeNanos: Int64? {
         exchangeRate?.eventTimeNanos
+    }
+
+    /// The stored USD/KRW rate, if any.
+    public var fx: FXRate? {
+        fxRate
     }
 
     /// Records the reference exchange's USDT price of `base`.
@@ -109,7 +127,16 @@ public struct PremiumBook: Sendable {
         return outcome
     }
 
-    /// The premium of a KRW price of `base` at `eventTimeNanos`.
+    /// Records the USD/KRW rate of the FX source; one read earlier than the stored one is ignored.
+    @discardableResult
+    public mutating func updateFXRate(_ rate: FXRate) -> FactorUpdate {
+        let outcome = Self.replace(fxRate.map { Factor(value: $0.krwPerUSD, eventTimeNanos: $0.observedNanos) },
+                                   with: rate.krwPerUSD, at: rate.observedNanos)
+        if outcome == .applied { fxRate = rate }
+        return outcome
+    }
+
+    /// The `usdt`-basis premium of a KRW price of `base` at `eventTimeNanos`.
     public func premium(base: String, krwPrice: Double, eventTimeNanos: Int64) -> Outcome {
         guard krwPrice.isFinite, krwPrice > 0 else { return .unavailable(.invalidPrice) }
         guard let reference = references[base] else { return .unavailable(.noReference) }
@@ -121,6 +148,37 @@ public struct PremiumBook: Sendable {
             return .unavailable(.staleExchangeRate)
         }
         return .premium(krwPrice / (reference.value * rate.value) - 1)
+    }
+
+    /// The `fx`-basis premium of a KRW price of `base` at `eventTimeNanos`.
+    public func fxPremium(base: String, krwPrice: Double, eventTimeNanos: Int64) -> Outcome {
+        guard krwPrice.isFinite, krwPrice > 0 else { return .unavailable(.invalidPrice) }
+        guard let reference = references[base] else { return .unavailable(.noReference) }
+        if Self.isStale(reference, at: eventTimeNanos, maxAge: maxReferenceAgeNanos) {
+            return .unavailable(.staleReference)
+        }
+        switch usableFXRate(at: eventTimeNanos) {
+        case .success(let rate): return .premium(krwPrice / (reference.value * rate) - 1)
+        case .failure(let unavailable): return .unavailable(unavailable)
+        }
+    }
+
+    /// The tether premium of a KRW-per-USDT price (a `USDT-KRW` ticker) at `eventTimeNanos`:
+    /// `KRW_per_USDT / KRW_per_USD − 1`.
+    public func tetherPremium(krwPerUSDT: Double, eventTimeNanos: Int64) -> Outcome {
+        guard krwPerUSDT.isFinite, krwPerUSDT > 0 else { return .unavailable(.invalidPrice) }
+        switch usableFXRate(at: eventTimeNanos) {
+        case .success(let rate): return .premium(krwPerUSDT / rate - 1)
+        case .failure(let unavailable): return .unavailable(unavailable)
+        }
+    }
+
+    /// Won per US dollar, if a rate read recently enough relative to `eventTimeNanos` is stored.
+    private func usableFXRate(at eventTimeNanos: Int64) -> Result<Double, Unavailable> {
+        guard let fxRate else { return .failure(.noFXRate) }
+        let read = Factor(value: fxRate.krwPerUSD, eventTimeNanos: fxRate.observedNanos)
+        if Self.isStale(read, at: eventTimeNanos, maxAge: maxFXRateAgeNanos) { return .failure(.staleFXRate) }
+        return .success(fxRate.krwPerUSD)
     }
 
     private static func replace(_ stored: Factor?, with value: Double, at eventTimeNanos: Int64) -> FactorUpdate {

@@ -63,12 +63,13 @@ public struct SeriesGap: Sendable, Hashable {
 }
 
 /// What the collector hands on and the processor takes: a market event, the record of a gap, a
-/// synchronised order book (`market.books`), or a market's status flags.
+/// synchronised order book (`market.books`), a market's status flags, or a USD/KRW rate (the FX topic).
 public enum MarketRecord: Sendable, Equatable {
     case event(MarketEvent)
     case gap(SeriesGap)
     case book(BookUpdate)
     case status(MarketStatus)
+    case fx(FXRate)
 
     /// The symbol the record is about (its Kafka key is the symbol's base asset).
     public var symbol: Symbol {
@@ -77,6 +78,7 @@ public enum MarketRecord: Sendable, Equatable {
         case .gap(let gap): gap.symbol
         case .book(let book): book.symbol
         case .status(let status): status.symbol
+        case .fx: FXRate.symbol
         }
     }
 

@@ -5,13 +5,13 @@ import Telemetry
 
 /// Produces events to Kafka: every event to the ticks topic keyed by base asset, the
 /// KRW-per-USDT rates (`USDT-KRW` tickers) also to the FX topic, which every processor reads in
-/// full, synchronised order books to the books topic, keyed by base asset too, and markets' status
-/// flags to the ticks topic.
+/// full, as are the FX source's USD/KRW rates, synchronised order books to the books topic, keyed
+/// by base asset too, and markets' status flags to the ticks topic.
 ///
 /// Never blocks: when librdkafka's bounded queue is full (broker unreachable for long) the
 /// message is dropped, counted in `coinflux_producer_messages_total{outcome="dropped"}` and logged
 /// (rate-limited).
-public final class KafkaEventSink: MarketEventSink, BookSink, MarketStatusSink {
+public final class KafkaEventSink: MarketEventSink, BookSink, MarketStatusSink, FXRateSink {
     /// Room reserved for encoding a frame's events, one at a time: above the longest events (a
     /// ticker with every optional field at 17 significant digits is about 500 bytes), so the buffer
     /// does not grow while encoding.
@@ -110,6 +110,19 @@ public final class KafkaEventSink: MarketEventSink, BookSink, MarketStatusSink {
             return false
         }
         return send(buffer, key: EventCodec.key(for: MarketRecord.status(status)), to: ticks)
+    }
+
+    @discardableResult
+    public func publish(_ rate: FXRate) -> Bool {
+        var buffer: [UInt8] = []
+        do {
+            try EventCodec.encode(rate, into: &buffer)
+        } catch {
+            fx.dropped.increment()
+            problems.warning("dropped an FX rate that cannot be encoded", metadata: ["error": "\(error)"])
+            return false
+        }
+        return send(buffer, key: EventCodec.key(for: MarketRecord.fx(rate)), to: fx)
     }
 
     /// Enqueues one message; false (counted as dropped) when librdkafka refused it.

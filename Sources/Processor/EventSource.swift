@@ -31,13 +31,13 @@ public struct SourceBatch: Sendable {
     /// Assignment changes that happened before `messages`, in order.
     public var changes: [PartitionChange]
     public var messages: [SourceMessage]
-    /// A newer KRW-per-USDT rate from outside the owned partitions, if one arrived.
-    public var exchangeRate: ExchangeRate?
+    /// Newer rates from outside the owned partitions (the FX topic), if one arrived.
+    public var exchangeRates: ExchangeRates?
 
-    public init(changes: [PartitionChange] = [], messages: [SourceMessage] = [], exchangeRate: ExchangeRate? = nil) {
+    public init(changes: [PartitionChange] = [], messages: [SourceMessage] = [], exchangeRates: ExchangeRates? = nil) {
         self.changes = changes
         self.messages = messages
-        self.exchangeRate = exchangeRate
+        self.exchangeRates = exchangeRates
     }
 }
 

@@ -30,7 +30,7 @@ struct ProcessingLoop {
     /// The next poll, started before the messages of the previous one are derived.
     var prefetch: InFlight<Result<SourceBatch, any Error>>?
     private(set) var isPaused = false
-    private var exchangeRate: ExchangeRate?
+    private var exchangeRates: ExchangeRates?
     /// Partitions whose lag gauge was last set above zero, to zero them when they go.
     private var laggingPartitions: Set<Int> = []
 
@@ -70,7 +70,7 @@ struct ProcessingLoop {
         let polled = try await (prefetch ?? startPoll()).value().get()
         apply(polled.changes)
         prefetch = startPoll()
-        if let rate = polled.exchangeRate { apply(rate) }
+        if let rates = polled.exchangeRates { apply(rates) }
         derive(polled.messages)
         let now = ContinuousClock.now
         if write == nil, shouldFlush(at: now) { startWrite() }
@@ -103,7 +103,7 @@ struct ProcessingLoop {
             switch change {
             case .assigned(let partition, let warmupEnd):
                 var state = PartitionState(settings: settings.derivation, warmupEnd: warmupEnd)
-                if let exchangeRate { state.updateExchangeRate(exchangeRate) }
+                if let exchangeRates { state.updateExchangeRates(exchangeRates) }
                 partitions[partition] = state
                 if let warmupEnd {
                     logger.info("warming up partition", metadata: ["partition": "\(partition)", "until_offset": "\(warmupEnd)"])
@@ -116,10 +116,10 @@ struct ProcessingLoop {
         }
     }
 
-    private mutating func apply(_ rate: ExchangeRate) {
-        exchangeRate = rate
+    private mutating func apply(_ rates: ExchangeRates) {
+        exchangeRates = rates
         for partition in partitions.keys {
-            partitions[partition]?.updateExchangeRate(rate)
+            partitions[partition]?.updateExchangeRates(rates)
         }
     }
 

@@ -48,9 +48,24 @@ public struct PartitionState: Sendable {
         }
     }
 
-    /// Records a KRW-per-USDT rate that reached the processor outside this partition (the FX topic).
-    public mutating func updateExchangeRate(_ rate: ExchangeRate) {
-        deriver.updateExchangeRate(krwPerUSDT: rate.krwPerUSDT, eventTimeNanos: rate.eventTimeNanos)
+    /// Records the rates that reached the processor outside this partition (the FX topic).
+    public mutating func updateExchangeRates(_ rates: ExchangeRates) {
+        if let rate = rates.krwPerUSDT {
+            deriver.updateExchangeRate(krwPerUSDT: rate.krwPerUSDT, eventTimeNanos: rate.eventTimeNanos)
+        }
+        if let fx = rates.fx { deriver.updateFXRate(fx) }
+    }
+}
+
+/// The rates the FX topic carries, each the newest known: the Korean venues' KRW per USDT (their
+/// `USDT-KRW` tickers) and the FX source's KRW per USD.
+public struct ExchangeRates: Sendable, Hashable {
+    public var krwPerUSDT: ExchangeRate?
+    public var fx: FXRate?
+
+    public init(krwPerUSDT: ExchangeRate? = nil, fx: FXRate? = nil) {
+        self.krwPerUSDT = krwPerUSDT
+        self.fx = fx
     }
 }
 

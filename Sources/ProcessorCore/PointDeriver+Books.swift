@@ -7,8 +7,9 @@ import CoinfluxCore
 /// KRW book of a venue other than the reference, a `premium_executable` point goes with it: the
 /// order of `premiumSizeKRW` walked on this book and on the reference venue's USDT book of the same
 /// base (``ExecutablePremium``), converted at the KRW-per-USDT rate (`basis` `usdt`, the rate of
-/// the `premium` measurement). A reference book or rate older than the settings' maximum ages
-/// relative to the KRW book gives no premium. Deterministic in the order of the messages, so a
+/// the `premium` measurement), and a second one converted at the FX source's USD/KRW rate
+/// (`basis` `fx`) when one is known. A reference book or rate older than the settings' maximum
+/// ages relative to the KRW book gives no premium. Deterministic in the order of the messages, so a
 /// replay writes the same points again.
 extension PointDeriver {
     static let usdtBasis = tagValue("usdt")
@@ -29,7 +30,8 @@ extension PointDeriver {
         let sampleInterval = update.eventTimeNanos.dividedFloor(by: interval)
         guard sampleInterval != series.values[index].bookSampleInterval else { return }
         series.values[index].bookSampleInterval = sampleInterval
-        series.values[index].executablePremium = executablePremium(of: index, at: update.eventTimeNanos)
+        let time = update.eventTimeNanos
+        series.values[index].executablePremium = executablePremium(of: index, at: time, krwPerDollar: usdtRate(at: time))
         guard emit, let summary = BookSummary(series.values[index].book) else { return }
         let book = series.values[index].book
         let outcome = buffer.append(MeasurementName.orderbook, timestampNanos: update.eventTimeNanos) { line in
@@ -49,35 +51,47 @@ extension PointDeriver {
             line.field(Name.askLevels, book.asks.count)
         }
         counts.count(outcome, \.orderbooks)
-        writeExecutablePremium(of: index, at: update.eventTimeNanos, into: &buffer, counts: &counts)
+        if let premium = series.values[index].executablePremium {
+            writeExecutablePremium(premium, of: index, basis: Self.usdtBasis, at: time, into: &buffer, counts: &counts)
+        }
+        if let premium = executablePremium(of: index, at: time, krwPerDollar: fxRate(at: time)) {
+            writeExecutablePremium(premium, of: index, basis: Self.fxBasis, at: time, into: &buffer, counts: &counts)
+        }
     }
 
-    /// The executable premium of a KRW book at `timeNanos`, when the reference book and the rate are fresh.
-    private func executablePremium(of index: [SeriesKey: Series].Index, at timeNanos: Int64) -> ExecutablePremium? {
+    /// The KRW-per-USDT rate, if it is fresh at `timeNanos`.
+    private func usdtRate(at timeNanos: Int64) -> Double? {
+        guard let rate = premiums.krwPerUSDT, let rateTime = premiums.krwPerUSDTTimeNanos,
+              timeNanos - rateTime <= context.settings.maxExchangeRateAge.saturatingNanoseconds else { return nil }
+        return rate
+    }
+
+    /// The FX source's KRW per USD, if it was read recently enough before `timeNanos`.
+    private func fxRate(at timeNanos: Int64) -> Double? {
+        guard let fx = premiums.fx, timeNanos - fx.observedNanos <= context.settings.maxFXRateAge.saturatingNanoseconds else { return nil }
+        return fx.krwPerUSD
+    }
+
+    /// The executable premium of a KRW book at `timeNanos` converted at `krwPerDollar` (a fresh
+    /// rate, or nil), when the reference book is fresh.
+    private func executablePremium(of index: [SeriesKey: Series].Index, at timeNanos: Int64, krwPerDollar: Double?) -> ExecutablePremium? {
         let key = series.keys[index]
         let settings = context.settings
-        guard key.symbol.quote == "KRW", key.exchange != settings.referenceExchange,
+        guard let krwPerDollar, key.symbol.quote == "KRW", key.exchange != settings.referenceExchange,
               let reference = series[SeriesKey(exchange: settings.referenceExchange, symbol: Symbol(base: key.symbol.base, quote: "USDT"))],
-              !reference.book.isEmpty, timeNanos - reference.bookTimeNanos <= settings.maxReferenceAge.saturatingNanoseconds,
-              let rate = premiums.krwPerUSDT, let rateTime = premiums.krwPerUSDTTimeNanos,
-              timeNanos - rateTime <= settings.maxExchangeRateAge.saturatingNanoseconds
+              !reference.book.isEmpty, timeNanos - reference.bookTimeNanos <= settings.maxReferenceAge.saturatingNanoseconds
         else { return nil }
-        return ExecutablePremium(krwBook: series.values[index].book, referenceBook: reference.book, krwPerUSDT: rate, sizeKRW: settings.premiumSizeKRW)
+        return ExecutablePremium(krwBook: series.values[index].book, referenceBook: reference.book, krwPerDollar: krwPerDollar,
+                                 sizeKRW: settings.premiumSizeKRW)
     }
 
-    /// The `premium_executable` point of the series' latest executable premium, if it has one.
+    /// The `premium_executable` point of one basis.
     private func writeExecutablePremium(
-        of index: [SeriesKey: Series].Index, at timeNanos: Int64, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts
+        _ premium: ExecutablePremium, of index: [SeriesKey: Series].Index, basis: LineProtocol.TagValue, at timeNanos: Int64,
+        into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts
     ) {
-        guard let premium = series.values[index].executablePremium else { return }
         let outcome = buffer.append(MeasurementName.premiumExecutable, timestampNanos: timeNanos) { line in
-            let tags = series.values[index]
-            line.tag(Name.base, tags.base)
-            line.tag(Name.basis, Self.usdtBasis)
-            line.tag(Name.exchange, tags.exchange)
-            line.tag(Name.quote, tags.quote)
-            line.tag(Name.reference, context.reference)
-            line.tag(Name.symbol, tags.symbol)
+            Self.premiumTags(series.values[index], basis: basis, reference: context.reference, into: &line)
             line.field(Name.sizeKRW, premium.sizeKRW)
             line.field(Name.buyPremium, premium.buyInKorea.premium)
             line.field(Name.sellPremium, premium.sellInKorea.premium)
@@ -85,7 +99,11 @@ extension PointDeriver {
             line.field(Name.buyReferenceFill, premium.buyInKorea.referenceFill)
             line.field(Name.sellKRWFill, premium.sellInKorea.krwFill)
             line.field(Name.sellReferenceFill, premium.sellInKorea.referenceFill)
-            line.field(Name.krwPerUsdt, premium.krwPerUSDT)
+            if basis == Self.usdtBasis {
+                line.field(Name.krwPerUsdt, premium.krwPerDollar)
+            } else if let fx = premiums.fx {
+                Self.fxFields(fx, at: timeNanos, into: &line)
+            }
         }
         counts.count(outcome, \.executablePremiums)
     }

@@ -16,14 +16,18 @@ import CoinfluxCore
 ///   truncated to the millisecond plus a sub-millisecond part derived from the trade id
 ///   (``tradeTimestamp(eventTimeNanos:tradeID:sequence:)``), so trades in one millisecond do not
 ///   overwrite each other and a replay writes the same point again.
-/// - `premium` (+ tag `reference`) for a KRW ticker: `premium`, `price`, `reference_price`,
-///   `krw_per_usdt`.
+/// - `premium` (+ tags `basis`, `reference`) for a KRW ticker, one point per basis that has its
+///   factors: `usdt` (`premium`, `price`, `reference_price`, `krw_per_usdt`) and `fx`
+///   (`premium`, `price`, `reference_price`, `krw_per_usd`, `fx_age_seconds`); for a `USDT-KRW`
+///   ticker the tether premium, `basis` `tether` (`premium`, `price`, `krw_per_usd`,
+///   `fx_age_seconds`). See `PointDeriver+Premiums.swift`.
 /// - `orderbook` (from `market.books`), one per series and `orderbookInterval` of event time, at
 ///   the book's event time: `bid`, `bid_size`, `ask`, `ask_size`, `mid`, `spread_bps`,
 ///   `bid_depth_10bps`, `ask_depth_10bps`, `bid_depth_50bps`, `ask_depth_50bps` (quote currency),
 ///   `imbalance`, `bid_levels`, `ask_levels` (integers). See `PointDeriver+Books.swift`.
-/// - `premium_executable` (+ tags `basis`, `reference`) with each KRW venue's `orderbook` point:
-///   `size_krw`, `buy_premium`, `sell_premium`, the four fill fractions and `krw_per_usdt`.
+/// - `premium_executable` (+ tags `basis`, `reference`) with each KRW venue's `orderbook` point,
+///   per basis (`usdt`, and `fx` when an FX rate is known): `size_krw`, `buy_premium`,
+///   `sell_premium`, the four fill fractions and `krw_per_usdt` or `krw_per_usd` and `fx_age_seconds`.
 /// - `market_status` at the time the collector read the flags: `warning`, `caution`, `flagged`
 ///   (booleans) and `cautions` (string). See `PointDeriver+Status.swift`.
 /// - `candle_1m` at the minute start: `open`, `high`, `low`, `close`, `volume`, `quote_volume`,
@@ -40,6 +44,9 @@ public struct PointDeriver: Sendable {
         public var maxReferenceAge: Duration
         /// Oldest KRW-per-USDT rate, relative to the KRW tick, a premium may use.
         public var maxExchangeRateAge: Duration
+        /// Longest time since the USD/KRW rate was read, relative to the KRW tick, an `fx`-basis
+        /// or tether premium may use.
+        public var maxFXRateAge: Duration
         /// How long a written candle is revised by trades that arrive late (recovered after a
         /// gap), and how long trade ids are remembered to drop duplicates.
         public var candleRevisionHorizon: Duration
@@ -53,6 +60,7 @@ public struct PointDeriver: Sendable {
             referenceExchange: Exchange = .binance,
             maxReferenceAge: Duration = .seconds(60),
             maxExchangeRateAge: Duration = .seconds(600),
+            maxFXRateAge: Duration = .seconds(600),
             candleRevisionHorizon: Duration = .seconds(3_600),
             orderbookInterval: Duration = .seconds(1),
             premiumSizeKRW: Double = 10_000_000
@@ -61,6 +69,7 @@ public struct PointDeriver: Sendable {
             self.referenceExchange = referenceExchange
             self.maxReferenceAge = maxReferenceAge
             self.maxExchangeRateAge = maxExchangeRateAge
+            self.maxFXRateAge = maxFXRateAge
             self.candleRevisionHorizon = candleRevisionHorizon
             self.orderbookInterval = orderbookInterval
             self.premiumSizeKRW = premiumSizeKRW
@@ -89,7 +98,8 @@ public struct PointDeriver: Sendable {
             halfLifeKeys: settings.statistics.halfLivesNanos.map { LineProtocol.Key(stringLiteral: "ema_" + Self.halfLifeLabel(nanos: $0)) },
             reference: tagValue(settings.referenceExchange.rawValue),
             candleTemplate: Self.candleBuilder(revisionHorizon: settings.candleRevisionHorizon))
-        premiums = PremiumBook(maxReferenceAge: settings.maxReferenceAge, maxExchangeRateAge: settings.maxExchangeRateAge)
+        premiums = PremiumBook(maxReferenceAge: settings.maxReferenceAge, maxExchangeRateAge: settings.maxExchangeRateAge,
+                               maxFXRateAge: settings.maxFXRateAge)
     }
 
     /// (exchange, symbol) pairs with state.
@@ -110,6 +120,11 @@ public struct PointDeriver: Sendable {
         premiums.updateExchangeRate(krwPerUSDT: krwPerUSDT, eventTimeNanos: eventTimeNanos)
     }
 
+    /// Records a USD/KRW rate of the FX source (from the FX topic).
+    public mutating func updateFXRate(_ rate: FXRate) {
+        premiums.updateFXRate(rate)
+    }
+
     /// Applies `event` to the state and, when `emit` is true, appends its points to `buffer`.
     ///
     /// With `emit` false (warm-up: re-reading messages already written) only the state changes.
@@ -125,7 +140,8 @@ public struct PointDeriver: Sendable {
     }
 
     /// Applies a record: an event as ``apply(_:emit:into:counts:)-(MarketEvent,_,_,_)``, a gap
-    /// (its `gap` point, and the candles it leaves incomplete), a book or a market status.
+    /// (its `gap` point, and the candles it leaves incomplete), a book, a market status or an FX
+    /// rate (no point of its own: it prices the `fx` and `tether` premiums).
     public mutating func apply(_ record: MarketRecord, emit: Bool, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts) {
         switch record {
         case .event(let event):
@@ -137,6 +153,8 @@ public struct PointDeriver: Sendable {
             applyBook(book, emit: emit, into: &buffer, counts: &counts)
         case .status(let status):
             applyStatus(status, emit: emit, into: &buffer, counts: &counts)
+        case .fx(let rate):
+            premiums.updateFXRate(rate)
         }
     }
 
@@ -187,19 +205,8 @@ public struct PointDeriver: Sendable {
         }
         counts.count(outcome, \.tickers)
 
-        guard event.symbol.quote == "KRW", event.exchange != context.settings.referenceExchange,
-              case .premium(let premium) = premiums.premium(base: event.symbol.base, krwPrice: event.price, eventTimeNanos: event.eventTimeNanos)
-        else { return }
-        let referencePrice = premiums.referencePrice(base: event.symbol.base)
-        let rate = premiums.krwPerUSDT
-        let premiumOutcome = buffer.append(MeasurementName.premium, timestampNanos: event.eventTimeNanos) { line in
-            series.tags(into: &line, adding: (Name.reference, context.reference))
-            line.field(Name.premium, premium)
-            line.field(Name.price, event.price)
-            line.field(Name.referencePrice, referencePrice)
-            line.field(Name.krwPerUsdt, rate)
-        }
-        counts.count(premiumOutcome, \.premiums)
+        guard event.symbol.quote == "KRW", event.exchange != context.settings.referenceExchange else { return }
+        appendPremiums(of: event, series: series, premiums: premiums, context: context, into: &buffer, counts: &counts)
     }
 
     /// A one-minute candle builder; a horizon that cannot be one (negative) revises nothing.

@@ -4,15 +4,15 @@ import Logging
 import ProcessorCore
 import Synchronization
 
-/// Reads the FX topic (`market.fx`: `USDT-KRW` tickers) in full, from the beginning, in a
-/// consumer group of its own, so every processor instance knows the latest KRW-per-USDT rate
-/// whichever ticks partitions it owns. Never commits.
+/// Reads the FX topic (`market.fx`: `USDT-KRW` tickers and the FX source's USD/KRW rates) in
+/// full, from the beginning, in a consumer group of its own, so every processor instance knows the
+/// latest KRW-per-USDT and KRW-per-USD rates whichever ticks partitions it owns. Never commits.
 final class ExchangeRateFollower: Sendable {
     private let consumer: KafkaConsumer
     private let topic: String
     private let logger: Logger
-    /// The newest rate (by event time) and how many updates there have been.
-    private let latest = Mutex<(rate: ExchangeRate, version: Int)?>(nil)
+    /// The newest rates (by event time, by read time for the FX source) and how many updates there have been.
+    private let latest = Mutex<(rates: ExchangeRates, version: Int)?>(nil)
     /// The highest offset read of the topic's first partition (the FX topic has one).
     private let readThrough = Atomic<Int>(-1)
 
@@ -55,8 +55,8 @@ final class ExchangeRateFollower: Sendable {
         }
     }
 
-    /// The newest rate, if any arrived, and its version (bumped on every update).
-    var rate: (rate: ExchangeRate, version: Int)? { latest.withLock { $0 } }
+    /// The newest rates, if any arrived, and their version (bumped on every update).
+    var rates: (rates: ExchangeRates, version: Int)? { latest.withLock { $0 } }
 
     /// Follows the topic until cancelled, then leaves the group (within its close bound).
     func run() async {
@@ -80,18 +80,32 @@ final class ExchangeRateFollower: Sendable {
 
     private func apply(_ message: KafkaMessage) {
         if message.partition == 0 { readThrough.store(max(readThrough.load(ordering: .relaxed), message.offset), ordering: .relaxed) }
-        let event: MarketEvent
         switch message.sourceMessage().record {
-        case .success(.event(let decoded)): event = decoded
+        case .success(.event(let event)):
+            guard let krwPerUSDT = event.krwPerUSDT else { return }
+            update { rates in
+                guard rates.krwPerUSDT.map({ event.eventTimeNanos >= $0.eventTimeNanos }) ?? true else { return false }
+                rates.krwPerUSDT = ExchangeRate(krwPerUSDT: krwPerUSDT, eventTimeNanos: event.eventTimeNanos)
+                return true
+            }
+        case .success(.fx(let fx)):
+            update { rates in
+                guard rates.fx.map({ fx.observedNanos >= $0.observedNanos }) ?? true else { return false }
+                rates.fx = fx
+                return true
+            }
         case .success(.gap), .success(.book), .success(.status): return
         case .failure(let undecodable):
             logger.warning("skipping an undecodable FX message", metadata: ["offset": "\(message.offset)", "error": "\(undecodable.reason)"])
-            return
         }
-        guard let krwPerUSDT = event.krwPerUSDT else { return }
+    }
+
+    /// Applies `change` to the latest rates; bumps the version when it changed them.
+    private func update(_ change: (inout ExchangeRates) -> Bool) {
         latest.withLock { latest in
-            guard latest.map({ event.eventTimeNanos >= $0.rate.eventTimeNanos }) ?? true else { return }
-            latest = (ExchangeRate(krwPerUSDT: krwPerUSDT, eventTimeNanos: event.eventTimeNanos), (latest?.version ?? 0) + 1)
+            var rates = latest?.rates ?? ExchangeRates()
+            guard change(&rates) else { return }
+            latest = (rates, (latest?.version ?? 0) + 1)
         }
     }
 }

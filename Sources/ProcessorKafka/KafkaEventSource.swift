@@ -74,7 +74,7 @@ public final class KafkaEventSource: EventSource {
             let rewound = try await extendWarmup(rewinds)
             messages.removeAll { rewound.contains($0.position.partition) }
         }
-        return SourceBatch(changes: changes, messages: messages, exchangeRate: membership.newRate(follower.rate))
+        return SourceBatch(changes: changes, messages: messages, exchangeRates: membership.newRates(follower.rates))
     }
 
     /// Rewinds each partition whose warm-up ended short of the window to its first message at or
@@ -279,13 +279,13 @@ private final class Membership: Sendable {
         set { state.withLock { $0.paused = newValue } }
     }
 
-    /// `current` if it is newer than the last rate handed out.
-    func newRate(_ current: (rate: ExchangeRate, version: Int)?) -> ExchangeRate? {
+    /// `current` if it is newer than the last rates handed out.
+    func newRates(_ current: (rates: ExchangeRates, version: Int)?) -> ExchangeRates? {
         guard let current else { return nil }
         return state.withLock { state in
             guard current.version != state.rateVersion else { return nil }
             state.rateVersion = current.version
-            return current.rate
+            return current.rates
         }
     }
 }

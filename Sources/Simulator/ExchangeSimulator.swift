@@ -149,6 +149,12 @@ public final class ExchangeSimulator: Service, Sendable {
         return true
     }
 
+    /// Serves `krwPerUSD` at `/fx/latest/USD` from now on, quoted at `quotedSeconds` (epoch
+    /// seconds; nil: the start of each hour).
+    public func setFXRate(krwPerUSD: Double, quotedSeconds: Int64? = nil) {
+        context.fx.set(krwPerUSD: krwPerUSD, quotedSeconds: quotedSeconds)
+    }
+
     /// The REST requests `exchange`'s endpoints received, in all and per second.
     public func restRequests(for exchange: Exchange) -> RESTRequestCounts {
         context.restRequests.snapshot(exchange)
@@ -161,6 +167,7 @@ public final class ExchangeSimulator: Service, Sendable {
         TradeRoutes.add(to: router, context: context)
         MarketListRoutes.add(to: router, context: context)
         AdminRoutes.add(to: router, context: context)
+        FXRoutes.add(to: router, context: context)
         let context = self.context
         let binding = self.binding
         let decide: @Sendable (String) -> SimulatorServerChannel.UpgradeDecision = { target in

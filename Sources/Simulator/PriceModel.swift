@@ -32,6 +32,9 @@ extension SplitMix64 {
 enum ReferencePrices {
     /// KRW per USDT: the level of the `USDT-KRW` markets (about 1 400).
     static let krwPerUSDT = 1_400.0
+    /// KRW per US dollar that the simulator's FX source serves: below `krwPerUSDT`, so the tether
+    /// premium is about +1.4 %, as it often is in Korea.
+    static let krwPerUSD = 1_380.0
     /// Premium of KRW markets over USDT markets converted at `krwPerUSDT`.
     static let krwPremium = 0.003
 

@@ -8,6 +8,7 @@ final class SimulatorContext: Sendable {
     let faults = FaultBoard()
     let restRequests = RESTRequestLog()
     let flags = MarketFlagBoard()
+    let fx = FXBoard()
     /// Every exchange's markets.
     let markets: MarketBook
     /// When the markets started trading, epoch µs.

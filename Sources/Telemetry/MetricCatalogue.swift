@@ -86,6 +86,18 @@ public enum MetricCatalogue {
         "coinflux_market_status_polls_total", .counter, labels: ["exchange", "outcome"],
         help: "Reads of an exchange's market flags (Upbit, Bithumb; collector.market_status_interval), by outcome (ok, failed: a request or parse failed, nothing published).",
         exportedBy: [.collect])
+    public static let fxReads = Definition(
+        "coinflux_fx_reads_total", .counter, labels: ["outcome"],
+        help: "Reads of the USD/KRW source (collector.fx_url, every collector.fx_interval), by outcome (ok; failed: the request failed or the body held no usable rate, nothing published).",
+        exportedBy: [.collect])
+    public static let fxRate = Definition(
+        "coinflux_fx_krw_per_usd", .gauge, labels: [],
+        help: "Won per US dollar at the last good read of the FX source (collector.fx_url); absent until one.",
+        exportedBy: [.collect])
+    public static let fxQuoteAge = Definition(
+        "coinflux_fx_quote_age_seconds", .gauge, labels: [],
+        help: "At the last good read of the FX source, how old its quote was (read time minus the source's own time; 0 without collector.fx_time_path). FX markets close on weekends: days are normal then.",
+        exportedBy: [.collect])
     public static let gaps = Definition(
         "coinflux_gaps_total", .counter, labels: ["exchange", "channel", "cause", "repaired"],
         help: "Gaps recorded in a series (a stretch it may not have received live), by channel, cause (connection, silence, sequence, producer, restart) and repair (yes, partly, no).",
@@ -217,7 +229,7 @@ public enum MetricCatalogue {
     public static let all: [Definition] = [
         buildInfo,
         feedEvents, feedFrames, feedParseErrors, feedExchangeErrors, feedReconnects, feedConnectAttempts,
-        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, marketStatusPolls, gaps, gapSeconds, backfillTrades,
+        feedConnected, feedLastMessage, feedEventLatency, feedRESTPolls, feedSymbols, discoveryErrors, marketStatusPolls, fxReads, fxRate, fxQuoteAge, gaps, gapSeconds, backfillTrades,
         orderbookResyncs, orderbookUpdates, orderbookSnapshots, orderbooks, producerMessages, producerDeliveries, producerAckLatency,
         consumerMessages, consumerBatchMessages, consumerLag, consumerLagSeconds, consumerCommits, processorUncommitted,
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,

@@ -100,8 +100,8 @@ import Testing
     @Test func executablePremiumBothDirections() throws {
         let krw = OrderBook(bids: Self.levels([(1_300, 5), (1_290, 10)]), asks: Self.levels([(1_310, 5), (1_320, 10)]))
         let reference = OrderBook(bids: Self.levels([(1.00, 3), (0.99, 10)]), asks: Self.levels([(1.01, 3), (1.02, 10)]))
-        let premium = try #require(ExecutablePremium(krwBook: krw, referenceBook: reference, krwPerUSDT: 1_250, sizeKRW: 10_000))
-        #expect(premium.krwPerUSDT == 1_250)
+        let premium = try #require(ExecutablePremium(krwBook: krw, referenceBook: reference, krwPerDollar: 1_250, sizeKRW: 10_000))
+        #expect(premium.krwPerDollar == 1_250)
 
         // Buy in Korea: 6 550 KRW buys 5, the remaining 3 450 buy 3 450 / 1 320; sell that on the bids.
         let boughtQuantity = 5 + 3_450.0 / 1_320
@@ -117,10 +117,10 @@ import Testing
         #expect(Self.isClose(premium.sellInKorea.premium, sellPremium))
 
         // 100 000 KRW is more than the KRW asks hold (19 750): the fill says so.
-        let thin = try #require(ExecutablePremium(krwBook: krw, referenceBook: reference, krwPerUSDT: 1_250, sizeKRW: 100_000))
+        let thin = try #require(ExecutablePremium(krwBook: krw, referenceBook: reference, krwPerDollar: 1_250, sizeKRW: 100_000))
         #expect(Self.isClose(thin.buyInKorea.krwFill, 19_750.0 / 100_000))
         #expect(Self.isClose(thin.buyInKorea.referenceFill, 13.0 / 15))
-        #expect(ExecutablePremium(krwBook: krw, referenceBook: reference, krwPerUSDT: 0, sizeKRW: 1) == nil)
-        #expect(ExecutablePremium(krwBook: krw, referenceBook: OrderBook(), krwPerUSDT: 1, sizeKRW: 1)?.buyInKorea.premium == nil)
+        #expect(ExecutablePremium(krwBook: krw, referenceBook: reference, krwPerDollar: 0, sizeKRW: 1) == nil)
+        #expect(ExecutablePremium(krwBook: krw, referenceBook: OrderBook(), krwPerDollar: 1, sizeKRW: 1)?.buyInKorea.premium == nil)
     }
 }

@@ -71,3 +71,34 @@ import Testing
         #expect(Self.book().premium(base: "BTC", krwPrice: 65_000_000, eventTimeNanos: .max).value == 0)
     }
 }
+
+/// The `fx` basis and the tether premium.
+@Suite struct FXPremiumTests {
+    static let second: Int64 = 1_000_000_000
+
+    /// 67 600 000 / (50 000 · 1 352) − 1 = 0 exactly on the fx basis; the tether premium of 1 300
+    /// KRW per USDT over 1 352 KRW per USD is 1 300 / 1 352 − 1 = −0.0384…
+    @Test func fxBasisAndTether() {
+        var book = PremiumBook(maxFXRateAge: .seconds(60))
+        book.updateReference(base: "BTC", priceUSDT: 50_000, eventTimeNanos: 0)
+        #expect(book.fxPremium(base: "BTC", krwPrice: 67_600_000, eventTimeNanos: 0) == .unavailable(.noFXRate))
+        #expect(book.tetherPremium(krwPerUSDT: 1_300, eventTimeNanos: 0) == .unavailable(.noFXRate))
+        #expect(book.updateFXRate(FXRate(krwPerUSD: 1_352, quotedNanos: -86_400 * Self.second, observedNanos: 0)) == .applied)
+        #expect(book.fxPremium(base: "BTC", krwPrice: 67_600_000, eventTimeNanos: 60 * Self.second) == .premium(0))
+        #expect(book.tetherPremium(krwPerUSDT: 1_300, eventTimeNanos: 0) == .premium(1_300.0 / 1_352.0 - 1))
+        // Stale by the read time (a day-old quote was fine), and only by it.
+        #expect(book.fxPremium(base: "BTC", krwPrice: 67_600_000, eventTimeNanos: 61 * Self.second) == .unavailable(.staleFXRate))
+        #expect(book.tetherPremium(krwPerUSDT: 1_300, eventTimeNanos: 61 * Self.second) == .unavailable(.staleFXRate))
+        #expect(book.fxPremium(base: "ETH", krwPrice: 1, eventTimeNanos: 0) == .unavailable(.noReference))
+        #expect(book.tetherPremium(krwPerUSDT: .nan, eventTimeNanos: 0) == .unavailable(.invalidPrice))
+    }
+
+    @Test func fxUpdatesKeepTheNewestReadAndRefuseUnusableRates() {
+        var book = PremiumBook()
+        #expect(book.updateFXRate(FXRate(krwPerUSD: 1_352, quotedNanos: 0, observedNanos: 10)) == .applied)
+        #expect(book.updateFXRate(FXRate(krwPerUSD: 1_000, quotedNanos: 0, observedNanos: 9)) == .older)
+        #expect(book.updateFXRate(FXRate(krwPerUSD: 0, quotedNanos: 0, observedNanos: 11)) == .invalid)
+        #expect(book.updateFXRate(FXRate(krwPerUSD: .infinity, quotedNanos: 0, observedNanos: 11)) == .invalid)
+        #expect(book.fx?.krwPerUSD == 1_352)
+    }
+}

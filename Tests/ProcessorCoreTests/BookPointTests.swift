@@ -40,10 +40,33 @@ import Testing
                                asks: [BookLevel(price: 1_310, size: 5), BookLevel(price: 1_320, size: 10)]),
             referenceBook: OrderBook(bids: [BookLevel(price: 1.00, size: 3), BookLevel(price: 0.99, size: 10)],
                                      asks: [BookLevel(price: 1.01, size: 3), BookLevel(price: 1.02, size: 10)]),
-            krwPerUSDT: 1_250, sizeKRW: 10_000))
+            krwPerDollar: 1_250, sizeKRW: 10_000))
         let buy = try #require(premium.buyInKorea.premium)
         let sell = try #require(premium.sellInKorea.premium)
         #expect(lines[2] == "premium_executable,base=BTC,basis=usdt,exchange=upbit,quote=KRW,reference=binance,symbol=BTC-KRW size_krw=10000.0,buy_premium=\(buy),sell_premium=\(sell),buy_krw_fill=1.0,buy_reference_fill=1.0,sell_krw_fill=1.0,sell_reference_fill=1.0,krw_per_usdt=1250.0 1000000001")
+    }
+
+    /// With an FX rate read recently, a second `premium_executable` point, converted at KRW per USD.
+    @Test func executablePremiumOnTheFXBasis() throws {
+        var deriver = PointDeriver(settings: PointDeriver.Settings(statistics: try PriceStatistics.Configuration(), premiumSizeKRW: 10_000))
+        var counts = DerivationCounts()
+        deriver.updateExchangeRate(krwPerUSDT: 1_250, eventTimeNanos: 0)
+        deriver.updateFXRate(FXRate(krwPerUSD: 1_200, quotedNanos: -Self.second, observedNanos: 0))
+        let reference = Self.book(.binance, "BTC-USDT", bids: [(1.00, 3)], asks: [(1.01, 3)], at: Self.second)
+        let krw = Self.book(.upbit, "BTC-KRW", bids: [(1_300, 5)], asks: [(1_310, 5)], at: Self.second + 1)
+        let lines = Self.lines([reference, krw], &deriver, &counts).filter { $0.hasPrefix("premium_executable,") }
+        let usdt = try #require(ExecutablePremium(krwBook: OrderBook(bids: [BookLevel(price: 1_300, size: 5)], asks: [BookLevel(price: 1_310, size: 5)]),
+                                                  referenceBook: OrderBook(bids: [BookLevel(price: 1.00, size: 3)], asks: [BookLevel(price: 1.01, size: 3)]),
+                                                  krwPerDollar: 1_250, sizeKRW: 10_000))
+        let fx = try #require(ExecutablePremium(krwBook: OrderBook(bids: [BookLevel(price: 1_300, size: 5)], asks: [BookLevel(price: 1_310, size: 5)]),
+                                                referenceBook: OrderBook(bids: [BookLevel(price: 1.00, size: 3)], asks: [BookLevel(price: 1.01, size: 3)]),
+                                                krwPerDollar: 1_200, sizeKRW: 10_000))
+        let usdtBuy = try #require(usdt.buyInKorea.premium)
+        let (fxBuy, fxSell) = (try #require(fx.buyInKorea.premium), try #require(fx.sellInKorea.premium))
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains(",basis=usdt,") == true && lines.first?.contains("buy_premium=\(usdtBuy),") == true)
+        #expect(lines.last == "premium_executable,base=BTC,basis=fx,exchange=upbit,quote=KRW,reference=binance,symbol=BTC-KRW size_krw=10000.0,buy_premium=\(fxBuy),sell_premium=\(fxSell),buy_krw_fill=\(fx.buyInKorea.krwFill),buy_reference_fill=\(fx.buyInKorea.referenceFill),sell_krw_fill=\(fx.sellInKorea.krwFill),sell_reference_fill=\(fx.sellInKorea.referenceFill),krw_per_usd=1200.0,fx_age_seconds=2.000000001 1000000001")
+        #expect(counts.executablePremiums == 2)
     }
 
     /// Replays write the same points; warm-up keeps the interval so no point repeats after it;

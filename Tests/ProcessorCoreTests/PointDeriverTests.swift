@@ -76,9 +76,55 @@ struct PointDeriverTests {
         // 143 000 000 / (100 000 · 1 400) − 1 = 0.02142857142857139 (in doubles).
         let expected = 143_000_000.0 / (100_000.0 * 1_400.0) - 1
         #expect(premiums == [
-            "premium,base=BTC,exchange=upbit,quote=KRW,reference=binance,symbol=BTC-KRW premium=\(expected),price=143000000.0,reference_price=100000.0,krw_per_usdt=1400.0 4000000000",
+            "premium,base=BTC,basis=usdt,exchange=upbit,quote=KRW,reference=binance,symbol=BTC-KRW premium=\(expected),price=143000000.0,reference_price=100000.0,krw_per_usdt=1400.0 4000000000",
         ])
         #expect(counts.premiums == 1)
+    }
+
+    @Test("with an FX rate: the fx-basis premium beside the usdt one, the tether premium of USDT-KRW, and 1 + fx = (1 + usdt)(1 + tether)")
+    func fxBasisAndTetherPremium() throws {
+        var deriver = PointDeriver(settings: try Self.settings())
+        var counts = DerivationCounts()
+        var buffer = LineProtocol.Buffer()
+        // Quoted by the source an hour before the read, read at second 2.
+        let fx = FXRate(krwPerUSD: 1_380, quotedNanos: -3_598 * Self.second, observedNanos: 2 * Self.second)
+        deriver.apply(.fx(fx), emit: true, into: &buffer, counts: &counts)
+        #expect(buffer.bytes.isEmpty)  // a rate has no point of its own
+        let lines = Self.lines([
+            Self.ticker(.binance, Self.btcUSDT, 100_000, at: 2),
+            Self.ticker(.upbit, Self.usdtKRW, 1_400, at: 3),
+            Self.ticker(.upbit, Self.btcKRW, 143_000_000, at: 4),
+        ], deriver: &deriver, counts: &counts).filter { $0.hasPrefix("premium,") }
+        let tether = 1_400.0 / 1_380.0 - 1
+        let usdt = 143_000_000.0 / (100_000.0 * 1_400.0) - 1
+        let fxBasis = 143_000_000.0 / (100_000.0 * 1_380.0) - 1
+        #expect(lines == [
+            "premium,base=USDT,basis=tether,exchange=upbit,quote=KRW,symbol=USDT-KRW premium=\(tether),price=1400.0,krw_per_usd=1380.0,fx_age_seconds=3601.0 3000000000",
+            "premium,base=BTC,basis=usdt,exchange=upbit,quote=KRW,reference=binance,symbol=BTC-KRW premium=\(usdt),price=143000000.0,reference_price=100000.0,krw_per_usdt=1400.0 4000000000",
+            "premium,base=BTC,basis=fx,exchange=upbit,quote=KRW,reference=binance,symbol=BTC-KRW premium=\(fxBasis),price=143000000.0,reference_price=100000.0,krw_per_usd=1380.0,fx_age_seconds=3602.0 4000000000",
+        ])
+        #expect(abs((1 + fxBasis) - (1 + usdt) * (1 + tether)) < 1e-12)
+        #expect(counts.premiums == 3)
+    }
+
+    @Test("an FX rate read longer ago than processor.fx_rate_max_age prices nothing; an older read does not replace a newer one")
+    func staleFXRate() throws {
+        var settings = try Self.settings()
+        settings.maxFXRateAge = .seconds(60)
+        var deriver = PointDeriver(settings: settings)
+        var counts = DerivationCounts()
+        deriver.updateFXRate(FXRate(krwPerUSD: 1_380, quotedNanos: 0, observedNanos: 10 * Self.second))
+        deriver.updateFXRate(FXRate(krwPerUSD: 1_000, quotedNanos: 0, observedNanos: 5 * Self.second))  // older read: ignored
+        let lines = Self.lines([
+            Self.ticker(.binance, Self.btcUSDT, 100_000, at: 10),
+            Self.ticker(.upbit, Self.usdtKRW, 1_400, at: 70),  // 60 s after the read: fresh
+            Self.ticker(.binance, Self.btcUSDT, 100_000, at: 71),
+            Self.ticker(.upbit, Self.usdtKRW, 1_400, at: 71),  // 61 s: stale
+            Self.ticker(.upbit, Self.btcKRW, 143_000_000, at: 71),
+        ], deriver: &deriver, counts: &counts).filter { $0.hasPrefix("premium,") }
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("premium,base=USDT,basis=tether,") && lines[0].contains("krw_per_usd=1380.0"))
+        #expect(lines[1].hasPrefix("premium,base=BTC,basis=usdt,"))
     }
 
     @Test("trades: side tag, trade id, same-millisecond trades keep distinct timestamps; candles close by event time; without a revision horizon a late trade is counted")

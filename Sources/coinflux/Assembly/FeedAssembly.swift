@@ -81,6 +81,14 @@ enum FeedAssembly {
         }
     }
 
+    /// The reader of the USD/KRW source, when `collector.fx_url` is set (none otherwise).
+    static func fxPollers(_ configuration: CoinfluxConfiguration, sink: any FXRateSink, metrics: Metrics,
+                          restClient: RESTClient?, logger: Logger) -> [FXRatePoller] {
+        guard let source = configuration.fxSource else { return [] }
+        return [FXRatePoller(url: source.url, format: source.format, interval: source.interval,
+                             httpClient: restClient?.client ?? .shared, sink: sink, metrics: metrics, logger: logger)]
+    }
+
     /// Reads back, at start, where the last run left each series (`collector.restart_lookback`
     /// messages per partition of the ticks topic).
     static func restartResume(_ configuration: CoinfluxConfiguration, feeds: [ExchangeFeed], logger: Logger) -> RestartResume {

@@ -23,7 +23,7 @@ enum ProcessorAssembly {
             fxTopic: configuration.kafka.fxTopic,
             deadLetterTopic: configuration.kafka.deadLetterTopic,
             derivation: PointDeriver.Settings(statistics: statistics, referenceExchange: processor.referenceExchange,
-                                              candleRevisionHorizon: processor.candleRevisionHorizon,
+                                              maxFXRateAge: processor.fxRateMaxAge, candleRevisionHorizon: processor.candleRevisionHorizon,
                                               orderbookInterval: processor.orderbookInterval, premiumSizeKRW: processor.premiumSize),
             batchPoints: configuration.influxDB.batchLines * configuration.influxDB.connections,
             flushInterval: configuration.influxDB.flushInterval,

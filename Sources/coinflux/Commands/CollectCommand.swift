@@ -44,6 +44,7 @@ struct CollectCommand: AsyncParsableCommand {
             let services: [any Service] = [producerService, telemetry, kafka, resume, status] + (restClient.map { [$0] } ?? [])
                 + feeds.flatMap(\.services) + bookFeeds + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger)
                 + FeedAssembly.statusPollers(configuration, feeds: feeds, sink: sink, metrics: metrics, logger: logger)
+                + FeedAssembly.fxPollers(configuration, sink: sink, metrics: metrics, restClient: restClient, logger: logger)
             try await ProcessBootstrap.run(services, deadline: Self.shutdownDeadline, logger: logger)
         }
     }

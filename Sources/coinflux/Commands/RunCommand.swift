@@ -71,17 +71,23 @@ struct RunCommand: AsyncParsableCommand {
                 services.append(FeedAssembly.restartResume(configuration, feeds: feeds, logger: logger))
             }
             var bookFeeds: [BookFeed] = []
-            // Market status flags travel through Kafka too; without it they are not read.
-            var statusPollers: [MarketStatusPoller] = []
+            // Market status flags and the FX source's rates travel through Kafka too; without it they are not read.
+            var pollers: [any Service] = []
             if let bookSink = sink as? KafkaEventSink {
                 bookFeeds = FeedAssembly.bookFeeds(configuration, feeds: feeds, sink: bookSink, metrics: metrics, restClient: restClient, logger: logger)
-                statusPollers = FeedAssembly.statusPollers(configuration, feeds: feeds, sink: bookSink, metrics: metrics, logger: logger)
-            } else if configuration.feeds.values.contains(where: { $0.enabled && !$0.books.isEmpty }) {
-                logger.warning("order books (collector.<exchange>.books) travel through Kafka: without kafka.brokers they are not kept")
+                pollers = FeedAssembly.statusPollers(configuration, feeds: feeds, sink: bookSink, metrics: metrics, logger: logger) as [any Service]
+                    + FeedAssembly.fxPollers(configuration, sink: bookSink, metrics: metrics, restClient: restClient, logger: logger)
+            } else {
+                if configuration.feeds.values.contains(where: { $0.enabled && !$0.books.isEmpty }) {
+                    logger.warning("order books (collector.<exchange>.books) travel through Kafka: without kafka.brokers they are not kept")
+                }
+                if configuration.fxSource != nil {
+                    logger.warning("FX rates (collector.fx_url) travel through Kafka: without kafka.brokers premiums have the usdt basis only")
+                }
             }
             services += [startup.telemetry, startup.status, processor] + (bookProcessor.map { [$0] } ?? []) + (restClient.map { [$0] } ?? [])
                 + feeds.flatMap(\.services)
-                + bookFeeds + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger) + statusPollers
+                + bookFeeds + FeedAssembly.discoveries(configuration, feeds: feeds, logger: logger) + pollers
             try await startup.run(services)
         }
     }

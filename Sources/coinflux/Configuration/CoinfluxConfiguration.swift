@@ -64,6 +64,8 @@ struct CoinfluxConfiguration: Sendable {
         var books: Bool
         var orderbookInterval: Duration
         var premiumSize: Double
+        /// `processor.fx_rate_max_age`
+        var fxRateMaxAge: Duration
         var commitInterval: Duration
         var shutdownTimeout: Duration
     }
@@ -125,6 +127,13 @@ struct CoinfluxConfiguration: Sendable {
         var bookStaleAfter: Duration
     }
 
+    /// The USD/KRW source (`collector.fx_*`), when `collector.fx_url` is set.
+    struct FXSource: Sendable {
+        var url: URL
+        var format: FXQuoteFormat
+        var interval: Duration
+    }
+
     /// Log levels, named as swift-log names them.
     enum LogLevel: String, Sendable, CaseIterable {
         case trace, debug, info, notice, warning, error, critical
@@ -136,6 +145,8 @@ struct CoinfluxConfiguration: Sendable {
     var run: Run
     var feeds: [Exchange: Feed]
     var feedTiming: FeedTiming
+    /// `collector.fx_*`: the USD/KRW source, if configured.
+    var fxSource: FXSource?
     /// `telemetry.listen`
     var telemetryListen: String
     /// `log.level`
@@ -227,6 +238,7 @@ extension CoinfluxConfiguration {
             books: try reader.read(Key.processorBooks),
             orderbookInterval: try reader.read(Key.orderbookInterval),
             premiumSize: try reader.read(Key.premiumSize),
+            fxRateMaxAge: try reader.read(Key.fxRateMaxAge),
             commitInterval: try reader.read(Key.commitInterval),
             shutdownTimeout: try reader.read(Key.shutdownTimeout))
         run = Run(queueCapacity: try reader.read(Key.queueCapacity), pointsFile: try reader.read(Key.pointsFile))
@@ -273,11 +285,34 @@ extension CoinfluxConfiguration {
             throw ConfigurationError(key: Key.reconnectMaximum.name, origin: reader.origin(of: Key.reconnectMaximum),
                                      reason: "must not be shorter than collector.reconnect_initial")
         }
+        fxSource = try Self.fxSource(&reader)
         telemetryListen = try reader.read(Key.telemetryListen)
         logLevel = try reader.read(Key.logLevel)
         statusInterval = try reader.read(Key.statusInterval)
         startupGrace = try reader.read(Key.startupGrace)
         effective = reader.effective
+    }
+}
+
+extension CoinfluxConfiguration {
+    /// `collector.fx_*`: nil without `collector.fx_url`; a path that is not one is an error.
+    private static func fxSource(_ reader: inout ConfigurationReader) throws -> FXSource? {
+        typealias Key = ConfigurationKeys
+        let url = try reader.read(Key.fxURL)
+        let ratePath = try reader.read(Key.fxRatePath)
+        let timePath = try reader.read(Key.fxTimePath)
+        let interval = try reader.read(Key.fxInterval)
+        guard let url else { return nil }
+        do {
+            _ = try FXQuoteFormat.steps(of: ratePath)
+        } catch {
+            throw ConfigurationError(key: Key.fxRatePath.name, origin: reader.origin(of: Key.fxRatePath), reason: error.description)
+        }
+        do {
+            return FXSource(url: url, format: try FXQuoteFormat(ratePath: ratePath, timePath: timePath), interval: interval)
+        } catch {
+            throw ConfigurationError(key: Key.fxTimePath.name, origin: reader.origin(of: Key.fxTimePath), reason: error.description)
+        }
     }
 }
 

@@ -11,7 +11,8 @@ enum ConfigurationKeys {
         "kafka.brokers", default: "127.0.0.1:9092", .text,
         "bootstrap servers, comma-separated; `coinflux run` uses Kafka only when this is set")
     static let kafkaTicksTopic = ConfigurationKey("kafka.ticks_topic", default: "market.ticks", .text, "market events, keyed by base asset")
-    static let kafkaFXTopic = ConfigurationKey("kafka.fx_topic", default: "market.fx", .text, "KRW-per-USDT rates")
+    static let kafkaFXTopic = ConfigurationKey(
+        "kafka.fx_topic", default: "market.fx", .text, "KRW-per-USDT rates (the `USDT-KRW` tickers) and the FX source's USD/KRW rates, read in full by every processor")
     static let kafkaBooksTopic = ConfigurationKey(
         "kafka.books_topic", default: "market.books", .text, "synchronised order books, keyed by base asset (when `collector.<exchange>.books` lists markets)")
     static let kafkaDeadLetterTopic = ConfigurationKey("kafka.deadletter_topic", default: "market.deadletter", .text, "poison input with the reason")
@@ -81,6 +82,9 @@ enum ConfigurationKeys {
     static let premiumSize = ConfigurationKey(
         "processor.premium_size", default: 10_000_000.0, .number(above: 0, upTo: 1e12),
         "order size in KRW that `premium_executable` walks the KRW and the reference books with")
+    static let fxRateMaxAge = ConfigurationKey(
+        "processor.fx_rate_max_age", default: .seconds(600), .positiveDuration,
+        "`fx`-basis and tether premiums use the FX source's rate only while its last good read (`collector.fx_url`) is at most this old relative to the tick; keep it above `collector.fx_interval`")
     static let commitInterval = ConfigurationKey(
         "processor.commit_interval", default: .seconds(1), .duration,
         "shortest time between offset commits: acknowledged offsets wait for the next one (a crash re-reads at most this much more); `0s` commits after every write")
@@ -140,6 +144,17 @@ enum ConfigurationKeys {
     static let marketStatusInterval = ConfigurationKey(
         "collector.market_status_interval", default: .seconds(60), .duration,
         "how often the Upbit and Bithumb (`api: v1`) feeds read their markets' warning and alert flags and publish the status of every tracked market ([market status](exchanges.md#market-status-flags)), within the exchange's REST budget; 0 turns it off")
+    static let fxURL = ConfigurationKey(
+        "collector.fx_url", default: nil, .url(schemes: ["http", "https"]),
+        "HTTP JSON source of the USD/KRW rate for the `fx`-basis and tether premiums ([FX basis](schema-and-delivery.md#premium-bases)), e.g. `https://open.er-api.com/v6/latest/USD`; empty: no FX rate, `usdt` basis only")
+    static let fxRatePath = ConfigurationKey(
+        "collector.fx_rate_path", default: "rates.KRW", .text,
+        "where the rate (won per dollar) is in the source's JSON: member names and array indices joined by `.` (`0.basePrice` for a list of objects)")
+    static let fxTimePath = ConfigurationKey(
+        "collector.fx_time_path", default: "time_last_update_unix", .optionalText,
+        "where the source's own quote time is (seconds, milliseconds, microseconds or nanoseconds since the epoch, told apart by size); empty: the read time")
+    static let fxInterval = ConfigurationKey(
+        "collector.fx_interval", default: .seconds(60), .positiveDuration, "how often the FX source is read")
     static let silenceTimeout = ConfigurationKey(
         "collector.silence_timeout", default: .seconds(30), .positiveDuration, "a socket with no frame for this long is replaced")
     static let restFallbackAfter = ConfigurationKey(
@@ -215,12 +230,13 @@ enum ConfigurationKeys {
         influxPassword.documentation, influxBatchLines.documentation, influxFlushInterval.documentation, influxConnections.documentation, influxCAFile.documentation,
         processorGroup.documentation, emaAlpha.documentation, emaHalfLives.documentation, referenceExchange.documentation,
         warmupMessages.documentation, warmupWindow.documentation, watchlist.documentation, candleRevisionHorizon.documentation,
-        processorBooks.documentation, orderbookInterval.documentation, premiumSize.documentation, commitInterval.documentation, shutdownTimeout.documentation,
+        processorBooks.documentation, orderbookInterval.documentation, premiumSize.documentation, fxRateMaxAge.documentation, commitInterval.documentation, shutdownTimeout.documentation,
         queueCapacity.documentation, pointsFile.documentation,
         feedEnabled.documentation, feedSymbols.documentation, feedQuotes.documentation, feedURL.documentation, feedRESTURL.documentation,
         feedRESTRequestsPerSecond.documentation, feedBooks.documentation, bookDepth.documentation, bookPublishInterval.documentation,
         bookStaleAfter.documentation, bithumbAPI.documentation, binanceStreamsPerConnection.documentation,
-        discoveryInterval.documentation, marketStatusInterval.documentation, silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
+        discoveryInterval.documentation, marketStatusInterval.documentation, fxURL.documentation, fxRatePath.documentation,
+        fxTimePath.documentation, fxInterval.documentation, silenceTimeout.documentation, restFallbackAfter.documentation, restPollInterval.documentation, restartLookback.documentation,
         reconnectInitial.documentation, reconnectMaximum.documentation, collectorCAFile.documentation,
         telemetryListen.documentation, logLevel.documentation, statusInterval.documentation, startupGrace.documentation,
     ]

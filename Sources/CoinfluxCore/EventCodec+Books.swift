@@ -49,8 +49,6 @@ extension EventCodec {
     /// - Throws: ``DecodeError`` as ``decodeRecord(_:)`` does; `.invalidField("type")` for a record
     ///   that is not a book.
     public static func decodeBook(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> BookUpdate {
-        var reader = JSONReader(bytes: bytes)
-        var hasVersion = false
         var exchange: Exchange?
         var symbol: Symbol?
         var kind: BookUpdate.Kind?
@@ -60,13 +58,8 @@ extension EventCodec {
         var id: Int64?
         var eventTime: Int64?
         var receiveTime: Int64?
-        try syntax { () throws(JSONReader.Error) in try reader.beginObject() }
-        while let key = try syntax({ () throws(JSONReader.Error) in try reader.nextKey() }) {
+        try readMembers(of: bytes, type: "book", kind: "a book") { key, reader throws(DecodeError) in
             switch key {
-            case "v": hasVersion = try readVersion(&reader)
-            case "type":
-                let view = try field("type") { () throws(JSONReader.Error) in try reader.readStringView() }
-                guard view == "book" else { throw .invalidField("type", reason: "\(quoted(view)) is not a book") }
             case "exchange": exchange = try named("exchange", &reader, in: exchangeNames)
             case "symbol": symbol = try readSymbol(&reader)
             case "book": kind = try named("book", &reader, in: bookKindNames)
@@ -76,11 +69,10 @@ extension EventCodec {
             case "update_id": id = try field("update_id") { () throws(JSONReader.Error) in try reader.readInt64() }
             case "event_time_ns": eventTime = try field("event_time_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
             case "receive_time_ns": receiveTime = try field("receive_time_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
-            default: try syntax { () throws(JSONReader.Error) in try reader.skipValue() }
+            default: return false
             }
+            return true
         }
-        try syntax { () throws(JSONReader.Error) in try reader.finish() }
-        guard hasVersion else { throw .missingField("v") }
         guard let exchange else { throw .missingField("exchange") }
         guard let symbol else { throw .missingField("symbol") }
         guard let kind else { throw .missingField("book") }

@@ -181,6 +181,31 @@ extension EventCodec {
     private static let sideNames = NameTable<MarketEvent.TakerSide>()
 
     /// Reads `v`; true when it is ``version``, else throws `.unsupportedVersion`.
+    /// Reads the members of a record of its own type (a book, a status, an FX rate): checks that
+    /// `type` is `type`, hands every member but `v` and `type` to `read` (which returns false for
+    /// one it does not know: skipped), then that the object ends and had a `v`.
+    /// - Parameter kind: how the error names a record of `type` ("a book").
+    static func readMembers(
+        of bytes: UnsafeRawBufferPointer, type: StaticString, kind: String,
+        _ read: (JSONReader.StringView, inout JSONReader) throws(DecodeError) -> Bool
+    ) throws(DecodeError) {
+        var reader = JSONReader(bytes: bytes)
+        var hasVersion = false
+        try syntax { () throws(JSONReader.Error) in try reader.beginObject() }
+        while let key = try syntax({ () throws(JSONReader.Error) in try reader.nextKey() }) {
+            switch key {
+            case "v": hasVersion = try readVersion(&reader)
+            case "type":
+                let view = try field("type") { () throws(JSONReader.Error) in try reader.readStringView() }
+                guard view == type else { throw .invalidField("type", reason: "\(quoted(view)) is not \(kind)") }
+            default:
+                if try !read(key, &reader) { try syntax { () throws(JSONReader.Error) in try reader.skipValue() } }
+            }
+        }
+        try syntax { () throws(JSONReader.Error) in try reader.finish() }
+        guard hasVersion else { throw .missingField("v") }
+    }
+
     static func readVersion(_ reader: inout JSONReader) throws(DecodeError) -> Bool {
         let found = try field("v") { () throws(JSONReader.Error) in try reader.readInt64() }
         guard found == version else { throw .unsupportedVersion(found) }

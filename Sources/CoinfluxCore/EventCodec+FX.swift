@@ -26,28 +26,20 @@ extension EventCodec {
     /// - Throws: ``DecodeError`` as ``decodeRecord(_:)`` does; `.invalidField("symbol")` for a
     ///   pair other than `USD-KRW`, `.invalidField("rate")` for a rate not above zero.
     public static func decodeFX(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> FXRate {
-        var reader = JSONReader(bytes: bytes)
-        var hasVersion = false
         var symbol: Symbol?
         var rate: Double?
         var quotedAt: Int64?
         var observed: Int64?
-        try syntax { () throws(JSONReader.Error) in try reader.beginObject() }
-        while let key = try syntax({ () throws(JSONReader.Error) in try reader.nextKey() }) {
+        try readMembers(of: bytes, type: "fx", kind: "an FX rate") { key, reader throws(DecodeError) in
             switch key {
-            case "v": hasVersion = try readVersion(&reader)
-            case "type":
-                let view = try field("type") { () throws(JSONReader.Error) in try reader.readStringView() }
-                guard view == "fx" else { throw .invalidField("type", reason: "\(quoted(view)) is not an FX rate") }
             case "symbol": symbol = try readSymbol(&reader)
             case "rate": rate = try field("rate") { () throws(JSONReader.Error) in try reader.readDouble() }
             case "quoted_ns": quotedAt = try field("quoted_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
             case "observed_ns": observed = try field("observed_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
-            default: try syntax { () throws(JSONReader.Error) in try reader.skipValue() }
+            default: return false
             }
+            return true
         }
-        try syntax { () throws(JSONReader.Error) in try reader.finish() }
-        guard hasVersion else { throw .missingField("v") }
         guard let symbol else { throw .missingField("symbol") }
         guard symbol == FXRate.symbol else { throw .invalidField("symbol", reason: "\(symbol) is not USD-KRW") }
         guard let rate else { throw .missingField("rate") }

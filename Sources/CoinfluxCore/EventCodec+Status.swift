@@ -27,30 +27,22 @@ extension EventCodec {
     ///   that is not a status, `.invalidField("cautions")` for an alert type that is not
     ///   upper-case letters, digits and `_` (``MarketFlags/isCautionName(_:)``).
     public static func decodeStatus(_ bytes: UnsafeRawBufferPointer) throws(DecodeError) -> MarketStatus {
-        var reader = JSONReader(bytes: bytes)
-        var hasVersion = false
         var exchange: Exchange?
         var symbol: Symbol?
         var warning: Bool?
         var cautions: [String]?
         var observed: Int64?
-        try syntax { () throws(JSONReader.Error) in try reader.beginObject() }
-        while let key = try syntax({ () throws(JSONReader.Error) in try reader.nextKey() }) {
+        try readMembers(of: bytes, type: "status", kind: "a status") { key, reader throws(DecodeError) in
             switch key {
-            case "v": hasVersion = try readVersion(&reader)
-            case "type":
-                let view = try field("type") { () throws(JSONReader.Error) in try reader.readStringView() }
-                guard view == "status" else { throw .invalidField("type", reason: "\(quoted(view)) is not a status") }
             case "exchange": exchange = try named("exchange", &reader, in: exchangeNames)
             case "symbol": symbol = try readSymbol(&reader)
             case "warning": warning = try field("warning") { () throws(JSONReader.Error) in try reader.readBool() }
             case "cautions": cautions = try readCautions(&reader)
             case "observed_ns": observed = try field("observed_ns") { () throws(JSONReader.Error) in try reader.readInt64() }
-            default: try syntax { () throws(JSONReader.Error) in try reader.skipValue() }
+            default: return false
             }
+            return true
         }
-        try syntax { () throws(JSONReader.Error) in try reader.finish() }
-        guard hasVersion else { throw .missingField("v") }
         guard let exchange else { throw .missingField("exchange") }
         guard let symbol else { throw .missingField("symbol") }
         guard let warning else { throw .missingField("warning") }

@@ -58,12 +58,14 @@ def replicas_of(service):
 
 
 def collector_kind(environment):
-    """'simulator', 'exchanges' or 'mixed', from the collector's exchange URLs."""
-    urls = [v for k, v in environment.items() if re.fullmatch(r"COINFLUX_COLLECTOR_\w+_(REST_)?URL", k)]
-    simulated = [u for u in urls if re.match(r"\w+://simulator[:/]", u)]
+    """'simulator', 'exchanges' or 'mixed', from the collector's data sources: the exchanges'
+    URLs (all ten point at the simulator, or none) and the FX source's (collector.fx_url)."""
+    urls = {k: v for k, v in environment.items() if re.fullmatch(r"COINFLUX_COLLECTOR_\w+_(REST_)?URL", k) and v}
+    simulated = [k for k, u in urls.items() if re.match(r"\w+://simulator[:/]", u)]
     if not simulated:
         return "exchanges"
-    return "simulator" if len(simulated) == len(urls) == 10 else "mixed"
+    exchange_urls = [k for k in simulated if k != "COINFLUX_COLLECTOR_FX_URL"]
+    return "simulator" if len(simulated) == len(urls) and len(exchange_urls) == 10 else "mixed"
 
 
 def active_services(model, profiles):

@@ -34,6 +34,15 @@ class ComposeChecks(unittest.TestCase):
         self.assertEqual(compose.collector_kind(SIMULATED), "simulator")
         self.assertEqual(compose.collector_kind(LIVE), "exchanges")
 
+    def test_the_fx_source_counts_as_a_data_source(self):
+        live_fx = "https://open.er-api.com/v6/latest/USD"
+        simulated_fx = "http://simulator:8790/fx/latest/USD"
+        self.assertEqual(compose.collector_kind({**SIMULATED, "COINFLUX_COLLECTOR_FX_URL": simulated_fx}), "simulator")
+        self.assertEqual(compose.collector_kind({**SIMULATED, "COINFLUX_COLLECTOR_FX_URL": live_fx}), "mixed")
+        self.assertEqual(compose.collector_kind({**LIVE, "COINFLUX_COLLECTOR_FX_URL": live_fx}), "exchanges")
+        self.assertEqual(compose.collector_kind({**LIVE, "COINFLUX_COLLECTOR_FX_URL": simulated_fx}), "mixed")
+        self.assertEqual(compose.collector_kind({**SIMULATED, "COINFLUX_COLLECTOR_FX_URL": ""}), "simulator")
+
     def test_operations_rules(self):
         service = {"command": ["process"], "environment": {"COINFLUX_INFLUXDB_TOKEN": "secret"},
                    "stop_grace_period": "10s", "deploy": {"replicas": 5}}

@@ -345,6 +345,8 @@ class StackTest:
             **{f"collector.{exchange}.books": market for exchange, market in BOOK_MARKETS.items()},
             "collector.silence_timeout": "5m",       # longer than the injected silence: the socket stays
             "collector.rest_fallback_after": "3s",   # polls only while a socket is down (not while silent)
+            # The simulator's FX source: the fx-basis and tether premium panels have data.
+            "collector.fx_url": f"http://127.0.0.1:{self.sim_port}/fx/latest/USD", "collector.fx_interval": "5s",
             "telemetry.listen": f"127.0.0.1:{self.ports['collect']}", "log.level": "notice"})
         for name in PROCESSORS:
             self.start_processor(name)

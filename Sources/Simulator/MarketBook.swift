@@ -7,7 +7,7 @@ import NIOConcurrencyHelpers
 final class MarketBook: Sendable {
     private let seed: UInt64
     private let tradesPerSecond: Double
-    private let booksPerSecond: Double
+    private let booksPerSecond: [Exchange: Double]
     private let logCapacity: Int
     private let markets: NIOLockedValueBox<[Exchange: [Market]]>
 
@@ -17,7 +17,7 @@ final class MarketBook: Sendable {
     init(configuration: SimulatorConfiguration, seed: UInt64, startMicros: Int64) {
         self.seed = seed
         tradesPerSecond = configuration.effectiveTradesPerSecond
-        booksPerSecond = configuration.effectiveBooksPerSecond
+        booksPerSecond = Dictionary(uniqueKeysWithValues: Exchange.allCases.map { ($0, configuration.effectiveBooksPerSecond($0)) })
         logCapacity = configuration.effectiveLogCapacity
         var all: [Exchange: [Market]] = [:]
         for exchange in configuration.exchanges {
@@ -25,7 +25,7 @@ final class MarketBook: Sendable {
             for symbol in configuration.markets[exchange] ?? [] where !list.contains(where: { $0.symbol == symbol }) {
                 guard list.count < Self.maxMarketsPerExchange else { break }
                 list.append(Self.market(exchange, symbol, seed: seed, startMicros: startMicros, rate: tradesPerSecond,
-                                        bookRate: booksPerSecond, capacity: logCapacity, rank: list.count))
+                                        bookRate: booksPerSecond[exchange] ?? 0, capacity: logCapacity, rank: list.count))
             }
             all[exchange] = list
         }
@@ -56,7 +56,7 @@ final class MarketBook: Sendable {
             if let existing = list.first(where: { $0.symbol == symbol }) { return (existing, false) }
             guard list.count < Self.maxMarketsPerExchange else { return (nil, false) }
             let market = Self.market(exchange, symbol, seed: seed, startMicros: nowMicros, rate: tradesPerSecond,
-                                     bookRate: booksPerSecond, capacity: logCapacity, rank: list.count)
+                                     bookRate: booksPerSecond[exchange] ?? 0, capacity: logCapacity, rank: list.count)
             list.append(market)
             markets[exchange] = list
             return (market, true)

@@ -42,7 +42,7 @@ enum RESTRoutes {
                 return json(.ok) { BinanceProtocol.writeTicker(code, market: market.state(at: now), now: now / 1_000, form: .rest, into: &$0) }
             }
         }
-        if enabled.contains(.binance), context.configuration.effectiveBooksPerSecond > 0 {
+        if enabled.contains(.binance), context.configuration.effectiveBooksPerSecond(.binance) > 0 {
             router.get("/binance/api/v3/depth") { request, _ -> Response in
                 let now = SimulatorContext.epochMicroseconds()
                 let query = request.uri.queryParameters

@@ -56,6 +56,10 @@ public struct SimulatorConfiguration: Sendable {
     /// the ticks at which their part of the book changed. 0 ... 100 000; 0: no books. Default: 10
     /// (Binance's `@depth@100ms` pace).
     public var booksPerSecond: Double
+    /// Order-book ticks per second of each market of the exchanges named, instead of
+    /// `booksPerSecond` (their real paces differ: Binance `@depth@100ms` 10, Bybit spot
+    /// `orderbook.50` up to 50). Default: empty.
+    public var booksPerSecondByExchange: [Exchange: Double] = [:]
     /// Seed of the markets; the same seed gives the same trades (prices, sizes, sides, Binance and
     /// Bybit ids, times relative to the start). Default: nil (random).
     public var seed: UInt64?
@@ -115,8 +119,11 @@ public struct SimulatorConfiguration: Sendable {
     var effectiveTradesPerSecond: Double { Self.clamp(tradesPerSecond) }
     /// `tickersPerSecond` clamped to 0 ... ``maxRate`` (NaN counts as 0).
     var effectiveTickersPerSecond: Double { Self.clamp(tickersPerSecond) }
-    /// `booksPerSecond` clamped to 0 ... ``maxRate`` (NaN counts as 0).
-    var effectiveBooksPerSecond: Double { Self.clamp(booksPerSecond) }
+    /// `exchange`'s book rate (`booksPerSecondByExchange`, else `booksPerSecond`) clamped to
+    /// 0 ... ``maxRate`` (NaN counts as 0).
+    func effectiveBooksPerSecond(_ exchange: Exchange) -> Double {
+        Self.clamp(booksPerSecondByExchange[exchange] ?? booksPerSecond)
+    }
     /// `tradeLogCapacity` clamped to 1 ... 1 000 000.
     var effectiveLogCapacity: Int { min(max(1, tradeLogCapacity), 1_000_000) }
 

@@ -133,7 +133,7 @@ struct WebSocketSession: Sendable {
         let policy = handler.keepalive(context.configuration.keepalive)
         var feed = StreamFeed(
             handler: handler, markets: context.markets, tickersPerSecond: context.configuration.effectiveTickersPerSecond,
-            booksPerSecond: context.configuration.effectiveBooksPerSecond
+            booksPerSecond: context.configuration.effectiveBooksPerSecond(exchange)
         )
         var nextServerPing: ContinuousClock.Instant?
         if case .serverPing(let interval, _) = policy {

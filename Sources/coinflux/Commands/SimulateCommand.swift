@@ -35,6 +35,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: "Ticker frames per second on each ticker subscription of a connection (0-100000).")
     var tickerRate: Double = 1
 
+    @Option(help: """
+        Order-book ticks per second of each market (0-100000): one rate for every exchange, or per exchange \
+        (binance=10,bybit=50), the others at 10.
+        """)
+    var bookRate = "10"
+
     @Option(help: "Trades each market keeps in its log, served by the REST trade endpoints and the admin log (1-1000000).")
     var tradeLog = 16_384
 
@@ -49,6 +55,9 @@ struct SimulateCommand: AsyncParsableCommand {
         guard (0...100_000).contains(tradeRate) else { throw ValidationError("--trade-rate must be in 0...100000") }
         guard (0...100_000).contains(tickerRate) else { throw ValidationError("--ticker-rate must be in 0...100000") }
         guard (1...1_000_000).contains(tradeLog) else { throw ValidationError("--trade-log must be in 1...1000000") }
+        guard Self.bookRates(bookRate) != nil else {
+            throw ValidationError("--book-rate must be a rate in 0...100000 or exchange=rate pairs joined by ',' (binance=10,bybit=50)")
+        }
         guard CoinfluxConfiguration.LogLevel(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(CoinfluxConfiguration.LogLevel.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -57,10 +66,13 @@ struct SimulateCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = ProcessBootstrap.logger(level: CoinfluxConfiguration.LogLevel(rawValue: logLevel) ?? .info,
                                              label: "coinflux.simulate")
-        let simulator = ExchangeSimulator(
-            configuration: SimulatorConfiguration(
-                host: host, port: port, tradesPerSecond: tradeRate, tickersPerSecond: tickerRate, seed: seed, tradeLogCapacity: tradeLog),
-            logger: logger)
+        var configuration = SimulatorConfiguration(
+            host: host, port: port, tradesPerSecond: tradeRate, tickersPerSecond: tickerRate, seed: seed, tradeLogCapacity: tradeLog)
+        if let rates = Self.bookRates(bookRate) {
+            configuration.booksPerSecond = rates.all
+            configuration.booksPerSecondByExchange = rates.byExchange
+        }
+        let simulator = ExchangeSimulator(configuration: configuration, logger: logger)
         var groupConfiguration = ServiceGroupConfiguration(services: [.init(service: simulator)], logger: logger)
         groupConfiguration.gracefulShutdownSignals = [.sigterm, .sigint]
         let serviceGroup = ServiceGroup(configuration: groupConfiguration)
@@ -70,6 +82,20 @@ struct SimulateCommand: AsyncParsableCommand {
             print(Self.collectorSettings(host: host, port: bound))
             try await group.waitForAll()
         }
+    }
+
+    /// `--book-rate`: one rate for all (`10`), or exchange=rate pairs with the others at 10; nil
+    /// when it is neither or a rate is outside 0...100000.
+    static func bookRates(_ text: String) -> (all: Double, byExchange: [Exchange: Double])? {
+        let valid = { (rate: Double) in (0...100_000).contains(rate) }
+        if let rate = Double(text) { return valid(rate) ? (rate, [:]) : nil }
+        var byExchange: [Exchange: Double] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: "=")
+            guard parts.count == 2, let exchange = Exchange(rawValue: String(parts[0])), let rate = Double(parts[1]), valid(rate) else { return nil }
+            byExchange[exchange] = rate
+        }
+        return byExchange.isEmpty ? nil : (10, byExchange)
     }
 
     /// The `--set` flags that point `coinflux collect` at a simulator on `host:port`.

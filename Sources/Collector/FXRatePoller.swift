@@ -31,7 +31,7 @@ public final class FXRatePoller: Service {
     /// - Parameters:
     ///   - url: the source, `http` or `https`.
     ///   - interval: time between two reads (positive).
-    public init(url: URL, format: FXQuoteFormat, interval: Duration, httpClient: HTTPClient, sink: any FXRateSink,
+    public init(url: URL, format: FXQuoteFormat, interval: Duration, httpClient: HTTPClient = .shared, sink: any FXRateSink,
                 metrics: Metrics, logger: Logger) {
         self.url = url.absoluteString
         self.format = format

@@ -92,7 +92,7 @@ public enum MetricCatalogue {
         exportedBy: [.collect])
     public static let fxRate = Definition(
         "coinflux_fx_krw_per_usd", .gauge, labels: [],
-        help: "Won per US dollar at the last good read of the FX source (collector.fx_url); absent until one.",
+        help: "Won per US dollar at the last good read of the FX source (collector.fx_url); 0 until one.",
         exportedBy: [.collect])
     public static let fxQuoteAge = Definition(
         "coinflux_fx_quote_age_seconds", .gauge, labels: [],

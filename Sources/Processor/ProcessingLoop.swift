@@ -109,7 +109,9 @@ struct ProcessingLoop {
                     logger.info("warming up partition", metadata: ["partition": "\(partition)", "until_offset": "\(warmupEnd)"])
                 }
             case .revoked(let revoked):
-                for partition in revoked { partitions[partition] = nil }
+                for partition in revoked {
+                    if let state = partitions.removeValue(forKey: partition) { metrics.forget(state.deriver.markets) }
+                }
                 batch.dropCoverage(of: revoked)
                 ledger.drop(partitions: revoked)
             }

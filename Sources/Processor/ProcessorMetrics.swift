@@ -77,11 +77,11 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         retries = LabelledFamily { metrics.counter(MetricCatalogue.influxRetries, labels: $0) }
         lag = LabelledFamily { metrics.gauge(MetricCatalogue.consumerLag, labels: [ticksTopic] + $0) }
         lagSeconds = LabelledFamily { metrics.gauge(MetricCatalogue.consumerLagSeconds, labels: $0) }
-        marketPrice = LabelledFamily { metrics.gauge(MetricCatalogue.marketPrice, labels: $0) }
-        marketDeviation = LabelledFamily { metrics.gauge(MetricCatalogue.marketDeviation, labels: $0) }
-        marketPremium = LabelledFamily { metrics.gauge(MetricCatalogue.marketPremium, labels: $0) }
-        marketPremiumExecutable = LabelledFamily { metrics.gauge(MetricCatalogue.marketPremiumExecutable, labels: $0) }
-        marketStatusFlagged = LabelledFamily { metrics.gauge(MetricCatalogue.marketStatusFlagged, labels: $0) }
+        marketPrice = LabelledFamily({ metrics.gauge(MetricCatalogue.marketPrice, labels: $0) }, unregister: metrics.remove)
+        marketDeviation = LabelledFamily({ metrics.gauge(MetricCatalogue.marketDeviation, labels: $0) }, unregister: metrics.remove)
+        marketPremium = LabelledFamily({ metrics.gauge(MetricCatalogue.marketPremium, labels: $0) }, unregister: metrics.remove)
+        marketPremiumExecutable = LabelledFamily({ metrics.gauge(MetricCatalogue.marketPremiumExecutable, labels: $0) }, unregister: metrics.remove)
+        marketStatusFlagged = LabelledFamily({ metrics.gauge(MetricCatalogue.marketStatusFlagged, labels: $0) }, unregister: metrics.remove)
     }
 
     /// Counts what derivation produced.
@@ -153,6 +153,26 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         marketStatusFlagged[[status.exchange.rawValue, status.symbol.base]].set(status.flags.isFlagged ? 1 : 0)
     }
 
+    /// Removes the market gauges of the markets a revoked partition held: the new owner sets them
+    /// from now on, and a value left here would go on feeding the market alerts (which take the
+    /// maximum over replicas) after the market moved on. A book market loses its executable-premium
+    /// gauges, the others their price, deviation, premium and flagged gauges.
+    func forget(_ markets: [(exchange: Exchange, symbol: Symbol, hasBook: Bool)]) {
+        for market in markets {
+            let exchange = market.exchange.rawValue, base = market.symbol.base
+            if market.hasBook {
+                for direction in ["buy", "sell"] { marketPremiumExecutable.remove([exchange, base, direction]) }
+                continue
+            }
+            marketPrice.remove([exchange, market.symbol.description])
+            marketDeviation.remove([exchange, market.symbol.description])
+            if market.symbol.quote == "KRW" {
+                marketPremium.remove([exchange, base])
+                marketStatusFlagged.remove([exchange, base])
+            }
+        }
+    }
+
     // MARK: InfluxWriterMetrics
 
     public func requestFinished(_ report: RequestReport) {
@@ -195,10 +215,18 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
 /// created on first use and kept.
 private final class LabelledFamily<Metric: Sendable>: Sendable {
     private let make: @Sendable ([String]) -> Metric
+    private let unregister: @Sendable (Metric) -> Void
     private let made = Mutex<[[String]: Metric]>([:])
 
-    init(_ make: @escaping @Sendable ([String]) -> Metric) {
+    init(_ make: @escaping @Sendable ([String]) -> Metric, unregister: @escaping @Sendable (Metric) -> Void = { _ in }) {
         self.make = make
+        self.unregister = unregister
+    }
+
+    /// Drops the metric of `label` from the family and the exposition, if it was made.
+    func remove(_ label: [String]) {
+        guard let metric = made.withLock({ $0.removeValue(forKey: label) }) else { return }
+        unregister(metric)
     }
 
     subscript(label: [String]) -> Metric {

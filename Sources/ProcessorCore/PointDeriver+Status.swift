@@ -7,10 +7,12 @@ import CoinfluxCore
 /// joined by `,` (empty when none). The collector reads the flags every
 /// `collector.market_status_interval`, so the series has a point per market and interval.
 extension PointDeriver {
-    /// Writes the point of one status record (no state to keep: the record is the whole status).
+    /// Writes the point of one status record. No state is kept beyond the series itself (the record
+    /// is the whole status), which is known from warm-up on, so the market counts as this
+    /// partition's (``markets``).
     mutating func applyStatus(_ status: MarketStatus, emit: Bool, into buffer: inout LineProtocol.Buffer, counts: inout DerivationCounts) {
-        guard emit else { return }
         let index = seriesIndex(exchange: status.exchange, symbol: status.symbol)
+        guard emit else { return }
         let flags = status.flags
         let outcome = buffer.append(MeasurementName.marketStatus, timestampNanos: status.observedNanos) { line in
             series.values[index].tags(into: &line)

@@ -105,6 +105,12 @@ public struct PointDeriver: Sendable {
     /// (exchange, symbol) pairs with state.
     public var seriesCount: Int { series.count }
 
+    /// The markets this deriver holds state of, each with whether it holds an order book of it
+    /// (the books topic) rather than tickers, trades or statuses (the ticks topic).
+    public var markets: [(exchange: Exchange, symbol: Symbol, hasBook: Bool)] {
+        series.map { key, value in (key.exchange, key.symbol, !value.book.isEmpty) }
+    }
+
     /// The statistics of one series, if it has any.
     public func statistics(exchange: Exchange, symbol: Symbol) -> PriceStatistics? {
         series[SeriesKey(exchange: exchange, symbol: symbol)]?.statistics

@@ -48,6 +48,12 @@ public final class Metrics: Sendable {
     }
 
     /// The histogram of `definition` with these label values; values are recorded in the metric's base unit.
+    /// Removes `gauge` from the exposition (a series this process no longer knows anything
+    /// about); a later `gauge(_:labels:)` with the same labels starts it again.
+    public func remove(_ gauge: Gauge) {
+        registry.unregisterGauge(gauge.base)
+    }
+
     public func histogram(_ definition: MetricCatalogue.Definition, _ values: String..., buckets: [Double] = Metrics.latencyBuckets) -> Histogram {
         Histogram(base: registry.makeValueHistogram(descriptor: descriptor(definition), labels: labels(definition, values), buckets: buckets))
     }

@@ -7,7 +7,8 @@ import Testing
 @testable import Processor
 
 /// `coinflux_market_status_flagged` from the status records the loop takes: set by warm-up
-/// records (the state a restart starts from) and by derived ones, for KRW markets only.
+/// records (the state a restart starts from) and by derived ones, for KRW markets only; removed
+/// when the partition is revoked.
 @Suite("Market status gauge")
 struct MarketStatusGaugeTests {
     static func status(_ offset: Int, _ exchange: Exchange, _ symbol: String, flagged: Bool) -> SourceMessage {
@@ -49,5 +50,15 @@ struct MarketStatusGaugeTests {
         ])
         // Warm-up records are not written again; the three derived ones are.
         #expect(writer.lines.count == 3 && writer.lines.allSatisfy { $0.hasPrefix("market_status,") })
+
+        // The partition goes to another replica: its markets' gauges go with it, so this
+        // replica's last values cannot keep a market out of (or in) the alerts; taken back, a
+        // status sets the gauge again.
+        source.script(SourceBatch(changes: [.revoked(partitions: [0])]))
+        try await ProcessingLoopTests.step(&loop) { _ in source.remainingPolls == 0 }
+        #expect(Self.gauge(registry).isEmpty, "\(Self.gauge(registry))")
+        source.script(SourceBatch(changes: [.assigned(partition: 0, warmupEnd: nil)], messages: [Self.status(5, .upbit, "ETH-KRW", flagged: false)]))
+        try await ProcessingLoopTests.step(&loop) { _ in source.commits.last == [0: 6] }
+        #expect(Self.gauge(registry) == [#"coinflux_market_status_flagged{exchange="upbit",base="ETH"} 0.0"#])
     }
 }

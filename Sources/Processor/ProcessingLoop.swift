@@ -150,12 +150,16 @@ struct ProcessingLoop {
                     if case .success(.status(let status)) = message.record { metrics.watch(status) }
                     if let end = state.warmupEnd, message.position.offset + 1 >= end { warmupsEnded += 1 }
                 case .derived:
-                    if case .success(.event(let event)) = message.record, event.kind == .ticker, settings.watchlist.contains(event.symbol) {
-                        metrics.watch(event, deriver: state.deriver)
-                    } else if case .success(.book(let book)) = message.record, settings.watchlist.contains(book.symbol) {
+                    switch message.record {
+                    case .success(.event(let event)) where event.kind == .ticker:
+                        if settings.watchlist.contains(event.symbol) { metrics.watch(event, deriver: state.deriver) }
+                        if event.symbol == .krwPerUSDT { metrics.watchTetherPremium(event, deriver: state.deriver) }
+                    case .success(.book(let book)) where settings.watchlist.contains(book.symbol):
                         metrics.watch(book, deriver: state.deriver)
-                    } else if case .success(.status(let status)) = message.record {
+                    case .success(.status(let status)):
                         metrics.watch(status)
+                    default:
+                        break
                     }
                 case .deadLettered, .skipped:
                     break

@@ -33,6 +33,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     private let marketPrice: LabelledFamily<Gauge>
     private let marketDeviation: LabelledFamily<Gauge>
     private let marketPremium: LabelledFamily<Gauge>
+    private let marketTetherPremium: LabelledFamily<Gauge>
     private let marketPremiumExecutable: LabelledFamily<Gauge>
     private let marketStatusFlagged: LabelledFamily<Gauge>
     /// Points acknowledged, for the status line.
@@ -80,6 +81,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         marketPrice = LabelledFamily({ metrics.gauge(MetricCatalogue.marketPrice, labels: $0) }, unregister: metrics.remove)
         marketDeviation = LabelledFamily({ metrics.gauge(MetricCatalogue.marketDeviation, labels: $0) }, unregister: metrics.remove)
         marketPremium = LabelledFamily({ metrics.gauge(MetricCatalogue.marketPremium, labels: $0) }, unregister: metrics.remove)
+        marketTetherPremium = LabelledFamily({ metrics.gauge(MetricCatalogue.marketTetherPremium, labels: $0) }, unregister: metrics.remove)
         marketPremiumExecutable = LabelledFamily({ metrics.gauge(MetricCatalogue.marketPremiumExecutable, labels: $0) }, unregister: metrics.remove)
         marketStatusFlagged = LabelledFamily({ metrics.gauge(MetricCatalogue.marketStatusFlagged, labels: $0) }, unregister: metrics.remove)
     }
@@ -138,6 +140,17 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
         }
     }
 
+    /// Updates the tether-premium gauge after a `USDT-KRW` ticker was applied: set while an FX
+    /// rate is fresh, removed otherwise (no rate read lately: no figure to alert on).
+    func watchTetherPremium(_ event: MarketEvent, deriver: PointDeriver) {
+        guard let statistics = deriver.statistics(exchange: event.exchange, symbol: event.symbol), let price = statistics.lastPrice else { return }
+        if let premium = deriver.tetherPremium(krwPerUSDT: price, eventTimeNanos: statistics.lastEventTimeNanos) {
+            marketTetherPremium[[event.exchange.rawValue]].set(premium)
+        } else {
+            marketTetherPremium.remove([event.exchange.rawValue])
+        }
+    }
+
     /// Updates the executable-premium gauges after a book of a watched KRW market was applied.
     func watch(_ book: BookUpdate, deriver: PointDeriver) {
         guard let premium = deriver.executablePremium(exchange: book.exchange, symbol: book.symbol) else { return }
@@ -156,7 +169,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
     /// Removes the market gauges of the markets a revoked partition held: the new owner sets them
     /// from now on, and a value left here would go on feeding the market alerts (which take the
     /// maximum over replicas) after the market moved on. A book market loses its executable-premium
-    /// gauges, the others their price, deviation, premium and flagged gauges.
+    /// gauges, the others their price, deviation, premium, flagged and tether-premium gauges.
     func forget(_ markets: [(exchange: Exchange, symbol: Symbol, hasBook: Bool)]) {
         for market in markets {
             let exchange = market.exchange.rawValue, base = market.symbol.base
@@ -170,6 +183,7 @@ public final class ProcessorMetrics: InfluxWriterMetrics {
                 marketPremium.remove([exchange, base])
                 marketStatusFlagged.remove([exchange, base])
             }
+            if market.symbol == .krwPerUSDT { marketTetherPremium.remove([exchange]) }
         }
     }
 

@@ -121,6 +121,11 @@ public struct PointDeriver: Sendable {
         premiums.premium(base: base, krwPrice: krwPrice, eventTimeNanos: eventTimeNanos).value
     }
 
+    /// The tether premium of a KRW-per-USDT price at `eventTimeNanos`, if a fresh FX rate is known.
+    public func tetherPremium(krwPerUSDT: Double, eventTimeNanos: Int64) -> Double? {
+        premiums.tetherPremium(krwPerUSDT: krwPerUSDT, eventTimeNanos: eventTimeNanos).value
+    }
+
     /// Records a KRW-per-USDT rate (a `USDT-KRW` ticker from the FX topic or the stream itself).
     public mutating func updateExchangeRate(krwPerUSDT: Double, eventTimeNanos: Int64) {
         premiums.updateExchangeRate(krwPerUSDT: krwPerUSDT, eventTimeNanos: eventTimeNanos)

@@ -215,6 +215,10 @@ public enum MetricCatalogue {
         "coinflux_market_premium_ratio", .gauge, labels: ["exchange", "base"],
         help: "Premium of a KRW venue over the reference venue for a watchlist base asset, as a fraction.", exportedBy: [.process])
 
+    public static let marketTetherPremium = Definition(
+        "coinflux_market_tether_premium_ratio", .gauge, labels: ["exchange"],
+        help: "Tether premium of a KRW venue: its USDT-KRW price over the FX source's KRW per USD, minus 1 (premium basis tether), as a fraction; absent without collector.fx_url and while the FX rate is older than processor.fx_rate_max_age.",
+        exportedBy: [.process])
     public static let marketPremiumExecutable = Definition(
         "coinflux_market_premium_executable_ratio", .gauge, labels: ["exchange", "base", "direction"],
         help: "Executable premium of a KRW venue over the reference venue at processor.premium_size for a watchlist base asset with order books, by direction (buy: buy in Korea, sell: sell in Korea), as a fraction.",
@@ -235,6 +239,6 @@ public enum MetricCatalogue {
         processorPoints, processorRejectedEvents, processorCandleRevisions, processorEventLag, processorPaused, processorTrackedSymbols,
         processorWarmupMessages, deadLetters,
         influxRequests, influxRequestDuration, influxRetries, influxPointsWritten, influxPointsRejected, influxUp,
-        marketPrice, marketDeviation, marketPremium, marketPremiumExecutable, marketStatusFlagged,
+        marketPrice, marketDeviation, marketPremium, marketTetherPremium, marketPremiumExecutable, marketStatusFlagged,
     ]
 }

@@ -136,6 +136,10 @@ struct FXBasisIntegrationTests {
         }
         #expect(checked.identity >= 5, "only \(checked.identity) fx points had a usdt twin")
         print("FX basis: \(checked.fx) fx, \(checked.tether) tether points checked; \(checked.identity) identities; \(usdt.count) usdt points")
+        // The processor's gauge for TetherPremiumBeyondThreshold: USDT-KRW (about 1 400 in the
+        // simulator) over the last rate, 1 350.5.
+        let tetherGauge = await processor.sample(#"coinflux_market_tether_premium_ratio{exchange="upbit"}"#)
+        #expect(tetherGauge.map { (0.005...0.08).contains($0) } == true, "tether premium gauge \(String(describing: tetherGauge))")
         #expect(processor.terminate() == 0)
         await simulator.stop()
     }

@@ -55,7 +55,7 @@ struct MarketStatusGaugeTests {
         // replica's last values cannot keep a market out of (or in) the alerts; taken back, a
         // status sets the gauge again.
         source.script(SourceBatch(changes: [.revoked(partitions: [0])]))
-        try await ProcessingLoopTests.step(&loop) { _ in source.remainingPolls == 0 }
+        try await ProcessingLoopTests.step(&loop) { loop in loop.partitions.isEmpty }
         #expect(Self.gauge(registry).isEmpty, "\(Self.gauge(registry))")
         source.script(SourceBatch(changes: [.assigned(partition: 0, warmupEnd: nil)], messages: [Self.status(5, .upbit, "ETH-KRW", flagged: false)]))
         try await ProcessingLoopTests.step(&loop) { _ in source.commits.last == [0: 6] }

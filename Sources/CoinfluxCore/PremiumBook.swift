@@ -173,6 +173,17 @@ public struct PremiumBook: Sendable {
         }
     }
 
+    /// The KRW-per-USDT rate, if it is fresh relative to `eventTimeNanos` (the `usdt` basis).
+    public func krwPerUSDT(at eventTimeNanos: Int64) -> Double? {
+        guard let exchangeRate, !Self.isStale(exchangeRate, at: eventTimeNanos, maxAge: maxExchangeRateAgeNanos) else { return nil }
+        return exchangeRate.value
+    }
+
+    /// The FX source's KRW per USD, if it was read recently enough relative to `eventTimeNanos` (the `fx` basis).
+    public func krwPerUSD(at eventTimeNanos: Int64) -> Double? {
+        try? usableFXRate(at: eventTimeNanos).get()
+    }
+
     /// Won per US dollar, if a rate read recently enough relative to `eventTimeNanos` is stored.
     private func usableFXRate(at eventTimeNanos: Int64) -> Result<Double, Unavailable> {
         guard let fxRate else { return .failure(.noFXRate) }

@@ -31,7 +31,7 @@ extension PointDeriver {
         guard sampleInterval != series.values[index].bookSampleInterval else { return }
         series.values[index].bookSampleInterval = sampleInterval
         let time = update.eventTimeNanos
-        series.values[index].executablePremium = executablePremium(of: index, at: time, krwPerDollar: usdtRate(at: time))
+        series.values[index].executablePremium = executablePremium(of: index, at: time, krwPerDollar: premiums.krwPerUSDT(at: time))
         guard emit, let summary = BookSummary(series.values[index].book) else { return }
         let book = series.values[index].book
         let outcome = buffer.append(MeasurementName.orderbook, timestampNanos: update.eventTimeNanos) { line in
@@ -54,22 +54,9 @@ extension PointDeriver {
         if let premium = series.values[index].executablePremium {
             writeExecutablePremium(premium, of: index, basis: Self.usdtBasis, at: time, into: &buffer, counts: &counts)
         }
-        if let premium = executablePremium(of: index, at: time, krwPerDollar: fxRate(at: time)) {
+        if let premium = executablePremium(of: index, at: time, krwPerDollar: premiums.krwPerUSD(at: time)) {
             writeExecutablePremium(premium, of: index, basis: Self.fxBasis, at: time, into: &buffer, counts: &counts)
         }
-    }
-
-    /// The KRW-per-USDT rate, if it is fresh at `timeNanos`.
-    private func usdtRate(at timeNanos: Int64) -> Double? {
-        guard let rate = premiums.krwPerUSDT, let rateTime = premiums.krwPerUSDTTimeNanos,
-              timeNanos - rateTime <= context.settings.maxExchangeRateAge.saturatingNanoseconds else { return nil }
-        return rate
-    }
-
-    /// The FX source's KRW per USD, if it was read recently enough before `timeNanos`.
-    private func fxRate(at timeNanos: Int64) -> Double? {
-        guard let fx = premiums.fx, timeNanos - fx.observedNanos <= context.settings.maxFXRateAge.saturatingNanoseconds else { return nil }
-        return fx.krwPerUSD
     }
 
     /// The executable premium of a KRW book at `timeNanos` converted at `krwPerDollar` (a fresh

@@ -93,6 +93,17 @@ import Testing
         #expect(book.tetherPremium(krwPerUSDT: .nan, eventTimeNanos: 0) == .unavailable(.invalidPrice))
     }
 
+    /// The rates the executable premium converts with: each only while fresh, by the same rule as the premiums.
+    @Test func freshRatesForTheExecutablePremium() {
+        var book = PremiumBook(maxExchangeRateAge: .seconds(600), maxFXRateAge: .seconds(60))
+        #expect(book.krwPerUSDT(at: 0) == nil && book.krwPerUSD(at: 0) == nil)
+        book.updateExchangeRate(krwPerUSDT: 1_400, eventTimeNanos: 0)
+        book.updateFXRate(FXRate(krwPerUSD: 1_380, quotedNanos: -86_400 * Self.second, observedNanos: 0))
+        #expect(book.krwPerUSDT(at: 600 * Self.second) == 1_400 && book.krwPerUSDT(at: 601 * Self.second) == nil)
+        #expect(book.krwPerUSD(at: 60 * Self.second) == 1_380 && book.krwPerUSD(at: 61 * Self.second) == nil)
+        #expect(book.krwPerUSDT(at: -5 * Self.second) == 1_400, "a rate newer than the tick is the best known")
+    }
+
     @Test func fxUpdatesKeepTheNewestReadAndRefuseUnusableRates() {
         var book = PremiumBook()
         #expect(book.updateFXRate(FXRate(krwPerUSD: 1_352, quotedNanos: 0, observedNanos: 10)) == .applied)

@@ -14,6 +14,14 @@ public struct FXQuoteFormat: Sendable, Hashable {
     public enum Step: Sendable, Hashable {
         case member(String)
         case index(Int)
+
+        /// The step as written in the path, which is also the member name it matches in an object.
+        var text: String {
+            switch self {
+            case .member(let name): name
+            case .index(let index): String(index)
+            }
+        }
     }
 
     /// Why a path or a body cannot be read.
@@ -113,10 +121,7 @@ public struct FXQuoteFormat: Sendable, Hashable {
             }
             return false
         case (_, .object):
-            let name = switch step {
-            case .member(let name): name
-            case .index(let index): String(index)
-            }
+            let name = step.text
             try reader.beginObject()
             while let key = try reader.nextKey() {
                 if try key.string() == name { return try descend(&reader, along: path.dropFirst()) }
@@ -129,12 +134,6 @@ public struct FXQuoteFormat: Sendable, Hashable {
     }
 
     private static func describe(_ path: [Step]) -> String {
-        let text = path.map { step in
-            switch step {
-            case .member(let name): name
-            case .index(let index): String(index)
-            }
-        }.joined(separator: ".")
-        return "path \(text)"
+        "path " + path.map(\.text).joined(separator: ".")
     }
 }

@@ -51,16 +51,7 @@ public final class KafkaEventSink: MarketEventSink, BookSink, MarketStatusSink, 
 
     @discardableResult
     public func publish(_ book: BookUpdate) -> Bool {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(Self.encodeCapacity)
-        do {
-            try EventCodec.encode(book, into: &buffer)
-        } catch {
-            books.dropped.increment()
-            problems.warning("dropped an order book that cannot be encoded", metadata: ["error": "\(error)", "exchange": "\(book.exchange.rawValue)"])
-            return false
-        }
-        return send(buffer, key: EventCodec.key(for: book), to: books)
+        publish(.book(book), to: books)
     }
 
     @discardableResult
@@ -88,41 +79,47 @@ public final class KafkaEventSink: MarketEventSink, BookSink, MarketStatusSink, 
     }
 
     public func publish(_ gap: SeriesGap) {
-        var buffer: [UInt8] = []
-        do {
-            try EventCodec.encode(gap, into: &buffer)
-        } catch {
-            ticks.dropped.increment()
-            problems.warning("dropped a gap record that cannot be encoded", metadata: ["error": "\(error)", "exchange": "\(gap.exchange.rawValue)"])
-            return
-        }
-        send(buffer, key: EventCodec.key(for: MarketRecord.gap(gap)), to: ticks)
+        publish(.gap(gap), to: ticks)
     }
 
     @discardableResult
     public func publish(_ status: MarketStatus) -> Bool {
-        var buffer: [UInt8] = []
-        do {
-            try EventCodec.encode(status, into: &buffer)
-        } catch {
-            ticks.dropped.increment()
-            problems.warning("dropped a market status that cannot be encoded", metadata: ["error": "\(error)", "exchange": "\(status.exchange.rawValue)"])
-            return false
-        }
-        return send(buffer, key: EventCodec.key(for: MarketRecord.status(status)), to: ticks)
+        publish(.status(status), to: ticks)
     }
 
     @discardableResult
     public func publish(_ rate: FXRate) -> Bool {
+        publish(.fx(rate), to: fx)
+    }
+
+    /// Encodes one record (a book, a gap, a status, an FX rate) and enqueues it keyed by its base
+    /// asset; a record that cannot be encoded is counted as dropped and logged (rate-limited).
+    @discardableResult
+    private func publish(_ record: MarketRecord, to destination: Destination) -> Bool {
         var buffer: [UInt8] = []
+        buffer.reserveCapacity(Self.encodeCapacity)
         do {
-            try EventCodec.encode(rate, into: &buffer)
+            try EventCodec.encode(record, into: &buffer)
         } catch {
-            fx.dropped.increment()
-            problems.warning("dropped an FX rate that cannot be encoded", metadata: ["error": "\(error)"])
+            destination.dropped.increment()
+            let (what, exchange) = Self.describe(record)
+            var metadata: Logger.Metadata = ["error": "\(error)"]
+            if let exchange { metadata["exchange"] = "\(exchange.rawValue)" }
+            problems.warning("dropped \(what) that cannot be encoded", metadata: metadata)
             return false
         }
-        return send(buffer, key: EventCodec.key(for: MarketRecord.fx(rate)), to: fx)
+        return send(buffer, key: EventCodec.key(for: record), to: destination)
+    }
+
+    /// What a record is, for a log line, and its exchange if it has one.
+    private static func describe(_ record: MarketRecord) -> (String, Exchange?) {
+        switch record {
+        case .event(let event): ("an event", event.exchange)
+        case .gap(let gap): ("a gap record", gap.exchange)
+        case .book(let book): ("an order book", book.exchange)
+        case .status(let status): ("a market status", status.exchange)
+        case .fx: ("an FX rate", nil)
+        }
     }
 
     /// Enqueues one message; false (counted as dropped) when librdkafka refused it.

@@ -127,7 +127,7 @@ public enum MetricCatalogue {
         exportedBy: [.collect])
     public static let producerMessages = Definition(
         "coinflux_producer_messages_total", .counter, labels: ["topic", "outcome"],
-        help: "Messages handed to Kafka, by outcome (queued, dropped: the local queue was full).", exportedBy: [.collect, .process])
+        help: "Messages handed to Kafka, by outcome (queued, dropped: the local queue was full, or the record could not be encoded).", exportedBy: [.collect, .process])
     public static let producerDeliveries = Definition(
         "coinflux_producer_deliveries_total", .counter, labels: ["outcome"],
         help: "Kafka delivery reports, by outcome (delivered, failed).", exportedBy: [.collect, .process])
